@@ -1,0 +1,3 @@
+"""Workmate: backoffice and CRM for small companies."""
+
+__version__ = "0.1.0"

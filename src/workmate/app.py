@@ -1,0 +1,116 @@
+"""The FastAPI application: API under /api/v1, web UI under /, one error format."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from workmate import __version__
+from workmate.audit import endpoints as audit
+from workmate.auth import endpoints as auth
+from workmate.chat import endpoints as chat
+from workmate.company import endpoints as company
+from workmate.customers import endpoints as customers
+from workmate.dashboards import endpoints as dashboards
+from workmate.db import make_engine, make_sessionmaker, resolve_database_url
+from workmate.documents import endpoints as documents
+from workmate.employees import endpoints as employees
+from workmate.errors import install_handlers
+from workmate.expenses import endpoints as expenses
+from workmate.exports import endpoints as exports
+from workmate.health import router as health_router
+from workmate.invoices import endpoints as invoices
+from workmate.migrate import current_revision, head_revision
+from workmate.payments import endpoints as payments
+from workmate.projects import endpoints as projects
+from workmate.reminders import endpoints as reminders
+from workmate.time_entries import endpoints as time_entries
+
+log = logging.getLogger(__name__)
+
+API_ROUTERS = (
+    auth.router,
+    employees.router,
+    audit.router,
+    customers.router,
+    projects.router,
+    chat.router,
+    reminders.router,
+    time_entries.router,
+    company.router,
+    invoices.router,
+    payments.router,
+    expenses.router,
+    documents.router,
+    dashboards.router,
+    exports.router,
+)
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database is unreachable or not migrated; the message says what to do."""
+
+
+async def check_database(engine: AsyncEngine) -> None:
+    try:
+        current = await current_revision(engine)
+    except Exception as exc:
+        raise DatabaseNotReady(
+            f"cannot reach the database ({type(exc).__name__}); "
+            "check WORKMATE_DATABASE_URL and that the server runs"
+        ) from None
+    head = head_revision()
+    if current != head:
+        raise DatabaseNotReady(
+            f"database is at migration {current or 'none'}, this Workmate needs {head}; "
+            "run 'workmate db upgrade'"
+        )
+
+
+def create_app(
+    *, database_url: str | None = None, engine: AsyncEngine | None = None, check: bool = True
+) -> FastAPI:
+    """Build the app. Without arguments it uses the configured or embedded database."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = engine is None
+        eng = engine or make_engine(database_url or resolve_database_url())
+        if check:
+            await check_database(eng)
+        app.state.engine = eng
+        app.state.sessionmaker = make_sessionmaker(eng)
+        try:
+            yield
+        finally:
+            if own:
+                await eng.dispose()
+
+    app = FastAPI(
+        title="Workmate",
+        version=__version__,
+        description="Backoffice and CRM for small companies.",
+        lifespan=lifespan,
+    )
+    if engine is not None:
+        # Tests and embedders that hand in an engine get a working app without lifespan.
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+    install_handlers(app)
+    api = APIRouter(prefix="/api/v1")
+    for router in API_ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health_router)
+    _mount_web(app)
+    return app
+
+
+def _mount_web(app: FastAPI) -> None:
+    from workmate.web import pages
+
+    pages.mount(app)

@@ -1,0 +1,81 @@
+"""The audit log: one row per change, login and denial, in the same transaction as the change."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workmate.auth.principal import Principal
+from workmate.models import AuditLog
+
+# Never copied into the log, whatever a caller passes.
+SECRET_FIELDS = frozenset({"password", "password_hash", "token_hash", "csrf_token", "secret"})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | Decimal | date | datetime):
+        return str(value) if not isinstance(value, date | datetime) else value.isoformat()
+    return value
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
+    """{"field": [before, after]} for every field that differs; secrets are masked."""
+    before, after = before or {}, after or {}
+    changes: dict[str, Any] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            if key in SECRET_FIELDS:
+                changes[key] = ["***", "***"]
+            else:
+                changes[key] = [_plain(old), _plain(new)]
+    return changes
+
+
+def entry(
+    who: Principal | None,
+    action: str,
+    entity: str,
+    entity_id: object | None = None,
+    changes: Mapping[str, Any] | None = None,
+    *,
+    actor_email: str | None = None,
+    client_addr: str | None = None,
+) -> AuditLog:
+    """An unsaved audit row (for callers that must write it after a rollback)."""
+    return AuditLog(
+        actor_id=who.employee_id if who else None,
+        actor_email=(who.email if who else actor_email),
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        changes=dict(changes) if changes else None,
+        client_addr=(who.client_addr if who else client_addr),
+    )
+
+
+class AuditService:
+    async def record(
+        self,
+        db: AsyncSession,
+        who: Principal | None,
+        action: str,
+        entity: str,
+        entity_id: object | None = None,
+        changes: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Write one audit row in the caller's transaction (it commits or rolls back with it)."""
+        db.add(entry(who, action, entity, entity_id, changes))
+
+    def snapshot(self, obj: Any, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The column values of an ORM object, for before/after diffs."""
+        names = fields or tuple(c.key for c in obj.__table__.columns)
+        return {n: getattr(obj, n) for n in names if n not in SECRET_FIELDS}
+
+
+audit_service = AuditService()

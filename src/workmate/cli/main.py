@@ -1,0 +1,67 @@
+"""The `workmate` command line. Each command calls services inside one transaction."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from workmate.cli import db as db_cli
+from workmate.cli import demo as demo_cli
+from workmate.cli import domain as domain_cli
+from workmate.cli.common import fail
+
+app = typer.Typer(
+    help="Workmate: backoffice and CRM for small companies.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_cli.app, name="db")
+app.command("demo")(demo_cli.demo)
+domain_cli.register(app)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
+    migrate: bool = typer.Option(True, help="Upgrade the database before serving."),
+) -> None:
+    """Migrate the database, then serve the API and web UI."""
+    import uvicorn
+
+    from workmate.config import get_settings
+    from workmate.db import resolve_database_url
+
+    settings = get_settings()
+    try:
+        url = resolve_database_url(settings)
+    except Exception as exc:
+        raise fail(f"cannot start the embedded database: {exc}") from None
+    if not settings.database_url:
+        typer.echo(f"Embedded PostgreSQL, data in {settings.pgdata_dir}")
+        # Worker processes attach to the same server instead of starting their own.
+        os.environ["WORKMATE_DATABASE_URL"] = url
+    if migrate:
+        db_cli.upgrade_or_fail(url)
+    typer.echo(f"Workmate is running at http://{host}:{port}/  (API docs: /docs)")
+    sys.stdout.flush()
+    uvicorn.run(
+        "workmate.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Typed settings, read from the environment (prefix WORKMATE_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Where the embedded database and uploaded files live unless configured."""
+    import os
+
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "workmate"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WORKMATE_", extra="ignore")
+
+    # A plain libpq URL (postgresql://user:pw@host:5432/db or postgresql://user@/db?host=/dir).
+    # Unset: Workmate starts its own PostgreSQL below data_dir.
+    database_url: str | None = None
+    data_dir: Path = Field(default_factory=default_data_dir)
+    pool_size: int = 10
+    # Session cookie lifetime rules (web UI).
+    session_idle_minutes: int = 60
+    session_absolute_hours: int = 12
+    # Cookies are marked Secure unless explicitly running over plain http (local default).
+    cookie_secure: bool = False
+    # Login rate limits: failures allowed per window before 429.
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_seconds: int = 900
+    # Uploads.
+    upload_max_bytes: int = 20 * 1024 * 1024
+    # Time tracking: a timer running longer than this is "stale".
+    stale_timer_hours: int = 12
+    # Periodic jobs (overdue marking) run inside app processes, coordinated through PostgreSQL.
+    jobs_enabled: bool = True
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.data_dir / "pgdata"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,193 @@
+"""Domain errors carry their HTTP status; one handler turns them into JSON.
+
+Body of every 4xx/5xx: {"error": "<ClassName>", "detail": "<our words>", "field": "<name>"|null}.
+No database or driver text ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class WorkmateError(Exception):
+    status_code = 500
+    headers: dict[str, str] | None = None
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        # Rows to store although the request fails (audit of a denial, a failed login):
+        # the request's transaction is rolled back first, then these are committed.
+        self.after_rollback: list[Any] = []
+
+
+class BadRequest(WorkmateError):
+    status_code = 400
+
+
+class Unauthorized(WorkmateError):
+    status_code = 401
+
+    def __init__(self, detail: str = "authentication required", *, field: str | None = None):
+        super().__init__(detail, field=field)
+        self.headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(WorkmateError):
+    status_code = 403
+
+
+class NotFound(WorkmateError):
+    status_code = 404
+
+    def __init__(self, entity: str, *, field: str | None = None) -> None:
+        super().__init__(f"{entity} not found", field=field)
+
+
+class Conflict(WorkmateError):
+    status_code = 409
+
+
+class Gone(WorkmateError):
+    status_code = 410
+
+
+class PayloadTooLarge(WorkmateError):
+    status_code = 413
+
+
+class UnsupportedMediaType(WorkmateError):
+    status_code = 415
+
+
+class Invalid(WorkmateError):
+    """Input that is well-formed but breaks a rule: 422 naming the field."""
+
+    status_code = 422
+
+
+class TooManyRequests(WorkmateError):
+    status_code = 429
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class ServiceUnavailable(WorkmateError):
+    status_code = 503
+
+
+# Constraint name -> (status, field, message). Filled by the domains that own the constraints,
+# so a race the Python check missed still gets our words, not PostgreSQL's.
+CONSTRAINT_MESSAGES: dict[str, tuple[type[WorkmateError], str | None, str]] = {}
+
+
+def constraint_error(constraint: str | None) -> WorkmateError:
+    if constraint and constraint in CONSTRAINT_MESSAGES:
+        cls, field, message = CONSTRAINT_MESSAGES[constraint]
+        return cls(message, field=field)
+    return Conflict("the change conflicts with data already stored")
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a driver error wrapped by SQLAlchemy, if any."""
+    orig = getattr(exc, "orig", exc)
+    for candidate in (getattr(orig, "__cause__", None), orig):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if code:
+            return str(code)
+    return None
+
+
+def constraint_name(exc: BaseException) -> str | None:
+    """The violated constraint's name of a driver error wrapped by SQLAlchemy, if any."""
+    orig = getattr(exc, "orig", exc)
+    for candidate in (getattr(orig, "__cause__", None), orig):
+        name = getattr(candidate, "constraint_name", None)
+        if name:
+            return str(name)
+    return None
+
+
+def trigger_message(exc: BaseException) -> str | None:
+    """Message of one of our own triggers (SQLSTATE class WM); never driver text otherwise."""
+    code = sqlstate(exc)
+    if code and code.startswith("WM"):
+        orig = getattr(exc, "orig", exc)
+        cause = getattr(orig, "__cause__", None) or orig
+        return str(getattr(cause, "message", None) or cause).splitlines()[0]
+    return None
+
+
+def from_database(exc: DBAPIError) -> WorkmateError | None:
+    """Translate a constraint or trigger refusal into a domain error, or None if it is neither."""
+    message = trigger_message(exc)
+    if message is not None:
+        return Invalid(message) if sqlstate(exc) == "WM422" else Conflict(message)
+    if isinstance(exc, IntegrityError):
+        return constraint_error(constraint_name(exc))
+    return None
+
+
+def body(error: str, detail: Any, field: str | None = None) -> dict[str, Any]:
+    return {"error": error, "detail": detail, "field": field}
+
+
+def _location_field(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or None
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(WorkmateError)
+    async def domain_error(request: Request, exc: WorkmateError) -> JSONResponse:
+        return JSONResponse(
+            body(type(exc).__name__, exc.detail, exc.field),
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        field = _location_field(tuple(first.get("loc", ())))
+        message = str(first.get("msg", "invalid"))
+        detail = f"{field}: {message}" if field else message
+        payload = body("ValidationError", detail, field)
+        payload["errors"] = [
+            {"field": _location_field(tuple(e.get("loc", ()))), "message": e.get("msg")}
+            for e in errors
+        ]
+        return JSONResponse(payload, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        name = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+        return JSONResponse(
+            body(name, exc.detail), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        err = from_database(exc)
+        if err is not None:
+            return JSONResponse(body(type(err).__name__, err.detail, err.field), err.status_code)
+        log.exception("database error", exc_info=exc)
+        return JSONResponse(body("DatabaseError", "the database refused the request"), 500)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(body("InternalError", "internal error"), 500)

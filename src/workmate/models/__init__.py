@@ -1,0 +1,49 @@
+"""All ORM models, one file per table; importing this package registers every table."""
+
+from workmate.models.api_token import ApiToken
+from workmate.models.audit_log import AuditLog
+from workmate.models.auth_session import AuthSession
+from workmate.models.base import Base
+from workmate.models.chat_message import ChatMessage
+from workmate.models.company_settings import CompanySettings
+from workmate.models.contact import Contact
+from workmate.models.customer import Customer
+from workmate.models.dashboard import Dashboard
+from workmate.models.department import Department
+from workmate.models.document import Document
+from workmate.models.employee import Employee
+from workmate.models.expense import Expense
+from workmate.models.invoice import Invoice
+from workmate.models.invoice_line import InvoiceLine
+from workmate.models.login_attempt import LoginAttempt
+from workmate.models.number_counter import NumberCounter
+from workmate.models.payment import Payment
+from workmate.models.project import Project
+from workmate.models.reminder import Reminder
+from workmate.models.role import Role
+from workmate.models.time_entry import TimeEntry
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "AuthSession",
+    "Base",
+    "ChatMessage",
+    "CompanySettings",
+    "Contact",
+    "Customer",
+    "Dashboard",
+    "Department",
+    "Document",
+    "Employee",
+    "Expense",
+    "Invoice",
+    "InvoiceLine",
+    "LoginAttempt",
+    "NumberCounter",
+    "Payment",
+    "Project",
+    "Reminder",
+    "Role",
+    "TimeEntry",
+]

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workmate.models.base import Base, Timestamps, enum_check, uuid_pk
+
+CUSTOMER_TYPES = ("B2B", "B2C")
+
+
+class Customer(Timestamps, Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint(enum_check("type", CUSTOMER_TYPES), name="type"),
+        CheckConstraint("country ~ '^[A-Z]{2}$'", name="country"),
+        # Typo-tolerant search (pg_trgm) over the name.
+        Index(
+            "ix_customers_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    # Human-readable, never reused: K-00042, from the counter row 'customer' (see NumberCounter).
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(3), server_default=text("'B2B'"))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    tax_id: Mapped[str | None] = mapped_column(String(30))
+    # The spec's free-text address, kept as the printable form...
+    address: Mapped[str | None] = mapped_column(Text)
+    # ...and the structured parts an EN 16931 e-invoice needs (BT-50..BT-55).
+    street: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2), server_default=text("'DE'"))
+    # XRechnung buyer reference (Leitweg-ID for public authorities).
+    buyer_reference: Mapped[str | None] = mapped_column(String(100))
+    # Customers with invoices are archived, never deleted (GoBD).
+    archived_at: Mapped[datetime | None]
+    # GDPR: personal data replaced; invoices keep their frozen copy.
+    anonymized_at: Mapped[datetime | None]

@@ -1,0 +1,213 @@
+"""Test infrastructure: real PostgreSQL, one migrated database per xdist worker, every test in
+a transaction that is rolled back at the end.
+
+Server: WORKMATE_TEST_DATABASE_URL (a libpq URL to any database on the server; we create our
+own databases next to it) or, unset, the embedded PostgreSQL in .pytest-pg/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from workmate.app import create_app
+from workmate.db import get_session, make_engine, transaction
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = "wm_test_template"
+SERVER_ENV = "WORKMATE_TEST_DATABASE_URL"
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _admin(url: str, *statements: str) -> None:
+    async def go() -> None:
+        engine = make_engine(url, isolation_level="AUTOCOMMIT", poolclass=_nullpool())
+        async with engine.connect() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+        await engine.dispose()
+
+    asyncio.run(go())
+
+
+def _nullpool() -> Any:
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+def _recreate(server_url: str, name: str, template: str | None = None) -> str:
+    _admin(
+        server_url,
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+        f'DROP DATABASE IF EXISTS "{name}"',
+        f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""),
+    )
+    return with_database(server_url, name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return  # xdist workers inherit what the controller prepared
+    os.environ.setdefault("WORKMATE_DATA_DIR", str(ROOT / ".pytest-data"))
+    os.environ["WORKMATE_JOBS_ENABLED"] = "false"
+    if not os.environ.get(SERVER_ENV):
+        from workmate import embedded
+
+        os.environ[SERVER_ENV] = embedded.start(ROOT / ".pytest-pg", database="postgres")
+    server = os.environ[SERVER_ENV]
+    from workmate.migrate import upgrade
+
+    template_url = _recreate(server, TEMPLATE)
+    upgrade(template_url)
+
+
+def worker_name(config: pytest.Config) -> str:
+    workerinput = getattr(config, "workerinput", None)
+    return workerinput["workerid"] if workerinput else "main"
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    return os.environ[SERVER_ENV]
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest, server_url: str) -> str:
+    """This worker's database, a copy of the migrated template."""
+    return _recreate(server_url, f"wm_test_{worker_name(request.config)}", TEMPLATE)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    eng = make_engine(database_url, pool_size=2)
+    yield eng
+    await eng.dispose()
+
+
+@pytest_asyncio.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session whose every commit is a savepoint inside one transaction, rolled back."""
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+        session = AsyncSession(
+            bind=conn,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            autoflush=False,
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await outer.rollback()
+
+
+@pytest_asyncio.fixture
+async def app(engine: AsyncEngine, db: AsyncSession) -> Any:
+    """The real app; its requests run inside the test's transaction."""
+    application = create_app(engine=engine, check=False)
+
+    async def test_session() -> AsyncIterator[AsyncSession]:
+        async with transaction(db):
+            yield db
+
+    application.dependency_overrides[get_session] = test_session
+    return application
+
+
+@pytest_asyncio.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An anonymous client."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as c:
+        yield c
+
+
+# ---- a real server on a committed database, for concurrency and multi-process tests ----
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_database_url(request: pytest.FixtureRequest, server_url: str) -> str:
+    """A second database for this worker whose writes are committed (never rolled back)."""
+    return _recreate(server_url, f"wm_test_{worker_name(request.config)}_live", TEMPLATE)
+
+
+def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "WORKMATE_DATABASE_URL": database_url}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "workmate.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start in 30 s")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database_url: str) -> Iterator[str]:
+    """Base URL of a real Workmate process on the committed database."""
+    port = free_port()
+    proc = start_server(live_database_url, port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest_asyncio.fixture
+async def live_db(live_database_url: str) -> AsyncIterator[AsyncSession]:
+    """A session on the live database; commit to make rows visible to the live server."""
+    engine = make_engine(live_database_url, poolclass=_nullpool())
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        yield session
+    await engine.dispose()
+
+
+from tests.factories.identity import *  # noqa: E402, F403  (fixtures)

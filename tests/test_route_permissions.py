@@ -1,0 +1,90 @@
+"""Deny by default: every route declares the permission it needs, or says it is public."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, APIWebSocketRoute
+
+from workmate.app import create_app
+from workmate.auth.deps import declared_permission
+from workmate.auth.permissions import MODULES
+
+# Routes FastAPI itself adds for the API docs.
+FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def permissions_of(dependant: Dependant) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if dependant.call is not None and (perm := declared_permission(dependant.call)):
+        found.append(perm)
+    for sub in dependant.dependencies:
+        found.extend(permissions_of(sub))
+    return found
+
+
+def walk(routes: list[Any], prefix: str = "", inherited: tuple[Any, ...] = ()) -> list[Any]:
+    """(path, route, router-level dependencies) for every route, through included routers.
+
+    FastAPI >= 0.16x keeps included routers as nodes instead of copying their routes.
+    """
+    found: list[Any] = []
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            context = route.include_context
+            found += walk(
+                included.routes, prefix + context.prefix, inherited + tuple(context.dependencies)
+            )
+        elif isinstance(route, APIRoute | APIWebSocketRoute):
+            found.append((prefix + route.path, route, inherited))
+    return found
+
+
+def route_permissions(route: Any, inherited: tuple[Any, ...]) -> list[tuple[str, str]]:
+    perms = permissions_of(route.dependant)
+    perms += [p for dep in inherited if (p := declared_permission(dep.dependency))]
+    return perms
+
+
+def app_routes() -> list[Any]:
+    app = create_app(check=False)
+    return [r for r in walk(list(app.routes)) if r[0] not in FRAMEWORK]
+
+
+def test_every_route_declares_a_permission() -> None:
+    routes = app_routes()
+    assert any(path == "/healthz" for path, _, _ in routes)
+    missing = [
+        f"{','.join(sorted(getattr(r, 'methods', None) or ['WS']))} {path}"
+        for path, r, inherited in routes
+        if not route_permissions(r, inherited)
+    ]
+    assert missing == []
+
+
+def test_declared_permissions_exist_in_the_vocabulary() -> None:
+    for path, route, inherited in app_routes():
+        for module, action in route_permissions(route, inherited):
+            if module == "*":
+                assert action in ("public", "authenticated"), path
+            else:
+                assert action in MODULES[module], f"{path}: {module}.{action}"
+
+
+def test_the_walk_finds_an_undeclared_route() -> None:
+    """The check itself can fail: a route without a declaration is reported."""
+    from fastapi import APIRouter, FastAPI
+
+    app = FastAPI()
+    router = APIRouter()
+
+    @router.get("/naked")
+    async def naked() -> dict[str, str]:
+        return {}
+
+    app.include_router(router, prefix="/x")
+    [(path, route, inherited)] = [r for r in walk(list(app.routes)) if r[0] not in FRAMEWORK]
+    assert path == "/x/naked"
+    assert route_permissions(route, inherited) == []
