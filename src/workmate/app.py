@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,17 +13,20 @@ from workmate import __version__
 from workmate.audit import endpoints as audit
 from workmate.auth import endpoints as auth
 from workmate.chat import endpoints as chat
+from workmate.chat import live as chat_live
 from workmate.company import endpoints as company
 from workmate.customers import endpoints as customers
 from workmate.dashboards import endpoints as dashboards
 from workmate.db import make_engine, make_sessionmaker, resolve_database_url
 from workmate.documents import endpoints as documents
+from workmate.einvoice import endpoints as einvoice
 from workmate.employees import endpoints as employees
 from workmate.errors import install_handlers
 from workmate.expenses import endpoints as expenses
 from workmate.exports import endpoints as exports
 from workmate.health import router as health_router
 from workmate.invoices import endpoints as invoices
+from workmate.invoices import jobs as invoice_jobs
 from workmate.migrate import current_revision, head_revision
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
@@ -43,12 +46,18 @@ API_ROUTERS = (
     time_entries.router,
     company.router,
     invoices.router,
+    einvoice.router,
     payments.router,
     expenses.router,
     documents.router,
     dashboards.router,
     exports.router,
 )
+
+
+# Per-process background work (LISTEN/NOTIFY fan-out, periodic jobs); each is an async
+# context manager taking the app, entered after the database is ready.
+LIFESPAN_HOOKS = (chat_live.lifespan, invoice_jobs.lifespan)
 
 
 class DatabaseNotReady(RuntimeError):
@@ -85,7 +94,10 @@ def create_app(
         app.state.engine = eng
         app.state.sessionmaker = make_sessionmaker(eng)
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                for hook in LIFESPAN_HOOKS:
+                    await stack.enter_async_context(hook(app))
+                yield
         finally:
             if own:
                 await eng.dispose()

@@ -1,0 +1,138 @@
+"""Where file bytes live. Content-addressed: a file's path is made from its SHA-256 by the
+server (ab/abcdef...), so no user text ever becomes a path and identical files are stored once.
+
+`Storage` is the interface; `LocalStorage` keeps files below the data folder. Another backend
+(S3-compatible object storage) implements the same four methods.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from workmate.config import get_settings
+
+_KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}$")
+CHUNK = 64 * 1024
+
+
+class StorageError(Exception):
+    pass
+
+
+class TooLarge(StorageError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    key: str  # "ab/ab12...": what documents.file_path holds
+    sha256: str
+    size: int
+    head: bytes  # the first bytes, for type detection
+
+
+def key_for(sha256: str) -> str:
+    return f"{sha256[:2]}/{sha256}"
+
+
+def check_key(key: str) -> str:
+    """Only server-made keys are accepted; anything else (../, absolute, NUL) is refused."""
+    if not _KEY.fullmatch(key):
+        raise StorageError("invalid storage key")
+    return key
+
+
+class Storage(Protocol):
+    async def put_stream(
+        self, chunks: AsyncIterator[bytes], *, max_bytes: int, head_size: int = 8192
+    ) -> Stored: ...
+
+    def put_bytes(self, data: bytes) -> Stored: ...
+
+    def open(self, key: str) -> Iterator[bytes]: ...
+
+    def sha256(self, key: str) -> str: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+
+class LocalStorage:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / check_key(key)).resolve()
+        if self.root not in path.parents:
+            raise StorageError("path outside the storage folder")
+        return path
+
+    async def put_stream(
+        self, chunks: AsyncIterator[bytes], *, max_bytes: int, head_size: int = 8192
+    ) -> Stored:
+        """Stream to a temporary file while hashing; refuse as soon as max_bytes is passed."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        head = b""
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge(f"file is larger than {max_bytes} bytes")
+                    if len(head) < head_size:
+                        head += chunk[: head_size - len(head)]
+                    digest.update(chunk)
+                    out.write(chunk)
+            return self._commit(tmp, digest.hexdigest(), size, head)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)  # noqa: ASYNC240 (local disk, tiny)
+            raise
+
+    def put_bytes(self, data: bytes) -> Stored:
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        return self._commit(tmp, hashlib.sha256(data).hexdigest(), len(data), data[:8192])
+
+    def _commit(self, tmp: str, sha: str, size: int, head: bytes) -> Stored:
+        key = key_for(sha)
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            Path(tmp).unlink()
+        else:
+            os.replace(tmp, target)
+        return Stored(key, sha, size, head)
+
+    def open(self, key: str) -> Iterator[bytes]:
+        with self._path(key).open("rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+
+    def sha256(self, key: str) -> str:
+        digest = hashlib.sha256()
+        for chunk in self.open(key):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+
+def get_storage() -> Storage:
+    return LocalStorage(get_settings().files_dir)
