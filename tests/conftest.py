@@ -28,8 +28,12 @@ from workmate.app import create_app
 from workmate.db import get_session, make_engine, transaction
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = "wm_test_template"
 SERVER_ENV = "WORKMATE_TEST_DATABASE_URL"
+# Database names carry a per-run id, so two test runs on one server never drop each other's
+# databases; the controller passes it to its xdist workers through the environment.
+RUN_ENV = "WORKMATE_TEST_RUN_ID"
+RUN_ID = os.environ.setdefault(RUN_ENV, f"{os.getpid()}")
+TEMPLATE = f"wm_test_{RUN_ID}_template"
 
 
 def with_database(url: str, name: str) -> str:
@@ -54,7 +58,16 @@ def _nullpool() -> Any:
     return NullPool
 
 
+def run_scoped(name: str) -> str:
+    """wm_test_x -> wm_test_<run id>_x: every database a test makes belongs to this run."""
+    prefix = f"wm_test_{RUN_ID}_"
+    if name.startswith("wm_test_") and not name.startswith(prefix):
+        return prefix + name.removeprefix("wm_test_")
+    return name
+
+
 def _recreate(server_url: str, name: str, template: str | None = None) -> str:
+    name = run_scoped(name)
     _admin(
         server_url,
         f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
@@ -78,6 +91,35 @@ def pytest_configure(config: pytest.Config) -> None:
 
     template_url = _recreate(server, TEMPLATE)
     upgrade(template_url)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller drops every database of this run (workers have closed theirs)."""
+    if hasattr(config, "workerinput") or not os.environ.get(SERVER_ENV):
+        return
+
+    async def drop_all() -> None:
+        server = os.environ[SERVER_ENV]
+        engine = make_engine(server, isolation_level="AUTOCOMMIT", poolclass=_nullpool())
+        async with engine.connect() as conn:
+            names = (
+                (
+                    await conn.execute(
+                        text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
+                        {"p": f"wm_test_{RUN_ID}_%"},
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for name in names:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await engine.dispose()
+
+    try:
+        asyncio.run(drop_all())
+    except Exception as exc:  # leftovers are harmless; never fail a green run over cleanup
+        print(f"note: could not drop test databases: {exc}")
 
 
 def worker_name(config: pytest.Config) -> str:

@@ -46,6 +46,7 @@ def serve(
         os.environ["WORKMATE_DATABASE_URL"] = url
     if migrate:
         db_cli.upgrade_or_fail(url)
+    preflight(url)
     typer.echo(f"Workmate is running at http://{host}:{port}/  (API docs: /docs)")
     sys.stdout.flush()
     uvicorn.run(
@@ -57,6 +58,28 @@ def serve(
         log_level="info",
         proxy_headers=False,
     )
+
+
+def preflight(url: str) -> None:
+    """Refuse to serve, with a message instead of a traceback, an unreachable or old database."""
+    import asyncio
+
+    from sqlalchemy.pool import NullPool
+
+    from workmate.app import DatabaseNotReady, check_database
+    from workmate.db import make_engine
+
+    async def check() -> None:
+        engine = make_engine(url, poolclass=NullPool)
+        try:
+            await check_database(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(check())
+    except DatabaseNotReady as exc:
+        raise fail(str(exc)) from None
 
 
 def main() -> None:
