@@ -1,0 +1,140 @@
+"""Plain snapshots of an invoice for the renderers: no ORM objects cross into worker threads."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+# EN 16931 VAT category per treatment; a 0 % line of a regular invoice is zero rated (Z).
+SMALL_BUSINESS_NOTE = (
+    "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet (Kleinunternehmerregelung)."
+)
+REVERSE_CHARGE_NOTE = "Steuerschuldnerschaft des Leistungsempfängers"
+REVERSE_CHARGE_CODE = "VATEX-EU-AE"
+
+
+def cents(value: Decimal) -> Decimal:
+    """Half-up to cents, the one rounding rule of EN 16931 and of the invoicing core."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    name: str
+    street: str | None
+    postal_code: str | None
+    city: str | None
+    country: str
+    vat_id: str | None = None
+    tax_number: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    contact_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    position: int
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    vat_rate: Decimal
+    discount_percent: Decimal
+    net_amount: Decimal
+
+    @property
+    def gross_amount(self) -> Decimal:
+        """Quantity times price before the line discount (the allowance's basis)."""
+        return cents(self.quantity * self.unit_price)
+
+    @property
+    def discount_amount(self) -> Decimal:
+        return self.gross_amount - self.net_amount
+
+
+@dataclass(frozen=True, slots=True)
+class VatGroup:
+    category: str  # S, Z, AE, E
+    rate: Decimal
+    basis: Decimal
+    amount: Decimal
+    exemption_reason: str | None = None
+    exemption_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    iban: str | None
+    bic: str | None
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDocument:
+    """Everything printed on an invoice or credit note, read once from the database."""
+
+    id: uuid.UUID
+    number: str
+    kind: str  # invoice | credit_note
+    issued_date: date
+    due_date: date | None
+    service_start: date | None
+    service_end: date | None
+    currency: str
+    vat_treatment: str
+    note: str | None
+    seller: Party
+    buyer: Party
+    bank: Bank
+    customer_number: str
+    buyer_reference: str | None
+    lines: tuple[Line, ...]
+    net_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+    paid: Decimal
+    original_number: str | None = None
+    original_date: date | None = None
+    logo_key: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == "credit_note"
+
+    @property
+    def open_amount(self) -> Decimal:
+        return max(self.total - self.paid, Decimal("0.00"))
+
+    @property
+    def line_total(self) -> Decimal:
+        return sum((line.net_amount for line in self.lines), Decimal("0.00"))
+
+    def vat_groups(self) -> list[VatGroup]:
+        """One group per VAT category and rate; VAT is the rate applied to the group's net."""
+        bases: dict[tuple[str, Decimal], Decimal] = {}
+        for line in self.lines:
+            key = self.category(line.vat_rate)
+            bases[key] = bases.get(key, Decimal("0.00")) + line.net_amount
+        groups = []
+        for (category, rate), basis in sorted(bases.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
+            reason, code = None, None
+            if category == "AE":
+                reason, code = REVERSE_CHARGE_NOTE, REVERSE_CHARGE_CODE
+            elif category == "E":
+                reason = SMALL_BUSINESS_NOTE
+            groups.append(VatGroup(category, rate, basis, cents(basis * rate / 100), reason, code))
+        return groups
+
+    def category(self, rate: Decimal) -> tuple[str, Decimal]:
+        """(EN 16931 category code, rate) of a line; exempt treatments always carry 0 %."""
+        if self.vat_treatment == "reverse_charge":
+            return "AE", Decimal("0")
+        if self.vat_treatment == "small_business":
+            return "E", Decimal("0")
+        return ("S" if rate > 0 else "Z"), Decimal(rate)

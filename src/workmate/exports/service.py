@@ -1,0 +1,69 @@
+"""Exports for the tax advisor: DATEV bookings of a period's invoices, credit notes, payments."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workmate.einvoice.service import einvoice_service
+from workmate.errors import Invalid
+from workmate.exports import repository
+from workmate.exports.datev import Booking, DatevConfig, DatevConfigError, render
+
+
+class ExportService:
+    async def datev(self, session: AsyncSession, start: date, end: date) -> bytes:
+        """EXTF Buchungsstapel: every issued invoice (debit debtor), credit note (credit
+        debtor) and payment (debit bank) of one fiscal year's period, gross amounts."""
+        if start > end:
+            raise Invalid("'from' is after 'to'", field="from")
+        if start.year != end.year:
+            # Belegdatum carries no year: DATEV takes one batch per fiscal year.
+            raise Invalid("a DATEV batch covers one calendar year", field="to")
+        try:
+            config = DatevConfig.from_extra(await repository.datev_settings(session))
+            bookings = await self._bookings(session, config, start, end)
+        except DatevConfigError as exc:
+            raise Invalid(str(exc), field=exc.field) from None
+        return render(config, start, end, bookings, datetime.now(UTC))
+
+    async def _bookings(
+        self, session: AsyncSession, config: DatevConfig, start: date, end: date
+    ) -> list[Booking]:
+        invoices = await einvoice_service.issued_between(session, start, end)
+        docs = await einvoice_service.documents(session, [i.id for i in invoices], printable=False)
+        bookings: list[Booking] = []
+        for invoice in invoices:
+            doc = docs[invoice.id]
+            debtor = config.debtor(doc.customer_number)
+            # A credit note reverses its invoice: same positive amounts, other side.
+            side = "H" if doc.is_credit_note else "S"
+            for group in doc.vat_groups():
+                bookings.append(
+                    Booking(
+                        amount=group.basis + group.amount,
+                        side=side,
+                        account=debtor,
+                        contra=config.revenue_account(doc.vat_treatment, group.rate),
+                        day=doc.issued_date,
+                        document=doc.number,
+                        text=doc.buyer.name,
+                    )
+                )
+        for payment in await repository.payments_between(session, start, end):
+            bookings.append(
+                Booking(
+                    amount=payment.amount,
+                    side="S",
+                    account=config.accounts["bank"],
+                    contra=config.debtor(payment.customer_number),
+                    day=payment.payment_date,
+                    document=payment.invoice_number,
+                    text=f"Zahlung {payment.buyer_name}",
+                )
+            )
+        return bookings
+
+
+export_service = ExportService()
