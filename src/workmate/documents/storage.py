@@ -11,10 +11,14 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Protocol
+
+import anyio
+import anyio.to_thread
 
 from workmate.config import get_settings
 
@@ -49,9 +53,19 @@ def check_key(key: str) -> str:
     return key
 
 
+# Called (in a worker thread) with the complete temporary file and its first bytes before the
+# file enters the store; raising refuses the upload and leaves nothing behind.
+Accept = Callable[[Path, bytes], None]
+
+
 class Storage(Protocol):
     async def put_stream(
-        self, chunks: AsyncIterator[bytes], *, max_bytes: int, head_size: int = 8192
+        self,
+        chunks: AsyncIterator[bytes],
+        *,
+        max_bytes: int,
+        head_size: int = 8192,
+        accept: Accept | None = None,
     ) -> Stored: ...
 
     def put_bytes(self, data: bytes) -> Stored: ...
@@ -76,25 +90,37 @@ class LocalStorage:
         return path
 
     async def put_stream(
-        self, chunks: AsyncIterator[bytes], *, max_bytes: int, head_size: int = 8192
+        self,
+        chunks: AsyncIterator[bytes],
+        *,
+        max_bytes: int,
+        head_size: int = 8192,
+        accept: Accept | None = None,
     ) -> Stored:
         """Stream to a temporary file while hashing; refuse as soon as max_bytes is passed."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        await anyio.to_thread.run_sync(partial(self.root.mkdir, parents=True, exist_ok=True))
         digest = hashlib.sha256()
         size = 0
         head = b""
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as out:
+
+                def write(chunk: bytes) -> None:
+                    digest.update(chunk)
+                    out.write(chunk)
+
                 async for chunk in chunks:
                     size += len(chunk)
                     if size > max_bytes:
                         raise TooLarge(f"file is larger than {max_bytes} bytes")
                     if len(head) < head_size:
                         head += chunk[: head_size - len(head)]
-                    digest.update(chunk)
-                    out.write(chunk)
-            return self._commit(tmp, digest.hexdigest(), size, head)
+                    # Hashing and disk writes happen off the event loop.
+                    await anyio.to_thread.run_sync(write, chunk)
+            if accept is not None:
+                await anyio.to_thread.run_sync(accept, Path(tmp), head)
+            return await anyio.to_thread.run_sync(self._commit, tmp, digest.hexdigest(), size, head)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)  # noqa: ASYNC240 (local disk, tiny)
             raise
@@ -110,7 +136,9 @@ class LocalStorage:
         key = key_for(sha)
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
+        # The same content is stored once; a copy damaged on disk is replaced by the fresh one
+        # (atomically, so a concurrent reader sees either file whole).
+        if target.exists() and self.sha256(key) == sha:
             Path(tmp).unlink()
         else:
             os.replace(tmp, target)

@@ -23,7 +23,10 @@ class Document(Timestamps, Base):
         ),
         CheckConstraint("(linked_module IS NULL) = (linked_id IS NULL)", name="link_complete"),
         CheckConstraint("checksum ~ '^[0-9a-f]{64}$'", name="checksum_sha256"),
+        CheckConstraint("size_bytes >= 0", name="size_nonnegative"),
         Index("idx_documents_linked", "linked_module", "linked_id"),
+        # Deleting a document asks whether any other row still uses the same stored file.
+        Index("ix_documents_file_path", "file_path"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -1,0 +1,104 @@
+"""SQL for documents. Every read goes through `visible()`: what the caller may see at all."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, text, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workmate.auth.principal import Principal
+from workmate.documents.auth import readable_links
+from workmate.models import CompanySettings, Document, Invoice
+
+
+def visible(who: Principal) -> ColumnElement[bool]:
+    """Confidential documents: owner or documents.confidential. Linked documents: the caller
+    must be able to read the linked module (their own employee record always counts)."""
+    me = who.employee_id
+    mine = Document.owner_id == me
+    link_ok = or_(
+        Document.linked_module.is_(None),
+        Document.linked_module.in_(readable_links(who)),
+        and_(Document.linked_module == "employee", Document.linked_id == me),
+    )
+    if who.can("documents", "confidential"):
+        return or_(mine, link_ok)
+    return or_(mine, and_(Document.is_confidential.is_(False), link_ok))
+
+
+def _query(
+    who: Principal,
+    *,
+    linked_module: str | None = None,
+    linked_id: uuid.UUID | None = None,
+    category: str | None = None,
+) -> Select[Document]:
+    query = select(Document).where(visible(who))
+    if linked_module is not None:
+        query = query.where(Document.linked_module == linked_module)
+    if linked_id is not None:
+        query = query.where(Document.linked_id == linked_id)
+    if category is not None:
+        query = query.where(Document.category == category)
+    return query
+
+
+class DocumentRepository:
+    async def get_visible(
+        self, db: AsyncSession, who: Principal, document_id: uuid.UUID, *, lock: bool = False
+    ) -> Document | None:
+        query = select(Document).where(Document.id == document_id, visible(who))
+        if lock:
+            query = query.with_for_update()
+        return await db.scalar(query)
+
+    async def list_visible(
+        self,
+        db: AsyncSession,
+        who: Principal,
+        *,
+        linked_module: str | None,
+        linked_id: uuid.UUID | None,
+        category: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Document], int]:
+        """Items and their total from one query builder, so the count obeys the same filters."""
+        query = _query(who, linked_module=linked_module, linked_id=linked_id, category=category)
+        total = await db.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await db.scalars(
+            query.order_by(Document.created_at.desc(), Document.id).limit(limit).offset(offset)
+        )
+        return list(rows), int(total or 0)
+
+    async def link_exists(self, db: AsyncSession, module: str, target: uuid.UUID) -> bool:
+        """The same check the database trigger makes (wm_link_exists, migration 0001)."""
+        return bool(await db.scalar(select(func.wm_link_exists(module, target))))
+
+    async def invoice_status(
+        self, db: AsyncSession, invoice_id: uuid.UUID, *, lock: bool = False
+    ) -> str | None:
+        """The invoice's status; `lock` holds a share lock so it cannot be issued meanwhile."""
+        query = select(Invoice.status).where(Invoice.id == invoice_id)
+        if lock:
+            query = query.with_for_update(read=True)
+        return await db.scalar(query)
+
+    async def lock_key(self, db: AsyncSession, key: str) -> None:
+        """Serialise uploads and deletes of the same stored file until the transaction ends."""
+        await db.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
+
+    async def key_in_use(self, db: AsyncSession, key: str) -> bool:
+        """Does any row still point at this stored file (documents, invoice PDFs, the logo)?"""
+        users = union_all(
+            select(literal(1)).where(Document.file_path == key),
+            select(literal(1)).where(Invoice.pdf_path == key),
+            select(literal(1)).where(CompanySettings.logo_path == key),
+        )
+        return await db.scalar(select(func.count()).select_from(users.subquery())) != 0
+
+
+document_repository = DocumentRepository()

@@ -1,0 +1,51 @@
+"""Documents as the API shows them. The storage key (file_path) is never exposed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Category = Literal["contract", "invoice", "report", "receipt", "other"]
+LinkedModule = Literal["customer", "project", "invoice", "employee", "expense"]
+
+
+class DocumentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    type: str
+    content_type: str | None
+    category: str
+    owner_id: uuid.UUID
+    linked_module: str | None
+    linked_id: uuid.UUID | None
+    checksum: str
+    is_confidential: bool
+    original_filename: str | None
+    size_bytes: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class DocumentCreate(BaseModel):
+    """The form fields sent beside the file (multipart/form-data)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=255)
+    category: Category = "other"
+    linked_module: LinkedModule | None = None
+    linked_id: uuid.UUID | None = None
+    is_confidential: bool = False
+
+
+class DocumentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=255)
+    category: Category | None = None
+    is_confidential: bool | None = None
