@@ -25,7 +25,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from workmate.app import create_app
-from workmate.db import get_session, make_engine, transaction
+from workmate.db import get_session, make_engine
+from workmate.errors import WorkmateError
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_ENV = "WORKMATE_TEST_DATABASE_URL"
@@ -169,8 +170,16 @@ async def app(engine: AsyncEngine, db: AsyncSession) -> Any:
     application = create_app(engine=engine, check=False)
 
     async def test_session() -> AsyncIterator[AsyncSession]:
-        async with transaction(db):
-            yield db
+        # Each request runs in a savepoint of its own: an error undoes the request's writes,
+        # as its real transaction would, but not the rows the test arranged before it.
+        try:
+            async with db.begin_nested():
+                yield db
+        except WorkmateError as exc:
+            if exc.after_rollback:  # what db.transaction keeps after a rollback
+                db.add_all(exc.after_rollback)
+                await db.flush()
+            raise
 
     application.dependency_overrides[get_session] = test_session
     return application

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,6 +20,19 @@ class Contact(Timestamps, Base):
             unique=True,
             postgresql_where=text("is_primary"),
         ),
+        # Customer search finds customers by their contacts' names, typos included.
+        Index(
+            "ix_contacts_lastname_trgm",
+            "lastname",
+            postgresql_using="gin",
+            postgresql_ops={"lastname": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_contacts_firstname_trgm",
+            "firstname",
+            postgresql_using="gin",
+            postgresql_ops={"firstname": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -29,3 +43,5 @@ class Contact(Timestamps, Base):
     phone: Mapped[str | None] = mapped_column(String(50))
     position: Mapped[str | None] = mapped_column(String(100))
     is_primary: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # GDPR: personal data replaced on request; the row stays so history still adds up.
+    anonymized_at: Mapped[datetime | None]

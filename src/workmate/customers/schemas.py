@@ -1,0 +1,203 @@
+"""Request and response shapes for customers and contacts."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from stdnum.de import stnr
+from stdnum.eu import vat
+
+CustomerType = Literal["B2B", "B2C"]
+
+# Digits with the usual separators, optionally international: +49 (0)30 / 123-456.
+PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]{3,48}[0-9]$")
+
+
+def check_phone(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not PHONE.match(value) or sum(c.isdigit() for c in value) < 5:
+        raise ValueError("not a phone number (digits, spaces, + ( ) / - allowed)")
+    return value
+
+
+def check_tax_id(value: str | None) -> str | None:
+    """A German Steuernummer (any Land format) or an EU VAT ID; VAT IDs stored compact."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if vat.is_valid(value):
+        return str(vat.compact(value))
+    if stnr.is_valid(value):
+        return value
+    raise ValueError("not a valid German Steuernummer or EU VAT ID (e.g. DE136695976)")
+
+
+def blank_to_none(value: str | None) -> str | None:
+    return value.strip() or None if isinstance(value, str) else value
+
+
+class CustomerFields(BaseModel):
+    @field_validator("phone", mode="before", check_fields=False)
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        return check_phone(v)
+
+    @field_validator("tax_id", mode="before", check_fields=False)
+    @classmethod
+    def _tax_id(cls, v: str | None) -> str | None:
+        return check_tax_id(v)
+
+    @field_validator("email", mode="before", check_fields=False)
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        return blank_to_none(v)
+
+
+class CustomerCreate(CustomerFields):
+    name: str = Field(min_length=1, max_length=200)
+    type: CustomerType = "B2B"
+    email: EmailStr | None = None
+    phone: str | None = None
+    tax_id: str | None = None
+    address: str | None = None
+    street: str | None = Field(None, max_length=200)
+    postal_code: str | None = Field(None, max_length=20)
+    city: str | None = Field(None, max_length=100)
+    country: str = Field("DE", pattern=r"^[A-Z]{2}$")
+    buyer_reference: str | None = Field(None, max_length=100)
+
+
+class CustomerUpdate(CustomerFields):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    type: CustomerType | None = None
+    email: EmailStr | None = None
+    phone: str | None = None
+    tax_id: str | None = None
+    address: str | None = None
+    street: str | None = Field(None, max_length=200)
+    postal_code: str | None = Field(None, max_length=20)
+    city: str | None = Field(None, max_length=100)
+    country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    buyer_reference: str | None = Field(None, max_length=100)
+
+
+class CustomerRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    number: str
+    name: str
+    type: str
+    email: str | None
+    phone: str | None
+    tax_id: str | None
+    address: str | None
+    street: str | None
+    postal_code: str | None
+    city: str | None
+    country: str
+    buyer_reference: str | None
+    archived_at: datetime | None
+    anonymized_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactFields(BaseModel):
+    @field_validator("phone", mode="before", check_fields=False)
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        return check_phone(v)
+
+    @field_validator("email", mode="before", check_fields=False)
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        return blank_to_none(v)
+
+
+class ContactCreate(ContactFields):
+    firstname: str = Field(min_length=1, max_length=100)
+    lastname: str = Field(min_length=1, max_length=100)
+    email: EmailStr | None = None
+    phone: str | None = None
+    position: str | None = Field(None, max_length=100)
+    is_primary: bool = False
+
+
+class ContactUpdate(ContactFields):
+    firstname: str | None = Field(None, min_length=1, max_length=100)
+    lastname: str | None = Field(None, min_length=1, max_length=100)
+    email: EmailStr | None = None
+    phone: str | None = None
+    position: str | None = Field(None, max_length=100)
+    is_primary: bool | None = None
+
+
+class ContactRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    firstname: str
+    lastname: str
+    email: str | None
+    phone: str | None
+    position: str | None
+    is_primary: bool
+    anonymized_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProjectSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    status: str
+    start_date: date | None
+    end_date: date | None
+
+
+class OpenInvoice(BaseModel):
+    id: uuid.UUID
+    number: str | None
+    status: str
+    due_date: date | None
+    total: Decimal
+    paid: Decimal
+    open_amount: Decimal
+
+
+class CustomerDetail(CustomerRead):
+    contacts: list[ContactRead]
+    projects: list[ProjectSummary]
+    open_invoices: list[OpenInvoice]
+    # Gross amount still expected from this customer over its open invoices.
+    open_receivables: Decimal
+
+
+class ImportRowError(BaseModel):
+    row: int
+    field: str | None
+    message: str
+
+
+class ImportResult(BaseModel):
+    customers: int
+    contacts: int
+
+
+class ContactGdprExport(BaseModel):
+    """Everything Workmate stores about a contact person."""
+
+    contact: ContactRead
+    customer: CustomerRead
+    audit: list[dict[str, object]]

@@ -1,0 +1,342 @@
+"""Customer and contact rules: numbering, validation, delete-or-archive, primary contact, GDPR."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workmate.audit.service import audit_service, diff
+from workmate.auth.principal import Principal
+from workmate.customers import repository as repo
+from workmate.customers.schemas import (
+    ContactCreate,
+    ContactRead,
+    ContactUpdate,
+    CustomerCreate,
+    CustomerDetail,
+    CustomerRead,
+    CustomerUpdate,
+    OpenInvoice,
+    ProjectSummary,
+)
+from workmate.errors import CONSTRAINT_MESSAGES, Conflict, Invalid, NotFound
+from workmate.models import Contact, Customer
+
+CONSTRAINT_MESSAGES.update(
+    {
+        "uq_contacts_primary_per_customer": (
+            Conflict,
+            "is_primary",
+            "the customer already has a primary contact; try again",
+        ),
+        "uq_customers_number": (Conflict, "number", "customer number already taken; try again"),
+        "fk_projects_customer_id_customers": (
+            Conflict,
+            "customer_id",
+            "the customer has projects; archive it instead",
+        ),
+        "fk_invoices_customer_id_customers": (
+            Conflict,
+            "customer_id",
+            "the customer has invoices; archive it instead",
+        ),
+    }
+)
+
+# Replaces personal data on anonymisation; kept short so it fits every column.
+ANONYMISED = "anonymised"
+PERSONAL_CUSTOMER_FIELDS = (
+    "email",
+    "phone",
+    "tax_id",
+    "address",
+    "street",
+    "postal_code",
+    "city",
+    "buyer_reference",
+)
+
+
+def _masked(fields: Sequence[str]) -> dict[str, Any]:
+    # The append-only audit log must not receive the very data being erased.
+    return {f: ["***", "***"] for f in fields}
+
+
+class CustomerService:
+    async def list(
+        self,
+        db: AsyncSession,
+        *,
+        q: str | None = None,
+        type_: str | None = None,
+        has_open_invoices: bool | None = None,
+        archived: bool = False,
+        sort: str = "name",
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[Sequence[Customer], int]:
+        """Customers matching search and filters; items and total share one filter."""
+        q = (q or "").strip() or None
+        if sort.lstrip("-") not in {*repo.SORTS, "relevance"}:
+            allowed = ", ".join(sorted({*repo.SORTS, "relevance"}))
+            raise Invalid(f"sort must be one of {allowed} (prefix - for descending)", field="sort")
+        where = repo.filtered(q=q, type_=type_, open_invoices=has_open_invoices, archived=archived)
+        return await repo.list_customers(db, where, q=q, sort=sort, limit=limit, offset=offset)
+
+    async def get(self, db: AsyncSession, customer_id: uuid.UUID) -> Customer:
+        """One customer or 404."""
+        customer = await repo.get(db, customer_id)
+        if customer is None:
+            raise NotFound("customer")
+        return customer
+
+    async def detail(self, db: AsyncSession, customer_id: uuid.UUID) -> CustomerDetail:
+        """Customer with contacts, projects and open receivables: four queries, whatever size."""
+        customer = await self.get(db, customer_id)
+        contacts = await repo.contacts_of(db, customer_id)
+        projects = await repo.projects_of(db, customer_id)
+        invoices = [OpenInvoice(**row) for row in await repo.open_invoices_of(db, customer_id)]
+        return CustomerDetail(
+            **CustomerRead.model_validate(customer).model_dump(),
+            contacts=[ContactRead.model_validate(c) for c in contacts],
+            projects=[ProjectSummary.model_validate(p) for p in projects],
+            open_invoices=invoices,
+            open_receivables=sum((i.open_amount for i in invoices), Decimal("0.00")),
+        )
+
+    async def create(
+        self, db: AsyncSession, who: Principal | None, data: CustomerCreate
+    ) -> Customer:
+        """Create a customer with the next number K-00001.. from the counter row."""
+        number = repo.format_number(await repo.take_numbers(db))
+        customer = Customer(id=uuid.uuid4(), number=number, **data.model_dump())
+        db.add(customer)
+        await db.flush()
+        await audit_service.record(
+            db, who, "create", "customer", customer.id, diff(None, audit_service.snapshot(customer))
+        )
+        return customer
+
+    async def update(
+        self, db: AsyncSession, who: Principal, customer_id: uuid.UUID, data: CustomerUpdate
+    ) -> Customer:
+        """Change the fields sent; the number never changes."""
+        customer = await repo.get(db, customer_id, lock=True)
+        if customer is None:
+            raise NotFound("customer")
+        if customer.anonymized_at is not None:
+            raise Conflict("the customer is anonymised and cannot be changed", field="id")
+        before = audit_service.snapshot(customer)
+        changes = data.model_dump(exclude_unset=True)
+        for key in ("name", "type", "country"):
+            if key in changes and changes[key] is None:
+                raise Invalid(f"{key} cannot be empty", field=key)
+        for key, value in changes.items():
+            setattr(customer, key, value)
+        await db.flush()
+        await audit_service.record(
+            db,
+            who,
+            "update",
+            "customer",
+            customer.id,
+            diff(before, audit_service.snapshot(customer)),
+        )
+        return customer
+
+    async def delete(self, db: AsyncSession, who: Principal, customer_id: uuid.UUID) -> None:
+        """Delete a customer without invoices or projects; otherwise 409 (archive instead)."""
+        customer = await repo.get(db, customer_id, lock=True)
+        if customer is None:
+            raise NotFound("customer")
+        if await repo.has_invoices(db, customer_id):
+            raise Conflict(
+                f"customer {customer.number} has invoices and cannot be deleted; archive it",
+                field="id",
+            )
+        if await repo.has_projects(db, customer_id):
+            raise Conflict(
+                f"customer {customer.number} has projects and cannot be deleted; archive it",
+                field="id",
+            )
+        before = audit_service.snapshot(customer)
+        await db.delete(customer)
+        await db.flush()
+        await audit_service.record(db, who, "delete", "customer", customer_id, diff(before, None))
+
+    async def set_archived(
+        self, db: AsyncSession, who: Principal, customer_id: uuid.UUID, archived: bool
+    ) -> Customer:
+        """Archive (hide from lists, keep everything) or restore a customer."""
+        customer = await repo.get(db, customer_id, lock=True)
+        if customer is None:
+            raise NotFound("customer")
+        before = audit_service.snapshot(customer, ("archived_at",))
+        if archived and customer.archived_at is None:
+            customer.archived_at = datetime.now(UTC)
+        elif not archived:
+            customer.archived_at = None
+        await db.flush()
+        after = audit_service.snapshot(customer, ("archived_at",))
+        await audit_service.record(
+            db,
+            who,
+            "archive" if archived else "unarchive",
+            "customer",
+            customer.id,
+            diff(before, after),
+        )
+        return customer
+
+    async def anonymize(self, db: AsyncSession, who: Principal, customer_id: uuid.UUID) -> Customer:
+        """GDPR erasure of a B2C customer and its contacts; invoices keep their buyer copy."""
+        customer = await repo.get(db, customer_id, lock=True)
+        if customer is None:
+            raise NotFound("customer")
+        if customer.type != "B2C":
+            raise Conflict(
+                "only B2C customers are persons; anonymise the contact persons instead",
+                field="type",
+            )
+        if customer.anonymized_at is None:
+            customer.name = f"{ANONYMISED} {customer.number}"
+            for key in PERSONAL_CUSTOMER_FIELDS:
+                setattr(customer, key, None)
+            customer.anonymized_at = datetime.now(UTC)
+            await repo.anonymize_contacts_of(db, customer.id)
+            await db.flush()
+            await audit_service.record(
+                db,
+                who,
+                "anonymize",
+                "customer",
+                customer.id,
+                _masked(("name", *PERSONAL_CUSTOMER_FIELDS)),
+            )
+        return customer
+
+    # ---- contacts ----
+
+    async def _customer_for_contacts(self, db: AsyncSession, customer_id: uuid.UUID) -> Customer:
+        customer = await repo.get(db, customer_id)
+        if customer is None:
+            raise NotFound("customer")
+        return customer
+
+    async def contacts(self, db: AsyncSession, customer_id: uuid.UUID) -> Sequence[Contact]:
+        """The customer's contacts, primary first."""
+        await self._customer_for_contacts(db, customer_id)
+        return await repo.contacts_of(db, customer_id)
+
+    async def get_contact(
+        self, db: AsyncSession, customer_id: uuid.UUID, contact_id: uuid.UUID
+    ) -> Contact:
+        """One contact of this customer or 404."""
+        contact = await repo.get_contact(db, customer_id, contact_id)
+        if contact is None:
+            raise NotFound("contact")
+        return contact
+
+    async def create_contact(
+        self, db: AsyncSession, who: Principal | None, customer_id: uuid.UUID, data: ContactCreate
+    ) -> Contact:
+        """Add a contact; a new primary contact replaces the old one in the same transaction."""
+        await self._customer_for_contacts(db, customer_id)
+        contact = Contact(id=uuid.uuid4(), customer_id=customer_id, **data.model_dump())
+        if data.is_primary:
+            await repo.unset_primary(db, customer_id, keep=None)
+        db.add(contact)
+        await db.flush()
+        await audit_service.record(
+            db, who, "create", "contact", contact.id, diff(None, audit_service.snapshot(contact))
+        )
+        return contact
+
+    async def update_contact(
+        self,
+        db: AsyncSession,
+        who: Principal,
+        customer_id: uuid.UUID,
+        contact_id: uuid.UUID,
+        data: ContactUpdate,
+    ) -> Contact:
+        """Change a contact; making it primary unsets the previous primary contact."""
+        contact = await self.get_contact(db, customer_id, contact_id)
+        if contact.anonymized_at is not None:
+            raise Conflict("the contact is anonymised and cannot be changed", field="id")
+        before = audit_service.snapshot(contact)
+        changes = data.model_dump(exclude_unset=True)
+        for key in ("firstname", "lastname", "is_primary"):
+            if key in changes and changes[key] is None:
+                raise Invalid(f"{key} cannot be empty", field=key)
+        if changes.get("is_primary"):
+            await repo.unset_primary(db, customer_id, keep=contact.id)
+        for key, value in changes.items():
+            setattr(contact, key, value)
+        await db.flush()
+        await audit_service.record(
+            db, who, "update", "contact", contact.id, diff(before, audit_service.snapshot(contact))
+        )
+        return contact
+
+    async def delete_contact(
+        self, db: AsyncSession, who: Principal, customer_id: uuid.UUID, contact_id: uuid.UUID
+    ) -> None:
+        """Remove a contact."""
+        contact = await self.get_contact(db, customer_id, contact_id)
+        before = audit_service.snapshot(contact)
+        await db.delete(contact)
+        await db.flush()
+        await audit_service.record(db, who, "delete", "contact", contact_id, diff(before, None))
+
+    async def anonymize_contact(
+        self, db: AsyncSession, who: Principal, customer_id: uuid.UUID, contact_id: uuid.UUID
+    ) -> Contact:
+        """GDPR erasure of one contact person: names, e-mail, phone and position replaced."""
+        contact = await self.get_contact(db, customer_id, contact_id)
+        if contact.anonymized_at is None:
+            contact.firstname = ANONYMISED
+            contact.lastname = ANONYMISED
+            contact.email = contact.phone = contact.position = None
+            contact.anonymized_at = datetime.now(UTC)
+            await db.flush()
+            await audit_service.record(
+                db,
+                who,
+                "anonymize",
+                "contact",
+                contact.id,
+                _masked(("firstname", "lastname", "email", "phone", "position")),
+            )
+        return contact
+
+    async def export_contact(
+        self, db: AsyncSession, who: Principal, customer_id: uuid.UUID, contact_id: uuid.UUID
+    ) -> dict[str, Any]:
+        """GDPR access: the contact, its customer and every audit entry about the contact."""
+        contact = await self.get_contact(db, customer_id, contact_id)
+        customer = await self.get(db, customer_id)
+        await db.flush()  # audit rows added earlier in this transaction count too
+        audit = [
+            {
+                "at": row.at.isoformat(),
+                "action": row.action,
+                "actor": row.actor_email,
+                "changes": row.changes,
+            }
+            for row in await repo.audit_rows_for(db, "contact", contact_id)
+        ]
+        await audit_service.record(db, who, "gdpr_export", "contact", contact_id)
+        return {
+            "contact": ContactRead.model_validate(contact),
+            "customer": CustomerRead.model_validate(customer),
+            "audit": audit,
+        }
+
+
+customer_service = CustomerService()

@@ -1,0 +1,123 @@
+"""SQL for projects: list with one filter for items and count, and the overview aggregates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Numeric, cast, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workmate.models import (
+    Customer,
+    Department,
+    Expense,
+    Invoice,
+    Payment,
+    Project,
+    TimeEntry,
+)
+
+# Issued invoices that still count as revenue.
+INVOICED_STATUSES = ("sent", "overdue", "paid")
+
+
+def filtered(
+    *,
+    customer_id: uuid.UUID | None,
+    department_id: uuid.UUID | None,
+    status: str | None,
+    q: str | None,
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if customer_id:
+        where.append(Project.customer_id == customer_id)
+    if department_id:
+        where.append(Project.department_id == department_id)
+    if status:
+        where.append(Project.status == status)
+    if q:
+        where.append(Project.title.ilike(f"%{q}%"))
+    return where
+
+
+async def list_projects(
+    db: AsyncSession, where: list[ColumnElement[bool]], limit: int, offset: int
+) -> tuple[Sequence[Project], int]:
+    stmt = (
+        select(Project)
+        .where(*where)
+        .order_by(Project.start_date.desc().nulls_last(), Project.title, Project.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    items = (await db.scalars(stmt)).all()
+    total = await db.scalar(select(func.count()).select_from(Project).where(*where))
+    return items, int(total or 0)
+
+
+async def get(db: AsyncSession, project_id: uuid.UUID, *, lock: bool = False) -> Project | None:
+    stmt = select(Project).where(Project.id == project_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await db.scalars(stmt)).one_or_none()
+
+
+async def customer_exists(db: AsyncSession, customer_id: uuid.UUID) -> bool:
+    return bool(await db.scalar(select(exists().where(Customer.id == customer_id))))
+
+
+async def department_exists(db: AsyncSession, department_id: uuid.UUID) -> bool:
+    return bool(await db.scalar(select(exists().where(Department.id == department_id))))
+
+
+async def is_referenced(db: AsyncSession, project_id: uuid.UUID) -> bool:
+    """Booked time or invoices make a project part of the books."""
+    booked = exists().where(TimeEntry.project_id == project_id)
+    billed = exists().where(Invoice.project_id == project_id)
+    return bool(await db.scalar(select(booked | billed)))
+
+
+async def overview(db: AsyncSession, project_id: uuid.UUID) -> dict[str, Any] | None:
+    """All key figures in one statement of scalar subqueries (no rows travel to Python)."""
+    hours = func.extract("epoch", TimeEntry.duration) / 3600
+    rate = func.coalesce(TimeEntry.hourly_rate, Project.hourly_rate, 0)
+    finished = (TimeEntry.project_id == Project.id) & TimeEntry.end_time.is_not(None)
+    billable = finished & TimeEntry.billable
+    money = Numeric(14, 2)
+    invoiced_ids = select(Invoice.id).where(
+        Invoice.project_id == Project.id,
+        Invoice.kind == "invoice",
+        Invoice.status.in_(INVOICED_STATUSES),
+    )
+
+    def scalar(expr: Any, *where: Any, source: Any) -> Any:
+        return select(func.coalesce(expr, 0)).select_from(source).where(*where).scalar_subquery()
+
+    hours_booked = scalar(func.sum(hours), finished, source=TimeEntry)
+    billable_hours = scalar(func.sum(hours), billable, source=TimeEntry)
+    billable_value = scalar(func.sum(hours * rate), billable, source=TimeEntry)
+    invoiced = scalar(
+        func.sum(Invoice.net_total),
+        Invoice.project_id == Project.id,
+        Invoice.kind == "invoice",
+        Invoice.status.in_(INVOICED_STATUSES),
+        source=Invoice,
+    )
+    paid = scalar(func.sum(Payment.amount), Payment.invoice_id.in_(invoiced_ids), source=Payment)
+    expenses = scalar(func.sum(Expense.amount), Expense.project_id == Project.id, source=Expense)
+    stmt = select(
+        cast(func.round(cast(hours_booked, Numeric), 2), money).label("hours_booked"),
+        cast(func.round(cast(billable_hours, Numeric), 2), money).label("billable_hours"),
+        cast(func.round(cast(billable_value, Numeric), 2), money).label("billable_value"),
+        cast(invoiced, money).label("invoiced"),
+        cast(paid, money).label("paid"),
+        cast(expenses, money).label("expenses"),
+        cast(invoiced - expenses, money).label("margin"),
+    ).where(Project.id == project_id)
+    row = (await db.execute(stmt)).mappings().one_or_none()
+    if row is None:
+        return None
+    return {k: Decimal(v) for k, v in row.items()}

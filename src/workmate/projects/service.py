@@ -1,0 +1,147 @@
+"""Project rules: links must exist, dates in order, status moves only along the allowed paths."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workmate.audit.service import audit_service, diff
+from workmate.auth.principal import Principal
+from workmate.errors import CONSTRAINT_MESSAGES, Conflict, Invalid, NotFound
+from workmate.models import Project
+from workmate.projects import repository as repo
+from workmate.projects.schemas import ProjectCreate, ProjectOverview, ProjectUpdate
+
+# planned -> in_progress -> completed; any open state -> cancelled. Terminal states stay.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "planned": ("in_progress", "cancelled"),
+    "in_progress": ("completed", "cancelled"),
+    "completed": (),
+    "cancelled": (),
+}
+
+CONSTRAINT_MESSAGES.update(
+    {
+        "ck_projects_dates": (Invalid, "end_date", "end_date must be on or after start_date"),
+        "ck_projects_status": (Invalid, "status", "unknown project status"),
+        "fk_time_entries_project_id_projects": (
+            Conflict,
+            "id",
+            "time is booked on the project; cancel it instead of deleting",
+        ),
+        "fk_invoices_project_id_projects": (
+            Conflict,
+            "id",
+            "the project has invoices; cancel it instead of deleting",
+        ),
+    }
+)
+
+
+class ProjectService:
+    async def list(
+        self,
+        db: AsyncSession,
+        *,
+        customer_id: uuid.UUID | None = None,
+        department_id: uuid.UUID | None = None,
+        status: str | None = None,
+        q: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[Sequence[Project], int]:
+        """Projects matching the filters; items and total share one filter."""
+        where = repo.filtered(
+            customer_id=customer_id, department_id=department_id, status=status, q=q
+        )
+        return await repo.list_projects(db, where, limit, offset)
+
+    async def get(self, db: AsyncSession, project_id: uuid.UUID) -> Project:
+        """One project or 404."""
+        project = await repo.get(db, project_id)
+        if project is None:
+            raise NotFound("project")
+        return project
+
+    async def _check_links(
+        self, db: AsyncSession, customer_id: uuid.UUID | None, department_id: uuid.UUID | None
+    ) -> None:
+        if customer_id is not None and not await repo.customer_exists(db, customer_id):
+            raise Invalid("customer does not exist", field="customer_id")
+        if department_id is not None and not await repo.department_exists(db, department_id):
+            raise Invalid("department does not exist", field="department_id")
+
+    @staticmethod
+    def _check_dates(project: Project) -> None:
+        if project.start_date and project.end_date and project.end_date < project.start_date:
+            raise Invalid("end_date must be on or after start_date", field="end_date")
+
+    async def create(self, db: AsyncSession, who: Principal | None, data: ProjectCreate) -> Project:
+        """Create a project for an existing customer (and department); end_date >= start_date."""
+        await self._check_links(db, data.customer_id, data.department_id)
+        project = Project(id=uuid.uuid4(), **data.model_dump())
+        self._check_dates(project)
+        db.add(project)
+        await db.flush()
+        await audit_service.record(
+            db, who, "create", "project", project.id, diff(None, audit_service.snapshot(project))
+        )
+        return project
+
+    async def update(
+        self, db: AsyncSession, who: Principal, project_id: uuid.UUID, data: ProjectUpdate
+    ) -> Project:
+        """Change fields; status only planned->in_progress->completed or open->cancelled (409)."""
+        project = await repo.get(db, project_id, lock=True)
+        if project is None:
+            raise NotFound("project")
+        changes = data.model_dump(exclude_unset=True)
+        for key in ("customer_id", "title", "status"):
+            if key in changes and changes[key] is None:
+                raise Invalid(f"{key} cannot be empty", field=key)
+        new_status = changes.get("status")
+        if new_status is not None and new_status != project.status:
+            allowed = TRANSITIONS[project.status]
+            if new_status not in allowed:
+                moves = ", ".join(allowed) or "none (final state)"
+                raise Conflict(
+                    f"a {project.status} project cannot become {new_status}; allowed: {moves}",
+                    field="status",
+                )
+        await self._check_links(db, changes.get("customer_id"), changes.get("department_id"))
+        before = audit_service.snapshot(project)
+        for key, value in changes.items():
+            setattr(project, key, value)
+        self._check_dates(project)
+        await db.flush()
+        await audit_service.record(
+            db, who, "update", "project", project.id, diff(before, audit_service.snapshot(project))
+        )
+        return project
+
+    async def delete(self, db: AsyncSession, who: Principal, project_id: uuid.UUID) -> None:
+        """Delete a project nobody booked time on or invoiced; otherwise 409 (cancel it)."""
+        project = await repo.get(db, project_id, lock=True)
+        if project is None:
+            raise NotFound("project")
+        if await repo.is_referenced(db, project_id):
+            raise Conflict(
+                "the project has booked time or invoices; cancel it instead of deleting",
+                field="id",
+            )
+        before = audit_service.snapshot(project)
+        await db.delete(project)
+        await db.flush()
+        await audit_service.record(db, who, "delete", "project", project_id, diff(before, None))
+
+    async def overview(self, db: AsyncSession, project_id: uuid.UUID) -> ProjectOverview:
+        """Hours, billable value, invoiced, paid, expenses and margin, computed in SQL."""
+        figures = await repo.overview(db, project_id)
+        if figures is None:
+            raise NotFound("project")
+        return ProjectOverview(project_id=project_id, **figures)
+
+
+project_service = ProjectService()
