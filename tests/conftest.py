@@ -25,8 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from workmate.app import create_app
-from workmate.db import get_session, make_engine
-from workmate.errors import WorkmateError
+from workmate.db import get_session, make_engine, transaction
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_ENV = "WORKMATE_TEST_DATABASE_URL"
@@ -166,20 +165,15 @@ async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 
 @pytest_asyncio.fixture
 async def app(engine: AsyncEngine, db: AsyncSession) -> Any:
-    """The real app; its requests run inside the test's transaction."""
+    """The real app; each request runs in its own savepoint of the test's transaction."""
     application = create_app(engine=engine, check=False)
 
     async def test_session() -> AsyncIterator[AsyncSession]:
-        # Each request runs in a savepoint of its own: an error undoes the request's writes,
-        # as its real transaction would, but not the rows the test arranged before it.
-        try:
-            async with db.begin_nested():
-                yield db
-        except WorkmateError as exc:
-            if exc.after_rollback:  # what db.transaction keeps after a rollback
-                db.add_all(exc.after_rollback)
-                await db.flush()
-            raise
+        # Commit first (a savepoint release; the outer transaction still rolls back at the
+        # end), so a refused request undoes only its own work, not the rows the test set up.
+        await db.commit()
+        async with transaction(db):
+            yield db
 
     application.dependency_overrides[get_session] = test_session
     return application

@@ -10,7 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate.audit import repository
+from workmate.audit.repository import AuditFilter
 from workmate.auth.principal import Principal
+from workmate.errors import Invalid
 from workmate.models import AuditLog
 
 # Never copied into the log, whatever a caller passes.
@@ -44,12 +47,13 @@ def entry(
     entity_id: object | None = None,
     changes: Mapping[str, Any] | None = None,
     *,
+    actor_id: uuid.UUID | None = None,
     actor_email: str | None = None,
     client_addr: str | None = None,
 ) -> AuditLog:
     """An unsaved audit row (for callers that must write it after a rollback)."""
     return AuditLog(
-        actor_id=who.employee_id if who else None,
+        actor_id=who.employee_id if who else actor_id,
         actor_email=(who.email if who else actor_email),
         action=action,
         entity=entity,
@@ -71,6 +75,14 @@ class AuditService:
     ) -> None:
         """Write one audit row in the caller's transaction (it commits or rolls back with it)."""
         db.add(entry(who, action, entity, entity_id, changes))
+
+    async def search(
+        self, db: AsyncSession, f: AuditFilter, limit: int, offset: int
+    ) -> tuple[list[AuditLog], int]:
+        """Audit rows matching the filter, newest first, with the total; `from` before `to`."""
+        if f.since is not None and f.until is not None and f.since >= f.until:
+            raise Invalid("from must be before to", field="from")
+        return await repository.page(db, f, limit, offset)
 
     def snapshot(self, obj: Any, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
         """The column values of an ORM object, for before/after diffs."""

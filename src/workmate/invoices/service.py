@@ -1,0 +1,721 @@
+"""Invoice rules: drafts, totals, issuing with gapless numbers (§14 UStG), credit notes,
+overdue marking and dunning, statistics. Never commits; the caller's transaction does."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from stdnum.eu import vat as eu_vat
+
+from workmate.audit.service import audit_service, diff
+from workmate.auth.principal import Principal
+from workmate.company.service import company_service, dunning_levels, missing_for_invoicing
+from workmate.errors import CONSTRAINT_MESSAGES, Conflict, Invalid, NotFound
+from workmate.invoices import repository
+from workmate.invoices.overdue import BUSINESS_ZONE, status_of
+from workmate.invoices.overdue import today as business_today
+from workmate.invoices.schemas import (
+    DunningLevelRead,
+    DunningRead,
+    FromTimeEntries,
+    InvoiceCreate,
+    InvoiceRead,
+    InvoiceSummary,
+    InvoiceUpdate,
+    LineIn,
+    LineRead,
+    LineUpdate,
+    MonthAmount,
+    RateTotalRead,
+    Statistics,
+    TopCustomer,
+)
+from workmate.invoices.totals import LEGAL_NOTES, cents, compute, effective_rate, line_net
+from workmate.models import CompanySettings, Customer, Invoice, InvoiceLine
+from workmate.pagination import Page, PageParams
+
+if TYPE_CHECKING:
+    from workmate.time_entries.service import BillableEntry
+
+CONSTRAINT_MESSAGES.update(
+    {
+        "uq_invoices_number": (Conflict, "number", "this invoice number is already taken"),
+        "uq_invoices_cancels_id": (
+            Conflict,
+            "cancels_id",
+            "this invoice already has a credit note",
+        ),
+        "fk_invoices_customer_id_customers": (Invalid, "customer_id", "customer does not exist"),
+        "fk_invoices_project_id_projects": (Invalid, "project_id", "project does not exist"),
+        "ck_invoice_lines_vat_rate": (Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+        "ck_invoice_lines_quantity": (Invalid, "quantity", "quantity must not be 0"),
+    }
+)
+
+# Member states for the reverse-charge check (ISO codes; Greece is GR here, EL in VAT ids).
+EU_COUNTRIES = frozenset(
+    {
+        *("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"),
+        *("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
+    }
+)
+
+
+class InvoiceNotDraft(Conflict):
+    def __init__(self, invoice: Invoice) -> None:
+        super().__init__(
+            f"invoice {invoice.number} is already issued; cancel it with a credit note",
+            field="status",
+        )
+
+
+def _line_read(line: InvoiceLine) -> LineRead:
+    return LineRead.model_validate(line)
+
+
+def _time_lines(entries: Sequence[BillableEntry], grouping: str) -> list[LineIn]:
+    if grouping == "per_entry":
+        return [
+            LineIn(
+                description=(
+                    f"{e.start_time.astimezone(BUSINESS_ZONE):%d.%m.%Y} {e.project_title}, "
+                    f"{e.employee_name}" + (f": {e.note}" if e.note else "")
+                ),
+                quantity=e.hours,
+                unit="HUR",
+                unit_price=e.rate,
+            )
+            for e in entries
+        ]
+    groups: dict[tuple[uuid.UUID, uuid.UUID, Decimal], list[BillableEntry]] = {}
+    for e in entries:
+        groups.setdefault((e.project_id, e.employee_id, e.rate), []).append(e)
+    result = []
+    for (_project, _employee, rate), group in groups.items():
+        first = group[0].start_time.astimezone(BUSINESS_ZONE)
+        last = group[-1].start_time.astimezone(BUSINESS_ZONE)
+        result.append(
+            LineIn(
+                description=(
+                    f"{group[0].project_title}, {group[0].employee_name}: "
+                    f"{len(group)} Einträge {first:%d.%m.%Y}–{last:%d.%m.%Y}"
+                ),
+                quantity=sum((e.hours for e in group), Decimal(0)),
+                unit="HUR",
+                unit_price=rate,
+            )
+        )
+    return result
+
+
+class InvoiceService:
+    # ---- reading ----
+
+    async def get(self, db: AsyncSession, invoice_id: uuid.UUID) -> InvoiceRead:
+        """One invoice with lines, VAT per rate, paid and open amount, effective status."""
+        invoice = await self._get(db, invoice_id)
+        return await self._read(db, invoice)
+
+    async def list_invoices(
+        self, db: AsyncSession, filters: repository.ListFilter, paging: PageParams
+    ) -> Page[InvoiceSummary]:
+        """A page of invoices; the count uses the same filters, 'overdue' the shared rule."""
+        rows, total = await repository.page(
+            db, filters, business_today(), paging.limit, paging.offset
+        )
+        items = [self._summary(invoice, status, paid_sum) for invoice, status, paid_sum in rows]
+        return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+    # ---- drafts ----
+
+    async def create(self, db: AsyncSession, who: Principal, data: InvoiceCreate) -> InvoiceRead:
+        """A draft for a customer; totals are computed from its lines."""
+        await self._check_customer(db, data.customer_id)
+        await self._check_project(db, data.project_id, data.customer_id)
+        settings = await company_service.get(db)
+        treatment = data.vat_treatment or (
+            "small_business"
+            if settings is not None and settings.vat_mode == "small_business"
+            else "regular"
+        )
+        invoice = Invoice(
+            customer_id=data.customer_id,
+            project_id=data.project_id,
+            vat_treatment=treatment,
+            service_start=data.service_start,
+            service_end=data.service_end,
+            payment_terms_days=data.payment_terms_days,
+            note=data.note,
+            buyer_reference=data.buyer_reference,
+            status="draft",
+            kind="invoice",
+        )
+        db.add(invoice)
+        await db.flush()
+        await self._replace_lines(db, invoice, data.lines)
+        await audit_service.record(
+            db, who, "create", "invoice", invoice.id, diff(None, self._snapshot(invoice))
+        )
+        return await self._read(db, invoice)
+
+    async def update(
+        self, db: AsyncSession, who: Principal, invoice_id: uuid.UUID, data: InvoiceUpdate
+    ) -> InvoiceRead:
+        """Change a draft (409 once issued); `lines` replaces all lines; totals recomputed."""
+        invoice = await self._draft(db, invoice_id)
+        before = self._snapshot(invoice)
+        changes = data.model_dump(exclude_unset=True, exclude={"lines"})
+        if changes.get("customer_id") is None:
+            changes.pop("customer_id", None)
+        else:
+            await self._check_customer(db, changes["customer_id"])
+        if changes.get("vat_treatment") is None:
+            changes.pop("vat_treatment", None)
+        for key, value in changes.items():
+            setattr(invoice, key, value)
+        await self._check_project(db, invoice.project_id, invoice.customer_id)
+        if (
+            invoice.service_start
+            and invoice.service_end
+            and invoice.service_end < invoice.service_start
+        ):
+            raise Invalid("service_end must not be before service_start", field="service_end")
+        await db.flush()
+        if data.lines is not None:
+            await self._replace_lines(db, invoice, data.lines)
+        else:
+            await self._recompute(db, invoice)
+        await audit_service.record(
+            db, who, "update", "invoice", invoice.id, diff(before, self._snapshot(invoice))
+        )
+        return await self._read(db, invoice)
+
+    async def add_line(
+        self, db: AsyncSession, who: Principal, invoice_id: uuid.UUID, data: LineIn
+    ) -> InvoiceRead:
+        """Append a line to a draft; totals recomputed."""
+        invoice = await self._draft(db, invoice_id)
+        existing = await repository.lines(db, invoice.id)
+        position = max((ln.position for ln in existing), default=0) + 1
+        line = self._new_line(invoice, position, data)
+        db.add(line)
+        await db.flush()
+        await self._recompute(db, invoice)
+        await audit_service.record(
+            db, who, "create", "invoice_line", line.id, diff(None, audit_service.snapshot(line))
+        )
+        return await self._read(db, invoice)
+
+    async def update_line(
+        self,
+        db: AsyncSession,
+        who: Principal,
+        invoice_id: uuid.UUID,
+        line_id: uuid.UUID,
+        data: LineUpdate,
+    ) -> InvoiceRead:
+        """Change one line of a draft; totals recomputed."""
+        invoice = await self._draft(db, invoice_id)
+        line = await repository.get_line(db, invoice.id, line_id)
+        if line is None:
+            raise NotFound("invoice line", field="line_id")
+        before = audit_service.snapshot(line)
+        for key, value in data.model_dump(exclude_unset=True).items():
+            if value is not None:
+                setattr(line, key, value)
+        line.vat_rate = effective_rate(invoice.vat_treatment, Decimal(line.vat_rate))
+        line.net_amount = line_net(
+            Decimal(line.quantity), Decimal(line.unit_price), Decimal(line.discount_percent)
+        )
+        await db.flush()
+        await self._recompute(db, invoice)
+        await audit_service.record(
+            db, who, "update", "invoice_line", line.id, diff(before, audit_service.snapshot(line))
+        )
+        return await self._read(db, invoice)
+
+    async def delete_line(
+        self, db: AsyncSession, who: Principal, invoice_id: uuid.UUID, line_id: uuid.UUID
+    ) -> InvoiceRead:
+        """Remove one line of a draft; totals recomputed."""
+        invoice = await self._draft(db, invoice_id)
+        line = await repository.get_line(db, invoice.id, line_id)
+        if line is None:
+            raise NotFound("invoice line", field="line_id")
+        before = audit_service.snapshot(line)
+        await db.delete(line)
+        await db.flush()
+        await self._recompute(db, invoice)
+        await audit_service.record(db, who, "delete", "invoice_line", line_id, diff(before, None))
+        return await self._read(db, invoice)
+
+    async def delete(self, db: AsyncSession, who: Principal, invoice_id: uuid.UUID) -> None:
+        """Delete a draft (its time entries become unbilled); issued invoices never (GoBD)."""
+        invoice = await self._draft(db, invoice_id)
+        before = self._snapshot(invoice)
+        await db.delete(invoice)
+        await db.flush()
+        await audit_service.record(db, who, "delete", "invoice", invoice_id, diff(before, None))
+
+    # ---- issuing ----
+
+    async def issue(self, db: AsyncSession, who: Principal, invoice_id: uuid.UUID) -> InvoiceRead:
+        """Issue a draft: §14 UStG checks, next gapless number, buyer frozen, status sent."""
+        invoice = await self._get(db, invoice_id, for_update=True)
+        if invoice.status != "draft":
+            raise InvoiceNotDraft(invoice)
+        settings = await company_service.get(db, for_share=True)
+        customer = await repository.customer(db, invoice.customer_id)
+        lines = await repository.lines(db, invoice.id)
+        self._check_issuable(invoice, settings, customer, lines)
+        assert settings is not None
+        assert customer is not None
+        before = self._snapshot(invoice)
+        today = business_today()
+        seq = await repository.next_number(db, "invoice", today.year)
+        invoice.number = settings.invoice_number_format.format(year=today.year, seq=seq)
+        invoice.buyer_name = customer.name
+        invoice.buyer_address = customer.address or self._address(customer)
+        invoice.buyer_street = customer.street
+        invoice.buyer_postal_code = customer.postal_code
+        invoice.buyer_city = customer.city
+        invoice.buyer_country = customer.country
+        invoice.buyer_tax_id = customer.tax_id
+        invoice.buyer_reference = invoice.buyer_reference or customer.buyer_reference
+        terms = (
+            invoice.payment_terms_days
+            if invoice.payment_terms_days is not None
+            else settings.payment_terms_days
+        )
+        invoice.payment_terms_days = terms
+        invoice.issued_date = today
+        invoice.due_date = today + timedelta(days=terms)
+        # Nothing to pay is fully paid: 'paid' means the payments (none) sum to the total.
+        invoice.status = "paid" if invoice.total == 0 else "sent"
+        await db.flush()
+        await audit_service.record(
+            db, who, "issue", "invoice", invoice.id, diff(before, self._snapshot(invoice))
+        )
+        return await self._read(db, invoice)
+
+    async def credit_note(
+        self, db: AsyncSession, who: Principal, invoice_id: uuid.UUID
+    ) -> InvoiceRead:
+        """Cancel an issued invoice by a credit note with its own number and the same lines."""
+        original = await self._get(db, invoice_id, for_update=True)
+        if original.kind != "invoice":
+            raise Conflict("a credit note cannot be cancelled", field="kind")
+        if original.status == "draft":
+            raise Conflict("a draft is not cancelled but deleted", field="status")
+        if original.status == "cancelled":
+            raise Conflict(f"invoice {original.number} is already cancelled", field="status")
+        settings = await company_service.get(db, for_share=True)
+        if settings is None:
+            raise Conflict("cannot issue a credit note: missing company settings")
+        today = business_today()
+        note = Invoice(
+            kind="credit_note",
+            cancels_id=original.id,
+            status="draft",
+            **{
+                key: getattr(original, key)
+                for key in (
+                    "customer_id",
+                    "project_id",
+                    "total",
+                    "net_total",
+                    "tax_total",
+                    "currency",
+                    "vat_treatment",
+                    "service_start",
+                    "service_end",
+                    "buyer_name",
+                    "buyer_address",
+                    "buyer_street",
+                    "buyer_postal_code",
+                    "buyer_city",
+                    "buyer_country",
+                    "buyer_tax_id",
+                    "buyer_reference",
+                )
+            },
+            note=f"Stornorechnung zu Rechnung {original.number} vom "
+            f"{original.issued_date:%d.%m.%Y}",
+        )
+        db.add(note)
+        await db.flush()
+        for line in await repository.lines(db, original.id):
+            db.add(
+                InvoiceLine(
+                    invoice_id=note.id,
+                    **{
+                        key: getattr(line, key)
+                        for key in (
+                            "position",
+                            "description",
+                            "quantity",
+                            "unit",
+                            "unit_price",
+                            "vat_rate",
+                            "discount_percent",
+                            "net_amount",
+                        )
+                    },
+                )
+            )
+        await db.flush()
+        seq = await repository.next_number(db, "credit_note", today.year)
+        note.number = settings.credit_note_number_format.format(year=today.year, seq=seq)
+        note.issued_date = today
+        note.status = "sent"
+        original.status = "cancelled"
+        await db.flush()
+        await audit_service.record(
+            db, who, "issue", "invoice", note.id, diff(None, self._snapshot(note))
+        )
+        await audit_service.record(
+            db, who, "cancel", "invoice", original.id, {"status": [None, "cancelled"]}
+        )
+        return await self._read(db, note)
+
+    # ---- from time entries ----
+
+    async def from_time_entries(
+        self, db: AsyncSession, who: Principal, data: FromTimeEntries
+    ) -> InvoiceRead:
+        """Draft from uninvoiced billable time in a period; the entries are locked and bound
+        to it in this transaction, so a parallel request cannot bill them again."""
+        from workmate.time_entries.service import time_entry_service
+
+        customer_id = data.customer_id
+        if data.project_id is not None:
+            project = await repository.project(db, data.project_id)
+            if project is None:
+                raise Invalid("project does not exist", field="project_id")
+            customer_id = project.customer_id
+        assert customer_id is not None
+        entries = await time_entry_service.uninvoiced_billable(
+            db,
+            project_id=data.project_id,
+            customer_id=data.customer_id,
+            start=data.start,
+            end=data.end,
+            for_update=True,
+        )
+        if not entries:
+            raise Conflict(
+                "no uninvoiced billable time entries in this period", field="time_entries"
+            )
+        lines = [ln for ln in _time_lines(entries, data.grouping) if ln.quantity != 0]
+        days = [e.start_time.astimezone(BUSINESS_ZONE).date() for e in entries]
+        created = await self.create(
+            db,
+            who,
+            InvoiceCreate(
+                customer_id=customer_id,
+                project_id=data.project_id,
+                service_start=min(days),
+                service_end=max(days),
+                lines=lines,
+            ),
+        )
+        ids = [e.id for e in entries]
+        await repository.bind_time_entries(db, created.id, ids)
+        await audit_service.record(
+            db,
+            who,
+            "bill_time_entries",
+            "invoice",
+            created.id,
+            {"time_entries": [None, [str(i) for i in ids]]},
+        )
+        return created
+
+    # ---- overdue and dunning ----
+
+    async def mark_overdue(
+        self, db: AsyncSession, today: date, who: Principal | None = None
+    ) -> int:
+        """Store 'overdue' on every sent invoice past its due date and raise dunning levels."""
+        marked = await repository.mark_overdue(db, today)
+        for invoice_id, _number in marked:
+            await audit_service.record(
+                db, who, "mark_overdue", "invoice", invoice_id, {"status": ["sent", "overdue"]}
+            )
+        levels = dunning_levels(await company_service.get(db))
+        raised = await repository.raise_dunning(db, today, [lvl.days for lvl in levels])
+        for invoice_id, old, new in raised:
+            await audit_service.record(
+                db, who, "dunning", "invoice", invoice_id, {"dunning_level": [old, new]}
+            )
+        return len(marked)
+
+    async def dunning(self, db: AsyncSession, invoice_id: uuid.UUID) -> DunningRead:
+        """The dunning levels of an invoice: which are reached, when, and their fees."""
+        invoice = await self._get(db, invoice_id)
+        today = business_today()
+        levels = dunning_levels(await company_service.get(db))
+        overdue = status_of(invoice, today) == "overdue"
+        days = (today - invoice.due_date).days if overdue and invoice.due_date else 0
+        rows = [
+            DunningLevelRead(
+                level=i,
+                days=lvl.days,
+                fee=lvl.fee,
+                due_on=invoice.due_date + timedelta(days=lvl.days) if invoice.due_date else None,
+                reached=i <= invoice.dunning_level,
+            )
+            for i, lvl in enumerate(levels, start=1)
+        ]
+        return DunningRead(
+            invoice_id=invoice.id,
+            level=invoice.dunning_level,
+            last_dunned_on=invoice.last_dunned_on,
+            days_overdue=days,
+            fees=sum((r.fee for r in rows if r.reached), Decimal("0.00")),
+            levels=rows,
+        )
+
+    # ---- statistics ----
+
+    async def statistics(
+        self, db: AsyncSession, start: date | None = None, end: date | None = None
+    ) -> Statistics:
+        """Revenue per month (issued, paid), open and overdue receivables, days to pay, top
+        customers; all aggregated in SQL with the shared overdue rule."""
+        today = business_today()
+        months = await repository.revenue_per_month(db, start, end)
+        open_sum, open_n, overdue_sum, overdue_n = await repository.receivables(db, today)
+        top = await repository.top_customers(db, start, end, 10)
+        return Statistics(
+            revenue_per_month=[
+                MonthAmount(month=m, issued=cents(i), paid=cents(p)) for m, i, p in months
+            ],
+            open_receivables=cents(open_sum),
+            open_count=open_n,
+            overdue_receivables=cents(overdue_sum),
+            overdue_count=overdue_n,
+            average_days_to_pay=await repository.average_days_to_pay(db),
+            top_customers=[TopCustomer(customer_id=c, name=n, revenue=r) for c, n, r in top],
+        )
+
+    # ---- helpers ----
+
+    async def _get(
+        self, db: AsyncSession, invoice_id: uuid.UUID, *, for_update: bool = False
+    ) -> Invoice:
+        invoice = await repository.get(db, invoice_id, for_update=for_update)
+        if invoice is None:
+            raise NotFound("invoice", field="invoice_id")
+        return invoice
+
+    async def _draft(self, db: AsyncSession, invoice_id: uuid.UUID) -> Invoice:
+        # Locked: an edit and an issue of the same draft must not interleave.
+        invoice = await self._get(db, invoice_id, for_update=True)
+        if invoice.status != "draft":
+            raise InvoiceNotDraft(invoice)
+        return invoice
+
+    async def _check_customer(self, db: AsyncSession, customer_id: uuid.UUID) -> None:
+        found = await repository.customer(db, customer_id)
+        if found is None:
+            raise Invalid("customer does not exist", field="customer_id")
+
+    async def _check_project(
+        self, db: AsyncSession, project_id: uuid.UUID | None, customer_id: uuid.UUID
+    ) -> None:
+        if project_id is None:
+            return
+        project = await repository.project(db, project_id)
+        if project is None:
+            raise Invalid("project does not exist", field="project_id")
+        if project.customer_id != customer_id:
+            raise Invalid("project belongs to another customer", field="project_id")
+
+    def _new_line(self, invoice: Invoice, position: int, data: LineIn) -> InvoiceLine:
+        return InvoiceLine(
+            invoice_id=invoice.id,
+            position=position,
+            description=data.description,
+            quantity=data.quantity,
+            unit=data.unit,
+            unit_price=data.unit_price,
+            vat_rate=effective_rate(invoice.vat_treatment, data.vat_rate),
+            discount_percent=data.discount_percent,
+            net_amount=line_net(data.quantity, data.unit_price, data.discount_percent),
+        )
+
+    async def _replace_lines(
+        self, db: AsyncSession, invoice: Invoice, lines: Sequence[LineIn]
+    ) -> None:
+        await repository.delete_lines(db, invoice.id)
+        db.add_all([self._new_line(invoice, i, data) for i, data in enumerate(lines, start=1)])
+        await db.flush()
+        await self._recompute(db, invoice)
+
+    async def _recompute(self, db: AsyncSession, invoice: Invoice) -> None:
+        """Store net, VAT and gross from the lines (reverse charge / §19: rates forced to 0)."""
+        lines = await repository.lines(db, invoice.id)
+        for line in lines:
+            rate = effective_rate(invoice.vat_treatment, Decimal(line.vat_rate))
+            if line.vat_rate != rate:
+                line.vat_rate = rate
+        totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
+        invoice.net_total = totals.net
+        invoice.tax_total = totals.tax
+        invoice.total = totals.gross
+        await db.flush()
+
+    def _check_issuable(
+        self,
+        invoice: Invoice,
+        settings: CompanySettings | None,
+        customer: Customer | None,
+        lines: Sequence[InvoiceLine],
+    ) -> None:
+        """§14 UStG: collect everything missing, refuse with one 409 naming all of it."""
+        missing: list[str] = []
+        seller = missing_for_invoicing(settings)
+        if seller:
+            missing.append("company settings: " + ", ".join(seller))
+        if customer is None:
+            missing.append("buyer")
+        else:
+            if not customer.name:
+                missing.append("buyer name")
+            if not (customer.street and customer.postal_code and customer.city) and not (
+                customer.address
+            ):
+                missing.append("buyer address (street, postal_code, city)")
+        if not lines:
+            missing.append("at least one line")
+        if invoice.service_start is None:
+            missing.append("service date (service_start)")
+        if invoice.total < 0:
+            missing.append("a non-negative total (use a credit note to refund)")
+        if invoice.vat_treatment == "reverse_charge":
+            if settings is not None and not settings.vat_id:
+                missing.append("company vat_id (reverse charge)")
+            if customer is not None:
+                if not customer.tax_id or not eu_vat.is_valid(customer.tax_id):
+                    missing.append("a valid buyer VAT id (reverse charge)")
+                if customer.type != "B2B":
+                    missing.append("a business buyer (reverse charge is B2B only)")
+                seller_country = settings.country if settings is not None else "DE"
+                if customer.country == seller_country or customer.country not in EU_COUNTRIES:
+                    missing.append("a buyer in another EU country (reverse charge)")
+        small = settings is not None and settings.vat_mode == "small_business"
+        if invoice.vat_treatment == "small_business" and settings is not None and not small:
+            missing.append("company vat_mode small_business (§19 UStG)")
+        if small and invoice.vat_treatment != "small_business":
+            missing.append("vat_treatment small_business: the company charges no VAT (§19 UStG)")
+        if missing:
+            raise Conflict("cannot issue invoice, missing: " + "; ".join(missing), field="status")
+
+    @staticmethod
+    def _address(customer: Customer) -> str | None:
+        parts = [customer.street, " ".join(p for p in (customer.postal_code, customer.city) if p)]
+        text = "\n".join(p for p in parts if p)
+        return text or None
+
+    @staticmethod
+    def _snapshot(invoice: Invoice) -> dict[str, Any]:
+        return audit_service.snapshot(invoice, tuple(c for c in _AUDITED))
+
+    def _summary(self, invoice: Invoice, status: str, paid_sum: Decimal) -> InvoiceSummary:
+        return InvoiceSummary.model_validate(
+            {
+                **{f: getattr(invoice, f) for f in _SUMMARY_FIELDS},
+                "status": status,
+                "paid_amount": paid_sum,
+                "open_amount": self._open(invoice, paid_sum),
+            }
+        )
+
+    @staticmethod
+    def _open(invoice: Invoice, paid_sum: Decimal) -> Decimal:
+        if invoice.kind != "invoice" or invoice.status in ("draft", "cancelled"):
+            return Decimal("0.00")
+        return Decimal(invoice.total) - paid_sum
+
+    async def _read(self, db: AsyncSession, invoice: Invoice) -> InvoiceRead:
+        await db.refresh(invoice)
+        lines = await repository.lines(db, invoice.id)
+        paid_sum = await repository.paid(db, invoice.id)
+        totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
+        return InvoiceRead.model_validate(
+            {
+                **{f: getattr(invoice, f) for f in _READ_FIELDS},
+                "status": status_of(invoice, business_today()),
+                "paid_amount": paid_sum,
+                "open_amount": self._open(invoice, paid_sum),
+                "cancelled_by_id": await repository.cancelled_by(db, invoice.id),
+                "legal_note": LEGAL_NOTES.get(invoice.vat_treatment),
+                "lines": [_line_read(ln) for ln in lines],
+                "per_rate": [
+                    RateTotalRead(rate=r.rate, net=r.net, tax=r.tax) for r in totals.per_rate
+                ],
+            }
+        )
+
+
+_SUMMARY_FIELDS = (
+    "id",
+    "number",
+    "kind",
+    "customer_id",
+    "project_id",
+    "buyer_name",
+    "issued_date",
+    "due_date",
+    "net_total",
+    "tax_total",
+    "total",
+    "currency",
+    "dunning_level",
+    "created_at",
+)
+_READ_FIELDS = (
+    *_SUMMARY_FIELDS,
+    "cancels_id",
+    "vat_treatment",
+    "service_start",
+    "service_end",
+    "payment_terms_days",
+    "note",
+    "buyer_address",
+    "buyer_street",
+    "buyer_postal_code",
+    "buyer_city",
+    "buyer_country",
+    "buyer_tax_id",
+    "buyer_reference",
+    "last_dunned_on",
+)
+_AUDITED = (
+    "customer_id",
+    "project_id",
+    "status",
+    "number",
+    "kind",
+    "cancels_id",
+    "vat_treatment",
+    "service_start",
+    "service_end",
+    "payment_terms_days",
+    "note",
+    "buyer_name",
+    "buyer_tax_id",
+    "issued_date",
+    "due_date",
+    "net_total",
+    "tax_total",
+    "total",
+)
+
+invoice_service = InvoiceService()

@@ -1,0 +1,65 @@
+"""Invoice arithmetic, one rounding rule (EN 16931): line nets rounded half-up to cents, VAT
+per rate on that rate's summed net, gross = net + VAT. Pure functions, Decimal only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+ZERO = Decimal("0.00")
+
+# The legally required note per VAT treatment (printed on the document; empty for regular).
+LEGAL_NOTES = {
+    "regular": None,
+    "reverse_charge": "Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG) / "
+    "Reverse charge: VAT to be accounted for by the recipient.",
+    "small_business": "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.",
+}
+
+
+def cents(value: Decimal) -> Decimal:
+    """Round half-up to cents (never banker's rounding)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def line_net(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal) -> Decimal:
+    """quantity x unit price less the discount, rounded once at the end."""
+    return cents(quantity * unit_price * (HUNDRED - discount_percent) / HUNDRED)
+
+
+def effective_rate(vat_treatment: str, vat_rate: Decimal) -> Decimal:
+    """Reverse charge and §19 invoices carry 0 % whatever the line says."""
+    return vat_rate if vat_treatment == "regular" else Decimal(0)
+
+
+@dataclass(frozen=True)
+class RateTotal:
+    rate: Decimal
+    net: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    per_rate: tuple[RateTotal, ...]
+
+
+def compute(lines: Iterable[tuple[Decimal, Decimal]]) -> Totals:
+    """Totals of (rounded line net, VAT rate) pairs: VAT per rate on the rate's net sum."""
+    by_rate: dict[Decimal, Decimal] = {}
+    for net, rate in lines:
+        key = Decimal(rate).normalize() + 0
+        by_rate[key] = by_rate.get(key, ZERO) + net
+    per_rate = tuple(
+        RateTotal(rate=rate, net=cents(net), tax=cents(net * rate / HUNDRED))
+        for rate, net in sorted(by_rate.items(), reverse=True)
+    )
+    net = cents(sum((r.net for r in per_rate), ZERO))
+    tax = cents(sum((r.tax for r in per_rate), ZERO))
+    return Totals(net=net, tax=tax, gross=net + tax, per_rate=per_rate)

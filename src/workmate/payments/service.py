@@ -1,0 +1,147 @@
+"""Payments: the invoice row is locked while a payment is checked and written; the invoice's
+status follows from the payments (a trigger, migration 0001), never from a client."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workmate.audit.service import audit_service, diff
+from workmate.auth.principal import Principal
+from workmate.errors import CONSTRAINT_MESSAGES, Conflict, Invalid, NotFound
+from workmate.invoices.overdue import today as business_today
+from workmate.models import Payment
+from workmate.payments import repository
+from workmate.payments.schemas import PaymentCreate
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+CONSTRAINT_MESSAGES.update(
+    {
+        "uq_payments_idempotency_key": (
+            Conflict,
+            IDEMPOTENCY_HEADER,
+            "this Idempotency-Key is already used for another payment",
+        ),
+        "ck_payments_amount_positive": (Invalid, "amount", "amount must be greater than 0"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Booked:
+    payment: Payment
+    # True when an Idempotency-Key retry returned the payment booked the first time.
+    replayed: bool
+
+
+def request_hash(invoice_id: uuid.UUID, data: PaymentCreate) -> str:
+    canonical = json.dumps(
+        {
+            "invoice_id": str(invoice_id),
+            "amount": str(data.amount.quantize(Decimal("0.01"))),
+            "payment_date": data.payment_date.isoformat() if data.payment_date else None,
+            "method": data.method,
+            "note": data.note,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class PaymentService:
+    async def create(
+        self,
+        db: AsyncSession,
+        who: Principal,
+        invoice_id: uuid.UUID,
+        data: PaymentCreate,
+        idempotency_key: str | None = None,
+    ) -> Booked:
+        """Book a payment on an open invoice; more than the open amount is a 409 stating it.
+        A retry with the same Idempotency-Key returns the first payment; another body, 422."""
+        invoice = await repository.lock_invoice(db, invoice_id)
+        if invoice is None:
+            raise NotFound("invoice", field="invoice_id")
+        digest = request_hash(invoice_id, data)
+        if idempotency_key is not None:
+            # Looked up after taking the lock: a concurrent first attempt has committed by now.
+            earlier = await repository.by_key(db, idempotency_key)
+            if earlier is not None:
+                if earlier.request_hash != digest:
+                    raise Invalid(
+                        "this Idempotency-Key was used with a different payment",
+                        field=IDEMPOTENCY_HEADER,
+                    )
+                return Booked(earlier, replayed=True)
+        if invoice.kind != "invoice":
+            raise Conflict("credit notes take no payments", field="invoice_id")
+        paid = await repository.paid(db, invoice.id)
+        open_amount = invoice.total - paid
+        if invoice.status == "paid":
+            raise Conflict(
+                f"invoice {invoice.number} is already paid; the open amount is 0.00 EUR",
+                field="amount",
+            )
+        if invoice.status not in ("sent", "overdue"):
+            raise Conflict(
+                f"invoice is {invoice.status}; payments are booked on issued, open invoices only",
+                field="invoice_id",
+            )
+        if data.amount > open_amount:
+            raise Conflict(
+                f"payment of {data.amount} EUR exceeds the open amount of {open_amount} EUR",
+                field="amount",
+            )
+        payment_date = data.payment_date or business_today()
+        if payment_date > business_today():
+            raise Invalid("payment_date must not be in the future", field="payment_date")
+        payment = Payment(
+            invoice_id=invoice.id,
+            amount=data.amount,
+            payment_date=payment_date,
+            method=data.method,
+            note=data.note,
+            idempotency_key=idempotency_key,
+            request_hash=digest if idempotency_key else None,
+        )
+        db.add(payment)
+        await db.flush()
+        await db.refresh(payment)
+        await audit_service.record(
+            db,
+            who,
+            "create",
+            "payment",
+            payment.id,
+            diff(None, audit_service.snapshot(payment, _AUDITED)),
+        )
+        return Booked(payment, replayed=False)
+
+    async def list_for_invoice(self, db: AsyncSession, invoice_id: uuid.UUID) -> list[Payment]:
+        """The payments of an invoice, oldest first."""
+        if not await repository.invoice_exists(db, invoice_id):
+            raise NotFound("invoice", field="invoice_id")
+        return await repository.of_invoice(db, invoice_id)
+
+    async def delete(self, db: AsyncSession, who: Principal, payment_id: uuid.UUID) -> None:
+        """Remove a payment; the invoice reopens (sent, or overdue when past due)."""
+        payment = await repository.get(db, payment_id)
+        if payment is None:
+            raise NotFound("payment", field="payment_id")
+        # Same lock order as booking: invoice first, so a delete and a payment queue.
+        await repository.lock_invoice(db, payment.invoice_id)
+        before = audit_service.snapshot(payment, _AUDITED)
+        await db.delete(payment)
+        await db.flush()
+        await audit_service.record(db, who, "delete", "payment", payment_id, diff(before, None))
+
+
+_AUDITED = ("invoice_id", "amount", "payment_date", "method", "note", "idempotency_key")
+
+payment_service = PaymentService()

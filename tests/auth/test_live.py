@@ -1,0 +1,72 @@
+"""Rate limits hold across processes: two real servers share one count (the database's)."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.conftest import free_port, start_server
+from tests.factories.identity import PASSWORD, make_employee
+from workmate.config import get_settings
+
+
+async def test_failures_at_two_servers_add_up(
+    live_server: str, live_database_url: str, live_db: AsyncSession
+) -> None:
+    target = await make_employee(live_db)
+    email = target.email
+    await live_db.commit()
+    limit = get_settings().login_max_failures_per_account
+    port = free_port()
+    other = start_server(live_database_url, port)
+    try:
+        other_url = f"http://127.0.0.1:{port}"
+        servers = (live_server, other_url)
+        async with httpx.AsyncClient(timeout=30) as c:
+            codes = []
+            for n in range(limit + 1):
+                r = await c.post(
+                    f"{servers[n % 2]}/api/v1/auth/login",
+                    json={"email": email, "password": "wrong guess 12345"},
+                )
+                codes.append(r.status_code)
+            # Neither server saw `limit` failures itself; together they did.
+            assert codes == [401] * limit + [429]
+            r = await c.post(
+                f"{live_server}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+            )
+            assert r.status_code == 429
+            assert int(r.headers["retry-after"]) > 0
+    finally:
+        other.terminate()
+        other.wait(10)
+
+
+async def test_a_parallel_burst_does_not_slip_past_the_limit(
+    live_server: str, live_db: AsyncSession
+) -> None:
+    """Guesses sent all at once are serialised per account, so the count cannot be raced."""
+    import anyio
+
+    target = await make_employee(live_db)
+    email = target.email
+    await live_db.commit()
+    limit = get_settings().login_max_failures_per_account
+    codes: list[int] = []
+
+    async with httpx.AsyncClient(timeout=60) as c:
+
+        async def guess() -> None:
+            r = await c.post(
+                f"{live_server}/api/v1/auth/login",
+                json={"email": email, "password": "parallel guess 1"},
+            )
+            codes.append(r.status_code)
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(3 * limit):
+                tg.start_soon(guess)
+    assert set(codes) == {401, 429}
+    # A failure is stored just after its transaction ends, so the next guess in line may
+    # not see it yet: at most one guess beyond the limit, never a burst.
+    assert limit <= codes.count(401) <= limit + 1
