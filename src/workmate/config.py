@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     stale_timer_hours: int = 12
     # Periodic jobs (overdue marking) run inside app processes, coordinated through PostgreSQL.
     jobs_enabled: bool = True
+    overdue_interval_seconds: float = 3600.0
+    # First round soon after start, so a restarted server catches up without waiting.
+    overdue_first_delay_seconds: float = 10.0
 
     @property
     def files_dir(self) -> Path:

@@ -16,11 +16,10 @@ from contextlib import asynccontextmanager
 from datetime import date
 
 from fastapi import FastAPI
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from workmate.config import get_settings
+from workmate.config import Settings, get_settings
 from workmate.db import transaction
 from workmate.invoices.overdue import today as business_today
 from workmate.invoices.service import invoice_service
@@ -29,16 +28,6 @@ log = logging.getLogger(__name__)
 
 # Arbitrary but fixed: the advisory lock key of the overdue job ("WM" + 1).
 OVERDUE_LOCK_KEY = 0x574D0001
-
-
-class JobSettings(BaseSettings):
-    """Job timing (WORKMATE_OVERDUE_INTERVAL_SECONDS); beside jobs_enabled in config.py."""
-
-    model_config = SettingsConfigDict(env_prefix="WORKMATE_", extra="ignore")
-
-    overdue_interval_seconds: float = 3600.0
-    # First round soon after start, so a restarted server catches up without waiting.
-    overdue_first_delay_seconds: float = 10.0
 
 
 async def mark_overdue_once(
@@ -54,7 +43,7 @@ async def mark_overdue_once(
         return await invoice_service.mark_overdue(db, today or business_today())
 
 
-async def _loop(app: FastAPI, settings: JobSettings) -> None:
+async def _loop(app: FastAPI, settings: Settings) -> None:
     await asyncio.sleep(settings.overdue_first_delay_seconds)
     while True:
         try:
@@ -70,10 +59,11 @@ async def _loop(app: FastAPI, settings: JobSettings) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the periodic jobs with the app, stop them with it."""
-    if not get_settings().jobs_enabled:
+    settings = get_settings()
+    if not settings.jobs_enabled:
         yield
         return
-    task = asyncio.create_task(_loop(app, JobSettings()), name="overdue-job")
+    task = asyncio.create_task(_loop(app, settings), name="overdue-job")
     try:
         yield
     finally:
