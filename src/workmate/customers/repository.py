@@ -175,10 +175,11 @@ async def projects_of(db: AsyncSession, customer_id: uuid.UUID) -> Sequence[Proj
 
 async def open_invoices_of(db: AsyncSession, customer_id: uuid.UUID) -> list[dict[str, Any]]:
     """Open invoices with the amount paid so far, payments summed in SQL."""
+    # Correlated per invoice (idx_payments_invoice_id), never a sum over all payments.
     paid = (
-        select(Payment.invoice_id, func.sum(Payment.amount).label("paid"))
-        .group_by(Payment.invoice_id)
-        .subquery()
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .where(Payment.invoice_id == Invoice.id)
+        .scalar_subquery()
     )
     stmt = (
         select(
@@ -187,9 +188,8 @@ async def open_invoices_of(db: AsyncSession, customer_id: uuid.UUID) -> list[dic
             Invoice.status,
             Invoice.due_date,
             Invoice.total,
-            func.coalesce(paid.c.paid, 0).label("paid"),
+            paid.label("paid"),
         )
-        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
         .where(Invoice.customer_id == customer_id, is_open())
         .order_by(Invoice.due_date.nulls_last(), Invoice.number, Invoice.id)
     )
