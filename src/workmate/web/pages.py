@@ -7,6 +7,7 @@ an error page in the user's language.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -14,13 +15,26 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workmate.auth.deps import public
-from workmate.errors import WorkmateError
+from workmate.errors import WorkmateError, from_database
 from workmate.web.i18n import formatter
 from workmate.web.render import page_locale, render
-from workmate.web.routes import admin, customers, dashboard, invoices, projects, session, time
+from workmate.web.routes import (
+    admin,
+    customers,
+    dashboard,
+    expenses,
+    invoices,
+    projects,
+    reminders,
+    session,
+    time,
+)
+
+log = logging.getLogger(__name__)
 
 STATIC_DIR = (Path(__file__).parent / "static").resolve()
 # Paths that are not pages: they keep the JSON error body clients of the API rely on.
@@ -88,9 +102,30 @@ def install_page_errors(app: FastAPI) -> None:
             return await json_validation(request, exc)  # type: ignore[no-any-return]
         return error_page(request, 400)
 
+    json_database: Handler = app.exception_handlers[DBAPIError]
+    json_unexpected: Handler = app.exception_handlers[Exception]
+
+    async def database(request: Request, exc: Exception) -> Response:
+        if not is_page(request):
+            return await json_database(request, exc)  # type: ignore[no-any-return]
+        assert isinstance(exc, DBAPIError)
+        err = from_database(exc)
+        if err is None:
+            log.exception("database error", exc_info=exc)
+            return error_page(request, 500)
+        return error_page(request, err.status_code, err.detail)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        if not is_page(request):
+            return await json_unexpected(request, exc)  # type: ignore[no-any-return]
+        log.exception("unhandled error", exc_info=exc)
+        return error_page(request, 500)
+
     app.add_exception_handler(WorkmateError, domain)
     app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(RequestValidationError, validation)
+    app.add_exception_handler(DBAPIError, database)
+    app.add_exception_handler(Exception, unexpected)
 
 
 async def static_file(path: str) -> Response:
@@ -110,6 +145,16 @@ def mount(app: FastAPI) -> None:
         dependencies=[Depends(public)],
         include_in_schema=False,
     )
-    for module in (session, dashboard, customers, projects, time, invoices, admin):
+    for module in (
+        session,
+        dashboard,
+        customers,
+        projects,
+        time,
+        invoices,
+        expenses,
+        reminders,
+        admin,
+    ):
         app.include_router(module.router, include_in_schema=False)
     install_page_errors(app)

@@ -1,0 +1,151 @@
+"""Rendering pages: one Jinja2 environment, per-request locale, navigation and CSRF token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from workmate import __version__
+from workmate.auth.principal import Principal
+from workmate.web.catalogs import N_
+from workmate.web.i18n import LOCALES, Formatter, formatter
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+THEME_COOKIE = "wm_theme"
+LOCALE_COOKIE = "wm_locale"
+THEMES = ("light", "dark")
+# Pages load only our own files: no inline script can run even if some text slipped through
+# escaping, and no other site may frame a page to trick a click.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATE_DIR),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    href: str
+    label: str  # message id, translated at render time
+    module: str | None  # None: every logged-in employee
+    action: str = "read"
+
+
+# Only pages that exist are listed; each appears only to roles that may open it, so a click
+# never ends on a 403 page.
+NAV: tuple[NavItem, ...] = (
+    NavItem("/", N_("Dashboard"), None),
+    NavItem("/customers", N_("Customers"), "crm"),
+    NavItem("/projects", N_("Projects"), "projects"),
+    NavItem("/time", N_("Time"), "time_entries"),
+    NavItem("/invoices", N_("Invoices"), "invoices"),
+    NavItem("/expenses", N_("Expenses"), "expenses"),
+    NavItem("/reminders", N_("Reminders"), "reminders"),
+    NavItem("/admin", N_("Admin"), "admin_panel", "access"),
+)
+
+
+# Status values stored in English; shown translated (`_(status)` in templates).
+STATUS_LABELS = (
+    N_("planned"),
+    N_("in_progress"),
+    N_("completed"),
+    N_("cancelled"),
+    N_("draft"),
+    N_("sent"),
+    N_("paid"),
+    N_("overdue"),
+    N_("credit_note"),
+    N_("invoice"),
+    N_("open"),
+    N_("regular"),
+    N_("small_business"),
+    N_("reverse_charge"),
+)
+
+
+# UN/ECE Rec 20 unit codes on invoice lines, in words.
+UNIT_LABELS = {
+    "HUR": N_("hrs"),
+    "C62": N_("pcs"),
+    "DAY": N_("days"),
+    "MON": N_("months"),
+    "KMT": N_("km"),
+    "LS": N_("flat rate"),
+}
+env.globals["units"] = UNIT_LABELS
+
+
+def navigation(who: Principal | None) -> list[NavItem]:
+    if who is None:
+        return []
+    return [item for item in NAV if item.module is None or who.can(item.module, item.action)]
+
+
+def page_locale(request: Request, who: Principal | None) -> str:
+    """The employee's language; before login the browser's choice (cookie, then header)."""
+    if who is not None:
+        return who.locale
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen:
+        return chosen
+    accept = request.headers.get("accept-language", "")
+    first = accept.split(",")[0].strip()
+    return first or "de"
+
+
+def page_theme(request: Request) -> str:
+    theme = request.cookies.get(THEME_COOKIE, "")
+    return theme if theme in THEMES else ""
+
+
+def render(
+    request: Request,
+    template: str,
+    who: Principal | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    fmt: Formatter = formatter(page_locale(request, who))
+    nav = navigation(who)
+    path = request.url.path
+    values: dict[str, Any] = {
+        "request": request,
+        "who": who,
+        "fmt": fmt,
+        "_": fmt.gettext,
+        "ngettext": fmt.ngettext,
+        "lang": fmt.locale,
+        "locales": LOCALES,
+        "nav": nav,
+        "active": next(
+            (i.href for i in reversed(nav) if path == i.href or path.startswith(i.href + "/")),
+            "/",
+        ),
+        "theme": page_theme(request),
+        "csrf_token": who.extra.get("csrf_token", "") if who else "",
+        "version": __version__,
+    }
+    values.update(context)
+    html = env.get_template(template).render(values)
+    return HTMLResponse(
+        html, status_code=status_code, headers={**SECURITY_HEADERS, **(headers or {})}
+    )

@@ -1,0 +1,1 @@
+"""Page routes, one module per area; each route declares its permission like the API's."""

@@ -1,0 +1,298 @@
+"""Invoices: list with status filter; overdue ones stand out."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from babel.numbers import NumberFormatError, parse_decimal
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workmate.auth.deps import require
+from workmate.auth.principal import Principal
+from workmate.customers.service import customer_service
+from workmate.db import SessionDep
+from workmate.errors import Conflict, Invalid, NotFound
+from workmate.invoices.repository import ListFilter
+from workmate.invoices.schemas import FromTimeEntries, LineIn
+from workmate.invoices.service import invoice_service
+from workmate.pagination import PageParams
+from workmate.payments.schemas import PaymentCreate
+from workmate.payments.service import payment_service
+from workmate.projects.service import project_service
+from workmate.web.catalogs import N_
+from workmate.web.forms import FORM, FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.i18n import DISPLAY_TZ, formatter
+from workmate.web.render import UNIT_LABELS, render
+from workmate.web.routes.common import form_data, page_numbers, see_other, undo
+from workmate.web.routes.documents import attached
+from workmate.web.routes.timer import timer_context
+
+router = APIRouter(prefix="/invoices")
+
+InvoicesRead = Annotated[Principal, Depends(require("invoices", "read"))]
+InvoicesWrite = Annotated[Principal, Depends(require("invoices", "write"))]
+PaymentsWrite = Annotated[Principal, Depends(require("payments", "write"))]
+METHODS = (N_("bank_transfer"), N_("credit_card"), N_("cash"), N_("paypal"))
+PAYMENT_FIELDS = ("amount", "payment_date", "method", "note")
+PER_PAGE = 25
+# The API's filter values; 'open' means sent or overdue.
+STATUSES = ("open", "overdue", "draft", "sent", "paid", "cancelled")
+
+
+@router.get("")
+async def invoice_list(
+    request: Request,
+    who: InvoicesRead,
+    db: SessionDep,
+    status: str = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Invoices newest first, filtered by status; overdue means past due and unpaid."""
+    return await _list_page(request, who, db, status, page)
+
+
+async def _list_page(
+    request: Request,
+    who: Principal,
+    db: AsyncSession,
+    status: str,
+    page: int,
+    *,
+    errors: FieldErrors | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    chosen = status if status in STATUSES else None
+    projects: list[Any] = []
+    if who.can("invoices", "write") and who.can("projects", "read"):
+        for project_status in ("in_progress", "completed"):
+            items, _ = await project_service.list(db, status=project_status, limit=200)
+            projects.extend(items)
+    today = datetime.now(DISPLAY_TZ).date()
+    result = await invoice_service.list_invoices(
+        db,
+        ListFilter(status=chosen),
+        PageParams(limit=PER_PAGE, offset=(page - 1) * PER_PAGE),
+    )
+    names = await _customer_names(db, {i.customer_id for i in result.items if not i.buyer_name})
+    return render(
+        request,
+        "invoices/list.html",
+        who,
+        status_code=status_code,
+        timer=await timer_context(db, who),
+        invoices=result.items,
+        names=names,
+        status=chosen or "",
+        statuses=STATUSES,
+        paging=page_numbers(page, PER_PAGE, result.total),
+        projects=[(str(p.id), p.title) for p in projects],
+        errors=errors or {},
+        values=values or {"from": today.replace(day=1).isoformat(), "to": today.isoformat()},
+    )
+
+
+@router.post("/from-time")
+async def invoice_from_time(request: Request, who: InvoicesWrite, db: SessionDep) -> Response:
+    """A draft from a project's unbilled billable time in a period (the invoice service's rule)."""
+    fmt = formatter(who.locale)
+    raw = {k: v for k, v in (await form_data(request)).items() if k in ("project_id", "from", "to")}
+    parsed, errors = parse(FromTimeEntries, blank_to_none(raw), fmt)
+    if parsed is not None:
+        try:
+            draft = await invoice_service.from_time_entries(db, who, parsed)
+        except (Invalid, Conflict, NotFound) as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, ("project_id", "from", "to"))
+        else:
+            return see_other(f"/invoices/{draft.id}")
+    return await _list_page(request, who, db, "", 1, errors=errors, values=raw, status_code=422)
+
+
+async def _customer_names(db: SessionDep, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Drafts have no frozen buyer name yet; show the customer's current one."""
+    names: dict[uuid.UUID, str] = {}
+    for customer_id in ids:
+        try:
+            names[customer_id] = (await customer_service.get(db, customer_id)).name
+        except NotFound:
+            continue
+    return names
+
+
+async def _detail_page(
+    request: Request,
+    who: Principal,
+    db: AsyncSession,
+    invoice_id: uuid.UUID,
+    *,
+    errors: FieldErrors | None = None,
+    values: dict[str, str] | None = None,
+    notice: str | None = None,
+    line_errors: FieldErrors | None = None,
+    line_values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    invoice = await invoice_service.get(db, invoice_id)
+    payments = (
+        await payment_service.list_for_invoice(db, invoice_id)
+        if who.can("payments", "read")
+        else []
+    )
+    names = await _customer_names(db, {invoice.customer_id})
+    return render(
+        request,
+        "invoices/detail.html",
+        who,
+        status_code=status_code,
+        timer=await timer_context(db, who),
+        inv=invoice,
+        customer_name=invoice.buyer_name or names.get(invoice.customer_id, ""),
+        payments=payments,
+        methods=[(m, formatter(who.locale).gettext(m)) for m in METHODS],
+        errors=errors or {},
+        values=values or {"method": "bank_transfer"},
+        # A fresh key per rendered form: a double click or a resent POST books once.
+        payment_key=secrets.token_urlsafe(16),
+        docs=await attached(db, who, "invoice", invoice_id),
+        line_errors=line_errors or {},
+        line_values=line_values
+        or {"quantity": "1", "unit": "HUR", "vat_rate": "19", "discount_percent": "0"},
+        unit_options=[
+            (code, formatter(who.locale).gettext(label)) for code, label in UNIT_LABELS.items()
+        ],
+        vat_rates=[(r, f"{r} %") for r in VAT_RATES],
+        notice=notice,
+    )
+
+
+@router.get("/{invoice_id}")
+async def invoice_detail(
+    request: Request, invoice_id: uuid.UUID, who: InvoicesRead, db: SessionDep, done: str = ""
+) -> Response:
+    """One invoice: lines, VAT per rate, payments, open amount."""
+    fmt = formatter(who.locale)
+    notices = {"issued": fmt.gettext("Invoice issued."), "paid": fmt.gettext("Payment recorded.")}
+    return await _detail_page(request, who, db, invoice_id, notice=notices.get(done))
+
+
+@router.post("/{invoice_id}/issue")
+async def issue_invoice(
+    request: Request, invoice_id: uuid.UUID, who: InvoicesWrite, db: SessionDep
+) -> Response:
+    """Issue a draft through the invoice service (number, frozen buyer, status sent)."""
+    try:
+        await invoice_service.issue(db, who, invoice_id)
+    except (Invalid, Conflict) as exc:
+        await undo(db, exc)
+        return await _detail_page(
+            request, who, db, invoice_id, errors={FORM: exc.detail}, status_code=exc.status_code
+        )
+    return see_other(f"/invoices/{invoice_id}?done=issued")
+
+
+@router.post("/{invoice_id}/payments")
+async def record_payment(
+    request: Request, invoice_id: uuid.UUID, who: PaymentsWrite, db: SessionDep
+) -> Response:
+    """Book a payment through the payment service; amounts typed the locale's way."""
+    fmt = formatter(who.locale)
+    form = await form_data(request)
+    raw = {k: v for k, v in form.items() if k in PAYMENT_FIELDS}
+    data = blank_to_none(raw, keep=("amount",))
+    errors: FieldErrors = {}
+    try:
+        data["amount"] = parse_decimal(raw.get("amount", ""), locale=fmt.babel_locale, strict=True)
+    except NumberFormatError:
+        errors["amount"] = fmt.gettext("Enter an amount like %(example)s.", example="1.234,56")
+    parsed, schema_errors = parse(PaymentCreate, data, fmt)
+    errors = {**schema_errors, **errors}
+    if parsed is not None and not errors:
+        try:
+            await payment_service.create(
+                db, who, invoice_id, parsed, form.get("idempotency_key") or None
+            )
+        except (Invalid, Conflict) as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, PAYMENT_FIELDS)
+        else:
+            return see_other(f"/invoices/{invoice_id}?done=paid")
+    return await _detail_page(
+        request, who, db, invoice_id, errors=errors, values=raw, status_code=422
+    )
+
+
+LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "vat_rate", "discount_percent")
+DECIMAL_FIELDS = ("quantity", "unit_price", "discount_percent")
+VAT_RATES = ("19", "7", "0")
+
+
+@router.post("/{invoice_id}/lines")
+async def add_line(
+    request: Request, invoice_id: uuid.UUID, who: InvoicesWrite, db: SessionDep
+) -> Response:
+    """Append an item to a draft through the invoice service (totals recomputed there)."""
+    fmt = formatter(who.locale)
+    raw = {k: v for k, v in (await form_data(request)).items() if k in LINE_FIELDS}
+    data: dict[str, Any] = blank_to_none(raw, keep=("description",))
+    errors: FieldErrors = {}
+    for name in DECIMAL_FIELDS:
+        if data.get(name) is None:
+            data.pop(name, None)
+            continue
+        try:
+            data[name] = parse_decimal(data[name], locale=fmt.babel_locale, strict=True)
+        except NumberFormatError:
+            errors[name] = fmt.gettext("Enter a number like %(example)s.", example=fmt.number(1.5))
+    parsed, schema_errors = parse(LineIn, data, fmt)
+    errors = {**schema_errors, **errors}
+    if parsed is not None and not errors:
+        try:
+            await invoice_service.add_line(db, who, invoice_id, parsed)
+        except (Invalid, Conflict) as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, LINE_FIELDS)
+        else:
+            return see_other(f"/invoices/{invoice_id}#items")
+    return await _detail_page(
+        request, who, db, invoice_id, line_errors=errors, line_values=raw, status_code=422
+    )
+
+
+@router.post("/{invoice_id}/lines/{line_id}/delete")
+async def delete_line(
+    request: Request,
+    invoice_id: uuid.UUID,
+    line_id: uuid.UUID,
+    who: InvoicesWrite,
+    db: SessionDep,
+) -> Response:
+    """Remove an item from a draft."""
+    try:
+        await invoice_service.delete_line(db, who, invoice_id, line_id)
+    except (Invalid, Conflict) as exc:
+        await undo(db, exc)
+        return await _detail_page(
+            request, who, db, invoice_id, errors={FORM: exc.detail}, status_code=exc.status_code
+        )
+    return see_other(f"/invoices/{invoice_id}#items")
+
+
+@router.post("/{invoice_id}/credit-note")
+async def credit_note(
+    request: Request, invoice_id: uuid.UUID, who: InvoicesWrite, db: SessionDep
+) -> Response:
+    """Cancel an issued invoice by a credit note (GoBD: issued invoices are never deleted)."""
+    try:
+        note = await invoice_service.credit_note(db, who, invoice_id)
+    except (Invalid, Conflict) as exc:
+        await undo(db, exc)
+        return await _detail_page(
+            request, who, db, invoice_id, errors={FORM: exc.detail}, status_code=exc.status_code
+        )
+    return see_other(f"/invoices/{note.id}")

@@ -1,0 +1,109 @@
+"""Reminders: the employee's own by view (today, overdue, upcoming, open, done); create; done."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workmate.auth.deps import require
+from workmate.auth.principal import Principal
+from workmate.db import SessionDep
+from workmate.errors import WorkmateError
+from workmate.reminders.schemas import ReminderCreate
+from workmate.reminders.service import reminder_service
+from workmate.web.catalogs import N_
+from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.i18n import DISPLAY_TZ, formatter
+from workmate.web.render import render
+from workmate.web.routes.common import form_data, page_numbers, see_other, undo
+from workmate.web.routes.timer import timer_context
+
+router = APIRouter(prefix="/reminders")
+
+RemindersRead = Annotated[Principal, Depends(require("reminders", "read"))]
+RemindersWrite = Annotated[Principal, Depends(require("reminders", "write"))]
+VIEWS = (N_("open"), N_("due_today"), N_("overdue"), N_("upcoming"), N_("done"))
+PRIORITIES = (N_("low"), N_("medium"), N_("high"))
+FIELDS = ("title", "due_date", "priority", "note")
+PER_PAGE = 25
+
+
+def today() -> date:
+    return datetime.now(DISPLAY_TZ).date()
+
+
+async def _page(
+    request: Request,
+    who: Principal,
+    db: AsyncSession,
+    view: str,
+    page: int,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: FieldErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    chosen = view if view in VIEWS else "open"
+    items, total = await reminder_service.list(
+        db, who, view=chosen, today=today(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+    )
+    fmt = formatter(who.locale)
+    return render(
+        request,
+        "reminders/list.html",
+        who,
+        status_code=status_code,
+        timer=await timer_context(db, who),
+        reminders=items,
+        view=chosen,
+        views=VIEWS,
+        today=today(),
+        priorities=[(p, fmt.gettext(p)) for p in PRIORITIES],
+        values=values or {"due_date": today().isoformat(), "priority": "medium"},
+        errors=errors or {},
+        paging=page_numbers(page, PER_PAGE, total),
+    )
+
+
+@router.get("")
+async def reminder_list(
+    request: Request,
+    who: RemindersRead,
+    db: SessionDep,
+    view: str = "open",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """The caller's reminders in one view, soonest first."""
+    return await _page(request, who, db, view, page)
+
+
+@router.post("")
+async def create_reminder(request: Request, who: RemindersWrite, db: SessionDep) -> Response:
+    """Create a reminder for oneself through the reminder service."""
+    fmt = formatter(who.locale)
+    raw = {k: v for k, v in (await form_data(request)).items() if k in FIELDS}
+    parsed, errors = parse(ReminderCreate, blank_to_none(raw, keep=("title",)), fmt)
+    if parsed is not None:
+        try:
+            await reminder_service.create(db, who, parsed)
+        except WorkmateError as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, FIELDS)
+        else:
+            return see_other("/reminders")
+    return await _page(request, who, db, "open", 1, values=raw, errors=errors, status_code=422)
+
+
+@router.post("/{reminder_id}/done")
+async def mark_done(
+    request: Request, reminder_id: uuid.UUID, who: RemindersWrite, db: SessionDep
+) -> Response:
+    """Mark done, or open again (`done=false`)."""
+    form = await form_data(request)
+    await reminder_service.set_done(db, who, reminder_id, form.get("done", "true") == "true")
+    return see_other(f"/reminders?view={form.get('view', 'open')}")

@@ -1,0 +1,168 @@
+"""Login, logout and the language switch."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from workmate.auth.deps import SESSION_COOKIE, LoggedIn, client_addr, public
+from workmate.auth.service import auth_service
+from workmate.config import get_settings
+from workmate.db import SessionDep
+from workmate.employees.service import employee_service
+from workmate.errors import TooManyRequests, Unauthorized
+from workmate.web.i18n import LOCALES, formatter, normalize
+from workmate.web.render import LOCALE_COOKIE, page_locale, render
+from workmate.web.routes.common import form_data, safe_next, see_other, undo
+
+router = APIRouter()
+
+# Login CSRF (an attacker logging a victim into the attacker's account) is blocked with a
+# double-submit token: a random cookie that the form must echo. There is no session yet
+# whose token could be used.
+LOGIN_CSRF_COOKIE = "wm_login_csrf"
+
+
+def _login_page(
+    request: Request,
+    *,
+    token: str,
+    next_url: str,
+    email: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    response = render(
+        request,
+        "login.html",
+        None,
+        status_code=status_code,
+        headers=headers,
+        login_csrf=token,
+        next=next_url,
+        email=email,
+        error=error,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().cookie_secure,
+        path="/login",
+    )
+    return response
+
+
+@router.get("/login", dependencies=[Depends(public)])
+async def login_form(
+    request: Request, db: SessionDep, next: str = "/", lang: str | None = None
+) -> Response:
+    """The login form; a live session goes straight on."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and await auth_service.from_session(db, cookie, client_addr(request)):
+        return see_other(safe_next(next))
+    if lang:
+        # The choice before login is the browser's; after login the employee's own setting.
+        response = see_other(f"/login?next={safe_next(next)}")
+        response.set_cookie(
+            LOCALE_COOKIE, normalize(lang), max_age=365 * 86400, samesite="lax", httponly=True
+        )
+        return response
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    return _login_page(request, token=token, next_url=safe_next(next))
+
+
+@router.post("/login", dependencies=[Depends(public)])
+async def login(request: Request, db: SessionDep) -> Response:
+    """Check the password through the auth service and open a session cookie."""
+    form = await form_data(request)
+    fmt = formatter(page_locale(request, None))
+    email = form.get("email", "").strip()
+    next_url = safe_next(form.get("next"))
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    sent = form.get("csrf_token", "")
+    fresh = secrets.token_urlsafe(32)
+    if not expected or not hmac.compare_digest(expected, sent):
+        return _login_page(
+            request,
+            token=fresh,
+            next_url=next_url,
+            email=email,
+            error=fmt.gettext("The form has expired. Please log in again."),
+            status_code=400,
+        )
+    try:
+        new_session, _employee = await auth_service.login(
+            db,
+            email,
+            form.get("password", ""),
+            client_addr=client_addr(request),
+            user_agent=request.headers.get("user-agent"),
+        )
+    except TooManyRequests as exc:
+        await undo(db, exc)
+        retry = int((exc.headers or {}).get("Retry-After", "60"))
+        minutes = max(1, -(-retry // 60))
+        message = fmt.ngettext(
+            "Too many failed attempts. Please try again in %(num)d minute.",
+            "Too many failed attempts. Please try again in %(num)d minutes.",
+            minutes,
+        )
+        return _login_page(
+            request,
+            token=fresh,
+            next_url=next_url,
+            email=email,
+            error=message,
+            status_code=429,
+            headers=exc.headers,
+        )
+    except Unauthorized as exc:
+        await undo(db, exc)
+        return _login_page(
+            request,
+            token=fresh,
+            next_url=next_url,
+            email=email,
+            error=fmt.gettext("Email or password is wrong."),
+            status_code=401,
+        )
+    response = see_other(next_url)
+    settings = get_settings()
+    response.set_cookie(
+        SESSION_COOKIE,
+        new_session.cookie,
+        expires=new_session.expires_at,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+async def logout(who: LoggedIn, db: SessionDep) -> Response:
+    """End this browser's session (the CSRF token was checked with the principal)."""
+    if who.session_id is not None:
+        await auth_service.logout(db, who.session_id, who)
+    response = see_other("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/preferences/locale")
+async def set_locale(request: Request, who: LoggedIn, db: SessionDep) -> Response:
+    """Store the employee's UI language (employees.locale)."""
+    form = await form_data(request)
+    locale = form.get("locale", "")
+    response = see_other(safe_next(form.get("next")))
+    if locale in LOCALES:
+        await employee_service.update_profile(db, who, {"locale": locale})
+    return response

@@ -1,0 +1,357 @@
+// Workmate web UI: the few live parts (theme, menu, timer, confirmations). No framework.
+"use strict";
+
+(function () {
+  const root = document.documentElement;
+  const csrf = () => document.body.dataset.csrf || "";
+
+  // Theme: remembered in a cookie so the server renders the right one without a flash.
+  function setTheme(theme) {
+    root.dataset.theme = theme;
+    document.cookie = "wm_theme=" + theme + "; path=/; max-age=31536000; samesite=lax";
+  }
+  function currentTheme() {
+    if (root.dataset.theme) return root.dataset.theme;
+    return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  // Destructive actions ask first; the question is in the form's data-confirm attribute.
+  document.addEventListener("submit", function (event) {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function formatElapsed(ms) {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    return Math.floor(s / 3600) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+  }
+
+  function initTimer(box) {
+    const button = box.querySelector("[data-timer-button]");
+    const output = box.querySelector("[data-elapsed]");
+    const select = box.querySelector("select");
+    let tick = null;
+
+    function render() {
+      const started = box.dataset.started;
+      if (started) {
+        output.textContent = formatElapsed(Date.now() - Date.parse(started));
+        box.classList.add("running");
+        button.textContent = box.dataset.labelStop;
+        if (select) select.disabled = true;
+      } else {
+        output.textContent = "0:00:00";
+        box.classList.remove("running");
+        button.textContent = box.dataset.labelStart;
+        if (select) select.disabled = false;
+      }
+    }
+    function schedule() {
+      if (tick) clearInterval(tick);
+      tick = box.dataset.started ? setInterval(render, 1000) : null;
+      render();
+    }
+    async function call(path, body) {
+      const response = await fetch(box.dataset.api + path, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+        body: JSON.stringify(body || {}),
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    }
+    button.addEventListener("click", async function () {
+      button.disabled = true;
+      try {
+        if (box.dataset.started) {
+          await call("/timer/stop");
+          delete box.dataset.started;
+          delete box.dataset.entry;
+        } else {
+          const entry = await call("/timer/start", { project_id: select ? select.value : null });
+          box.dataset.started = entry.start_time;
+          box.dataset.entry = entry.id;
+        }
+        schedule();
+        document.dispatchEvent(new CustomEvent("workmate:timer"));
+      } catch (err) {
+        window.alert(box.dataset.error);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    schedule();
+  }
+
+
+  // Dashboard: widgets placed on a 12-column grid from data-x/y/w/h; moved and resized by
+  // dragging or with the arrow keys on their handles; the layout is saved on drop.
+  const COLUMNS = 12;
+
+  function initBoard(board) {
+    const widgets = Array.from(board.querySelectorAll("[data-widget]"));
+    const status = document.querySelector("[data-board-status]");
+    const spot = (el) => ({
+      id: el.dataset.widget,
+      x: Number(el.dataset.x), y: Number(el.dataset.y),
+      w: Number(el.dataset.w), h: Number(el.dataset.h),
+    });
+    function place(el, s) {
+      el.dataset.x = s.x; el.dataset.y = s.y; el.dataset.w = s.w; el.dataset.h = s.h;
+      el.style.setProperty("--x", s.x + 1);
+      el.style.setProperty("--y", s.y + 1);
+      el.style.setProperty("--w", s.w);
+      el.style.setProperty("--h", s.h);
+    }
+    function overlaps(a, b) {
+      return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    }
+    function fits(el, s) {
+      if (s.x < 0 || s.y < 0 || s.w < 1 || s.h < 1 || s.x + s.w > COLUMNS) return false;
+      return widgets.every((o) => o === el || !overlaps(s, spot(o)));
+    }
+    let saved = widgets.map(spot);
+    widgets.forEach((el) => place(el, spot(el)));
+    if (!board.dataset.save) return;
+
+    function say(text) { if (status) status.textContent = text; }
+    async function save() {
+      const layout = { widgets: widgets.map(spot) };
+      try {
+        const response = await fetch(board.dataset.save, {
+          method: "PUT",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+          body: JSON.stringify({ layout_json: layout }),
+        });
+        if (!response.ok) throw new Error(String(response.status));
+        saved = layout.widgets;
+        board.dataset.savedAt = String(Date.now());
+        say(status.dataset.saved);
+      } catch (err) {
+        // The server refused (or is unreachable): back to the last saved layout.
+        widgets.forEach((el) => place(el, saved.find((s) => s.id === el.dataset.widget)));
+        say(status.dataset.failed);
+      }
+    }
+    function cell(event) {
+      const rect = board.getBoundingClientRect();
+      const style = getComputedStyle(board);
+      const gap = parseFloat(style.columnGap) || 0;
+      const rowHeight = parseFloat(style.gridAutoRows) || 72;
+      const colWidth = (rect.width - gap * (COLUMNS - 1)) / COLUMNS;
+      return {
+        col: Math.floor((event.clientX - rect.left) / (colWidth + gap)),
+        row: Math.floor((event.clientY - rect.top) / (rowHeight + gap)),
+      };
+    }
+    widgets.forEach(function (el) {
+      const move = el.querySelector("[data-move]");
+      const resize = el.querySelector("[data-resize]");
+      function drag(handle, apply) {
+        handle.addEventListener("pointerdown", function (down) {
+          down.preventDefault();
+          handle.setPointerCapture(down.pointerId);
+          const start = spot(el);
+          const from = cell(down);
+          el.classList.add("dragging");
+          function onMove(event) {
+            const at = cell(event);
+            const next = apply(start, at.col - from.col, at.row - from.row);
+            if (fits(el, next)) place(el, next);
+          }
+          function onUp() {
+            handle.removeEventListener("pointermove", onMove);
+            handle.removeEventListener("pointerup", onUp);
+            el.classList.remove("dragging");
+            const now = spot(el);
+            if (now.x !== start.x || now.y !== start.y || now.w !== start.w || now.h !== start.h) save();
+          }
+          handle.addEventListener("pointermove", onMove);
+          handle.addEventListener("pointerup", onUp);
+        });
+        handle.addEventListener("keydown", function (event) {
+          const steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+          const step = steps[event.key];
+          if (!step) return;
+          event.preventDefault();
+          const next = apply(spot(el), step[0], step[1]);
+          if (fits(el, next)) { place(el, next); save(); }
+        });
+      }
+      if (move) drag(move, (s, dx, dy) => ({ id: s.id, x: s.x + dx, y: s.y + dy, w: s.w, h: s.h }));
+      if (resize) drag(resize, (s, dx, dy) => ({ id: s.id, x: s.x, y: s.y, w: s.w + dx, h: s.h + dy }));
+    });
+  }
+
+
+  // Project chat: history rendered by the server; new messages arrive over the API's
+  // WebSocket (from every user and app process); posting goes through the API.
+  function initChat(box) {
+    const list = box.querySelector("[data-messages]");
+    const form = box.querySelector("[data-chat-form]");
+    const locale = document.body.dataset.locale || "de-DE";
+    const stamp = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
+
+    function append(m) {
+      if (list.querySelector('[data-id="' + m.id + '"]')) return;
+      const empty = box.querySelector("[data-empty]");
+      if (empty) empty.remove();
+      const item = document.createElement("li");
+      item.dataset.id = m.id;
+      const who = document.createElement("strong");
+      who.textContent = m.author_name;
+      const when = document.createElement("time");
+      when.dateTime = m.created_at;
+      when.textContent = stamp.format(new Date(m.created_at));
+      const text = document.createElement("p");
+      text.textContent = m.message;
+      item.append(who, " ", when, text);
+      list.append(item);
+      list.scrollTop = list.scrollHeight;
+    }
+
+    let retry = 1000;
+    function connect() {
+      const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+      const socket = new WebSocket(scheme + location.host + box.dataset.api + "/chat/ws");
+      socket.addEventListener("open", function () {
+        retry = 1000;
+        box.dataset.live = "true";
+      });
+      socket.addEventListener("message", function (event) {
+        const data = JSON.parse(event.data);
+        if (data.type === "message") append(data.message);
+      });
+      socket.addEventListener("close", function () {
+        delete box.dataset.live;
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 30000);
+      });
+    }
+    connect();
+
+    if (form) form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      const field = form.querySelector("textarea");
+      const text = field.value;
+      if (!text.trim()) return;
+      try {
+        const response = await fetch(box.dataset.api + "/messages", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+          body: JSON.stringify({ message: text }),
+        });
+        if (!response.ok) throw new Error(String(response.status));
+        append(await response.json());
+        field.value = "";
+      } catch (err) {
+        window.alert(box.dataset.error);
+      }
+    });
+    list.scrollTop = list.scrollHeight;
+  }
+
+
+  // Draft editor: a live preview of the item being typed and the invoice total it leads to.
+  // The server computes the real amounts (rounding per line and per VAT rate) on save.
+  function initLineForm(form) {
+    const locale = document.body.dataset.locale || "de-DE";
+    const decimal = (1.5).toLocaleString(locale).charAt(1);
+    const money = new Intl.NumberFormat(locale, { style: "currency", currency: form.dataset.currency });
+    const out = form.querySelector("[data-preview]");
+    function num(name) {
+      const field = form.elements.namedItem(name);
+      if (!field || !field.value.trim()) return name === "discount_percent" ? 0 : NaN;
+      const group = decimal === "," ? /\./g : /,/g;
+      return Number(field.value.trim().replace(group, "").replace(decimal, "."));
+    }
+    const cents = (x) => Math.round(x * 100) / 100;
+    function update() {
+      const net = cents(num("quantity") * num("unit_price") * (1 - num("discount_percent") / 100));
+      if (!Number.isFinite(net)) { out.textContent = ""; return; }
+      const tax = cents(net * num("vat_rate") / 100);
+      const total = Number(form.dataset.net) + Number(form.dataset.tax) + net + tax;
+      out.textContent = out.dataset.label
+        .replace("%(net)s", money.format(net))
+        .replace("%(total)s", money.format(total));
+    }
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    update();
+  }
+
+
+  // Documents: drop files on the zone (or pick them); each is sent to the documents API,
+  // which checks size and type; the page then reloads to list it.
+  function initDropzone(zone) {
+    const input = zone.querySelector("[data-file-input]");
+    const status = zone.querySelector("[data-upload-status]");
+    async function upload(files) {
+      for (const file of files) {
+        status.textContent = status.dataset.busy + " " + file.name;
+        const body = new FormData();
+        body.append("linked_module", zone.dataset.module);
+        body.append("linked_id", zone.dataset.object);
+        body.append("title", file.name);
+        body.append("file", file, file.name);
+        const response = await fetch(zone.dataset.api, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "X-CSRF-Token": csrf() },
+          body: body,
+        });
+        if (!response.ok) {
+          let reason = String(response.status);
+          try { reason = (await response.json()).detail || reason; } catch (e) { /* not JSON */ }
+          status.textContent = zone.dataset.error.replace("%(reason)s", reason);
+          return;
+        }
+      }
+      window.location.reload();
+    }
+    ["dragenter", "dragover"].forEach((name) => zone.addEventListener(name, function (event) {
+      event.preventDefault();
+      zone.classList.add("over");
+    }));
+    ["dragleave", "drop"].forEach((name) => zone.addEventListener(name, function () {
+      zone.classList.remove("over");
+    }));
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      upload(Array.from(event.dataTransfer.files));
+    });
+    input.addEventListener("change", function () { upload(Array.from(input.files)); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const toggle = document.querySelector("[data-theme-toggle]");
+    if (toggle) toggle.addEventListener("click", function () {
+      const theme = currentTheme() === "dark" ? "light" : "dark";
+      setTheme(theme);
+      // The dashboard keeps the choice for the employee's other browsers too.
+      if (toggle.dataset.save) {
+        fetch(toggle.dataset.save, {
+          method: "PUT",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+          body: JSON.stringify({ theme: theme }),
+        }).catch(function () { /* the cookie still holds the choice here */ });
+      }
+    });
+    const menu = document.querySelector("[data-menu-toggle]");
+    if (menu) menu.addEventListener("click", function () {
+      const nav = document.getElementById(menu.getAttribute("aria-controls"));
+      const open = nav.classList.toggle("open");
+      menu.setAttribute("aria-expanded", String(open));
+    });
+    document.querySelectorAll("[data-timer]").forEach(initTimer);
+    document.querySelectorAll("[data-board]").forEach(initBoard);
+    document.querySelectorAll("[data-chat]").forEach(initChat);
+    document.querySelectorAll("[data-line-form]").forEach(initLineForm);
+    document.querySelectorAll("[data-dropzone]").forEach(initDropzone);
+  });
+})();

@@ -1,0 +1,121 @@
+"""Time pages: the week view and booking, editing, deleting entries through the time service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories.records import make_project, make_time_entry
+from workmate.models import Employee, TimeEntry
+
+
+async def test_week_shows_own_entries(
+    web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    project = await make_project(db, title="Wochenprojekt")
+    await make_time_entry(db, employee.id, project)  # Monday 2026-03-02, 08:00-12:00 UTC
+    text = (await web_employee.get("/time?week=2026-W10")).text
+    assert "Wochenprojekt" in text
+    assert "09:00–13:00" in text  # shown in German time
+    assert "4:00 h" in text
+
+
+async def test_book_an_entry(
+    web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    project = await make_project(db)
+    form = await web_employee.get("/time/new?day=2026-03-03")
+    assert form.status_code == 200
+    response = await web_employee.post(
+        "/time/new",
+        data={
+            "project_id": str(project.id),
+            "date": "2026-03-03",
+            "start": "08:00",
+            "end": "09:30",
+            "billable": "true",
+        },
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/time?week=2026-W10"
+    entry = await db.scalar(select(TimeEntry).where(TimeEntry.employee_id == employee.id))
+    assert entry is not None
+    assert entry.end_time is not None
+    assert entry.end_time - entry.start_time == timedelta(minutes=90)
+
+
+async def test_booking_errors_inline(
+    web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    project = await make_project(db)
+    await make_time_entry(db, employee.id, project)  # 09:00-13:00 German time
+    await db.commit()  # the refusal rolls its request back; the fixtures must survive it
+    bad_time = await web_employee.post(
+        "/time/new",
+        data={"project_id": str(project.id), "date": "2026-03-02", "start": "8 Uhr", "end": ""},
+    )
+    assert bad_time.status_code == 422
+    assert 'id="e-start"' in bad_time.text
+    overlap = await web_employee.post(
+        "/time/new",
+        data={
+            "project_id": str(project.id),
+            "date": "2026-03-02",
+            "start": "10:00",
+            "end": "11:00",
+        },
+    )
+    assert overlap.status_code == 422
+    assert "overlaps" in overlap.text
+
+
+async def test_edit_and_delete(
+    web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    project = await make_project(db)
+    entry = await make_time_entry(db, employee.id, project)
+    form = await web_employee.get(f"/time/{entry.id}/edit")
+    assert 'value="09:00"' in form.text
+    response = await web_employee.post(
+        f"/time/{entry.id}/edit",
+        data={
+            "project_id": str(project.id),
+            "date": "2026-03-02",
+            "start": "09:00",
+            "end": "10:00",
+            "note": "Kürzer",
+        },
+    )
+    assert response.status_code == 303, response.text
+    await db.refresh(entry)
+    assert entry.note == "Kürzer"
+    assert entry.billable is False
+    deleted = await web_employee.post(f"/time/{entry.id}/delete")
+    assert deleted.status_code == 303
+    assert await db.get(TimeEntry, entry.id) is None
+
+
+async def test_others_entries_are_not_found(
+    web_employee: httpx.AsyncClient, db: AsyncSession, manager: Employee
+) -> None:
+    project = await make_project(db)
+    theirs = await make_time_entry(db, manager.id, project)
+    assert (await web_employee.get(f"/time/{theirs.id}/edit")).status_code == 404
+
+
+async def test_report_with_chart(
+    web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    project = await make_project(db, title="Auswertungsprojekt")
+    await make_time_entry(db, employee.id, project)
+    page = await web_employee.get("/time/report?from=2026-03-01&to=2026-03-31&group_by=project")
+    assert page.status_code == 200, page.text
+    assert "<svg" in page.text
+    assert "Auswertungsprojekt" in page.text
+    assert "4,00 h" in page.text
+    backwards = await web_employee.get("/time/report?from=2026-03-31&to=2026-03-01")
+    assert backwards.status_code == 200
+    assert 'class="field-error"' in backwards.text
