@@ -338,7 +338,10 @@ def _story(doc: InvoiceDocument, styles: _Styles) -> list[Any]:
     story.append(Spacer(1, 3 * mm))
 
     payment = [Paragraph(_text(payment_terms_text(doc)), styles.body)]
-    if not doc.is_credit_note and doc.bank.iban:
+    if not doc.is_credit_note and not doc.open_amount:
+        # Rendered after full payment (documents of data imported without their PDF).
+        payment.append(Paragraph("Der Rechnungsbetrag ist bereits beglichen.", styles.body))
+    elif not doc.is_credit_note and doc.bank.iban:
         bank = f"Bitte überweisen Sie {money(doc.open_amount, cur)} auf IBAN {doc.bank.iban}"
         if doc.bank.bic:
             bank += f", BIC {doc.bank.bic}"

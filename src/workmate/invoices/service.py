@@ -301,6 +301,7 @@ class InvoiceService:
         await audit_service.record(
             db, who, "issue", "invoice", invoice.id, diff(before, self._snapshot(invoice))
         )
+        await self._store_document(db, who, invoice.id)
         return await self._read(db, invoice)
 
     async def credit_note(
@@ -381,7 +382,17 @@ class InvoiceService:
         await audit_service.record(
             db, who, "cancel", "invoice", original.id, {"status": [None, "cancelled"]}
         )
+        await self._store_document(db, who, note.id)
         return await self._read(db, note)
+
+    @staticmethod
+    async def _store_document(db: AsyncSession, who: Principal, invoice_id: uuid.UUID) -> None:
+        # What was sent is what is kept: the PDF (with its embedded e-invoice) is rendered and
+        # stored in the issuing transaction, showing the amount due at issue. If rendering
+        # fails, issuing fails; an issued invoice never lacks its document.
+        from workmate.einvoice.flows import einvoice_flows
+
+        await einvoice_flows.stored_pdf(db, who, invoice_id)
 
     # ---- from time entries ----
 
