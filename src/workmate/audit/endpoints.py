@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from workmate.audit.repository import AuditFilter
 from workmate.audit.schemas import AuditLogRead
@@ -15,6 +14,7 @@ from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.db import SessionDep
 from workmate.pagination import Page, Paging
+from workmate.types import Instant
 
 router = APIRouter(prefix="/audit-log", tags=["audit"])
 
@@ -31,10 +31,10 @@ async def list_audit_log(
     actor_id: Annotated[uuid.UUID | None, Query(description="The acting employee.")] = None,
     action: Annotated[str | None, Query(max_length=40, description="e.g. update")] = None,
     since: Annotated[
-        AwareDatetime | None, Query(alias="from", description="Inclusive, with a time zone.")
+        Instant | None, Query(alias="from", description="Inclusive, with a time zone.")
     ] = None,
     until: Annotated[
-        AwareDatetime | None, Query(alias="to", description="Exclusive, with a time zone.")
+        Instant | None, Query(alias="to", description="Exclusive, with a time zone.")
     ] = None,
 ) -> Page[AuditLogRead]:
     """The audit log, newest first, filtered by entity, id, employee, action and time."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from workmate.employees.schemas import EmployeeRead, check_locale
+from workmate.types import Instant
 
 
 class _Write(BaseModel):
@@ -63,7 +64,7 @@ class SessionRead(BaseModel):
 
 class TokenCreate(_Write):
     name: str = Field(min_length=1, max_length=100)
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
 
 
 class TokenRead(BaseModel):

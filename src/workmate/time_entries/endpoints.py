@@ -33,8 +33,19 @@ from workmate.time_entries.service import time_entry_service, utcnow
 
 router = APIRouter(prefix="/time-entries", tags=["time entries"])
 
-From = Annotated[date, Query(alias="from", description="First day (Europe/Berlin).")]
-To = Annotated[date, Query(alias="to", description="Last day, inclusive (Europe/Berlin).")]
+# Near year 1 or 9999 the Berlin period bounds (and the day before or after them) overflow,
+# and a request ended in a 500 instead of a 422; no one books time outside these days.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+From = Annotated[
+    date,
+    Query(alias="from", ge=FIRST_DAY, le=LAST_DAY, description="First day (Europe/Berlin)."),
+]
+To = Annotated[
+    date,
+    Query(
+        alias="to", ge=FIRST_DAY, le=LAST_DAY, description="Last day, inclusive (Europe/Berlin)."
+    ),
+]
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 # Static paths come before /{entry_id}, which would otherwise swallow them.
@@ -148,6 +159,8 @@ async def timesheet(
             if match is None:
                 raise ValueError(week)
             monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            if not FIRST_DAY <= monday <= LAST_DAY:
+                raise ValueError(week)
         except ValueError:
             raise Invalid("week must look like 2026-W10", field="week") from None
     return await time_entry_service.timesheet(db, who, employee_id=employee_id, monday=monday)
@@ -174,8 +187,8 @@ async def list_entries(
     paging: Paging,
     employee_id: uuid.UUID | None = None,
     project_id: uuid.UUID | None = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)] = None,
+    end: Annotated[date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)] = None,
     billable: bool | None = None,
 ) -> dict[str, Any]:
     """Entries the caller may see (own, or everyone's with manage), newest first."""

@@ -7,7 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from workmate.types import Instant
 
 GroupBy = Literal["project", "employee", "customer", "day", "week", "month"]
 
@@ -25,8 +27,8 @@ class TimeEntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     project_id: uuid.UUID
-    start_time: AwareDatetime
-    end_time: AwareDatetime
+    start_time: Instant
+    end_time: Instant
     note: str | None = Field(None, max_length=2000)
     billable: bool = True
     # None: the project's rate applies.
@@ -39,8 +41,8 @@ class TimeEntryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     project_id: uuid.UUID | None = None
-    start_time: AwareDatetime | None = None
-    end_time: AwareDatetime | None = None
+    start_time: Instant | None = None
+    end_time: Instant | None = None
     note: str | None = Field(None, max_length=2000)
     billable: bool | None = None
     hourly_rate: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
