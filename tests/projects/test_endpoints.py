@@ -182,6 +182,26 @@ class TestOverview:
             "margin": "70.00",
         }
 
+    async def test_payments_of_other_projects_do_not_count(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        customer = await new_customer(db)
+        ours, other = await new_project(db, customer), await new_project(db, customer)
+        invoice = await make_invoice(db, customer, issued=True, project_id=other.id)
+        db.add(
+            Payment(
+                invoice_id=invoice.id,
+                amount=Decimal("119.00"),
+                payment_date=date(2026, 3, 10),
+                method="bank_transfer",
+            )
+        )
+        await db.flush()
+        body = (await as_manager.get(f"/api/v1/projects/{ours.id}/overview")).json()
+        assert (body["invoiced"], body["paid"]) == ("0.00", "0.00")
+        body = (await as_manager.get(f"/api/v1/projects/{other.id}/overview")).json()
+        assert (body["invoiced"], body["paid"]) == ("100.00", "119.00")
+
     async def test_empty_project_is_all_zero(
         self, as_manager: httpx.AsyncClient, db: AsyncSession
     ) -> None:

@@ -87,10 +87,16 @@ async def overview(db: AsyncSession, project_id: uuid.UUID) -> dict[str, Any] | 
     finished = (TimeEntry.project_id == Project.id) & TimeEntry.end_time.is_not(None)
     billable = finished & TimeEntry.billable
     money = Numeric(14, 2)
-    invoiced_ids = select(Invoice.id).where(
-        Invoice.project_id == Project.id,
-        Invoice.kind == "invoice",
-        Invoice.status.in_(INVOICED_STATUSES),
+    # Two levels down from the outer select: without an explicit correlate, SQLAlchemy would
+    # put `projects` into this subquery's own FROM and sum the payments of every project.
+    invoiced_ids = (
+        select(Invoice.id)
+        .where(
+            Invoice.project_id == Project.id,
+            Invoice.kind == "invoice",
+            Invoice.status.in_(INVOICED_STATUSES),
+        )
+        .correlate(Project)
     )
 
     def scalar(expr: Any, *where: Any, source: Any) -> Any:
