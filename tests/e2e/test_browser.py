@@ -64,7 +64,7 @@ async def test_english_and_german_pages(
 ) -> None:
     user = await make_user(live_db, "Manager")
     await log_in(page, user)
-    await page.get_by_role("link", name="Rechnungen").click()
+    await page.get_by_role("link", name="Rechnungen", exact=True).click()
     await page.get_by_role("heading", name="Rechnungen").wait_for()
     await page.get_by_role("button", name="EN", exact=True).click()
     await page.get_by_role("heading", name="Invoices").wait_for()
@@ -217,3 +217,73 @@ async def test_upload_a_document_to_a_customer(
     await page.get_by_label("Datei auswählen").set_input_files(str(pdf))
     await page.get_by_role("link", name="vertrag.pdf").wait_for()
     await page.screenshot(path=str(screenshots / "customer-documents.png"), full_page=True)
+
+
+async def test_admin_manages_departments_and_deactivates(
+    page: Any, live_db: AsyncSession, screenshots: Path
+) -> None:
+    from playwright.async_api import expect
+
+    admin = await make_user(live_db, "Admin")
+    colleague = await make_user(live_db, "Employee")
+    await log_in(page, admin)
+    await page.goto("/admin")
+    await page.get_by_role("link", name="Abteilungen").click()
+    await page.get_by_label("Name").fill("Werkstatt")
+    await page.get_by_role("button", name="Abteilung anlegen").click()
+    await page.get_by_text("Gespeichert.").wait_for()
+    await page.get_by_role("link", name="Werkstatt", exact=True).click()
+    await page.get_by_label("Name").fill("Werkstatt Süd")
+    await page.get_by_label("Leitung").select_option(str(admin.id))
+    await page.get_by_role("button", name="Speichern").click()
+    row = page.get_by_role("row", name="Werkstatt Süd")
+    await expect(row).to_contain_text("Erika Muster")
+    await page.screenshot(path=str(screenshots / "admin-departments.png"), full_page=True)
+    # Deleting asks in the page's dialog; "Abbrechen" keeps it.
+    await row.get_by_role("link", name="Bearbeiten").click()
+    await page.get_by_role("button", name="Abteilung löschen").click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog).to_contain_text("Werkstatt Süd")
+    await dialog.get_by_role("button", name="Abteilung löschen").click()
+    await page.get_by_text("Die Abteilung wurde gelöscht.").wait_for()
+    await expect(page.get_by_role("row", name="Werkstatt Süd")).to_have_count(0)
+
+    # Deactivating a colleague is its own confirmed action.
+    await page.goto(f"/admin/employees/{colleague.id}")
+    deactivate = "Mitarbeiter/in deaktivieren"
+    await page.get_by_role("button", name=deactivate).click()
+    await page.get_by_role("dialog").get_by_role("button", name=deactivate).click()
+    await page.get_by_text("Gespeichert.").wait_for()
+    await page.goto(f"/admin/employees/{colleague.id}")
+    await page.get_by_role("button", name="Mitarbeiter/in wieder aktivieren").wait_for()
+
+
+async def test_phone_lists_fit_the_screen(
+    browser: Any, live_server: str, live_db: AsyncSession, screenshots: Path
+) -> None:
+    """Lists become one card per row on a phone: nothing needs sideways scrolling."""
+    context = await browser.new_context(
+        base_url=live_server, viewport={"width": 390, "height": 844}, locale="de-DE"
+    )
+    page = await context.new_page()
+    try:
+        await page.goto("/login")
+        user = await make_user(live_db, "Admin")
+        await log_in(page, user)
+        await page.goto("/expenses")
+        await page.get_by_label("Betrag").fill("1.234,56")
+        await page.get_by_role("button", name="Speichern").click()
+        await page.get_by_text("1.234,56").first.wait_for()
+        for path in ("/expenses", "/invoices", "/customers", "/admin", "/"):
+            await page.goto(path)
+            overflow = await page.evaluate(
+                # The permission matrix is a grid by nature: it scrolls inside its box.
+                "Array.from(document.querySelectorAll('.table-wrap:not(:has(.matrix))'))"
+                ".some(w => w.scrollWidth > w.clientWidth + 1)"
+            )
+            assert not overflow, path
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        await page.goto("/expenses")
+        await page.screenshot(path=str(screenshots / "phone-expenses.png"), full_page=True)
+    finally:
+        await context.close()

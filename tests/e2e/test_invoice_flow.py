@@ -28,7 +28,6 @@ async def test_from_customer_to_paid_invoice(
     await make_company_settings(live_db)
     await live_db.commit()
     user = await make_user(live_db, "Admin")
-    page.on("dialog", lambda dialog: dialog.accept())  # "Issue this invoice?" - yes
     await log_in(page, user)
 
     # Customer and project through the forms.
@@ -80,6 +79,16 @@ async def test_from_customer_to_paid_invoice(
     await page.get_by_role("button", name="Position hinzufügen").click()
     await page.get_by_role("cell", name="Anfahrt").wait_for()
     await page.get_by_role("button", name="Ausstellen").click()
+    # Issuing asks first, in the page's own dialog: Cancel keeps the draft ...
+    question = page.get_by_role("dialog")
+    await expect(question).to_contain_text("Rechnung ausstellen?")
+    await page.screenshot(path=str(screenshots / "confirm-issue.png"))
+    await question.get_by_role("button", name="Abbrechen").click()
+    await expect(question).to_have_count(0)
+    await expect(page.locator("h1 .badge")).to_have_text("Entwurf")
+    # ... and the dialog's own "Issue" button goes ahead.
+    await page.get_by_role("button", name="Ausstellen").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Ausstellen").click()
     await page.get_by_text("Rechnung ausgestellt.").wait_for()
 
     # The PDF downloads.

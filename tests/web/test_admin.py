@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories.identity import make_role, role_id
+from workmate.models import Employee
 
 
 def checked(html: str, permission: str) -> bool:
@@ -99,8 +100,6 @@ async def test_create_and_deactivate_an_employee(
 ) -> None:
     from sqlalchemy import select
 
-    from workmate.models import Employee
-
     employee_role = await role_id(db, "Employee")
     form = await web_admin.get("/admin/employees/new")
     assert form.status_code == 200
@@ -132,7 +131,32 @@ async def test_create_and_deactivate_an_employee(
     )
     assert edit.status_code == 303, edit.text
     await db.refresh(new)
+    # Saving the form never changes whether someone may log in ...
+    assert new.is_active is True
+    page = await web_admin.get(f"/admin/employees/{new.id}")
+    assert f'action="/admin/employees/{new.id}/active"' in page.text
+    assert "data-confirm" in page.text
+    # ... that is its own confirmed action.
+    off = await web_admin.post(f"/admin/employees/{new.id}/active", data={"active": "false"})
+    assert off.status_code == 303, off.text
+    await db.refresh(new)
     assert new.is_active is False
+    on = await web_admin.post(f"/admin/employees/{new.id}/active", data={"active": "true"})
+    assert on.status_code == 303, on.text
+    await db.refresh(new)
+    assert new.is_active is True
+
+
+async def test_nobody_deactivates_themselves(
+    web_admin: httpx.AsyncClient, db: AsyncSession, admin: Employee
+) -> None:
+    await db.commit()  # the refusal rolls back its request; the admin's session must survive
+    admin_id = admin.id
+    page = await web_admin.get(f"/admin/employees/{admin_id}")
+    assert "/active" not in page.text  # no button to lock oneself out
+    response = await web_admin.post(f"/admin/employees/{admin_id}/active", data={"active": "false"})
+    assert response.status_code == 409
+    assert "yourself" in response.text
 
 
 async def test_employee_form_errors(web_admin: httpx.AsyncClient, db: AsyncSession) -> None:
@@ -150,3 +174,60 @@ async def test_manager_cannot_manage_employees(
     web_manager: httpx.AsyncClient, manager: object
 ) -> None:
     assert (await web_manager.get("/admin/employees/new")).status_code == 403
+
+
+async def test_departments_create_rename_set_manager_delete(
+    web_admin: httpx.AsyncClient, db: AsyncSession, manager: Employee
+) -> None:
+    from sqlalchemy import select
+
+    from workmate.models import Department
+
+    page = await web_admin.get("/admin/departments")
+    assert page.status_code == 200
+    assert 'action="/admin/departments"' in page.text
+    created = await web_admin.post("/admin/departments", data={"name": "Werkstatt"})
+    assert created.status_code == 303, created.text
+    dept = await db.scalar(select(Department).where(Department.name == "Werkstatt"))
+    assert dept is not None
+    assert dept.manager_id is None
+    listing = await web_admin.get("/admin/departments")
+    assert "Werkstatt" in listing.text
+    # A second one with the same name is refused next to the field.
+    again = await web_admin.post("/admin/departments", data={"name": "Werkstatt"})
+    assert again.status_code == 422
+    assert 'id="e-name"' in again.text
+    # Rename and set a manager, then clear the manager again.
+    edit = await web_admin.post(
+        f"/admin/departments/{dept.id}",
+        data={"name": "Werkstatt Nord", "manager_id": str(manager.id)},
+    )
+    assert edit.status_code == 303, edit.text
+    await db.refresh(dept)
+    assert (dept.name, dept.manager_id) == ("Werkstatt Nord", manager.id)
+    shown = await web_admin.get("/admin/departments")
+    assert f"{manager.firstname} {manager.lastname}" in shown.text
+    cleared = await web_admin.post(
+        f"/admin/departments/{dept.id}", data={"name": "Werkstatt Nord", "manager_id": ""}
+    )
+    assert cleared.status_code == 303
+    await db.refresh(dept)
+    assert dept.manager_id is None
+    # Deleting asks first (data-confirm) and goes through the service.
+    form = await web_admin.get(f"/admin/departments/{dept.id}")
+    assert "data-confirm" in form.text
+    gone = await web_admin.post(f"/admin/departments/{dept.id}/delete")
+    assert gone.status_code == 303
+    db.expire_all()
+    assert await db.scalar(select(Department).where(Department.id == dept.id)) is None
+
+
+async def test_department_name_is_required(web_admin: httpx.AsyncClient) -> None:
+    response = await web_admin.post("/admin/departments", data={"name": ""})
+    assert response.status_code == 422
+    assert 'id="e-name"' in response.text
+
+
+async def test_manager_cannot_edit_departments(web_manager: httpx.AsyncClient) -> None:
+    assert (await web_manager.get("/admin/departments")).status_code == 403
+    assert (await web_manager.post("/admin/departments", data={"name": "X"})).status_code == 403

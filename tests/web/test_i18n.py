@@ -19,6 +19,30 @@ def test_every_message_has_a_german_translation() -> None:
     assert catalogs.untranslated(catalogs.load("de"), template) == []
 
 
+def test_stored_values_read_as_words_in_english() -> None:
+    """Ids that are stored values (snake_case, lowercase categories) need English words too."""
+    template = catalogs.template_catalog()
+    english = catalogs.load("en")
+    raw = []
+    for message in template:
+        mid = message.id if isinstance(message.id, str) else ""
+        if "_" in mid and " " not in mid:
+            found = english.get(mid)
+            if found is None or not found.string or "_" in str(found.string):
+                raw.append(mid)
+    assert raw == []
+    en = formatter("en")
+    assert en.gettext("material") == "Material"
+    assert en.gettext("B2B") == "Business"
+    assert formatter("de").gettext("personnel") == "Personal"
+
+
+def test_month_names() -> None:
+    assert formatter("de").month("2026-03") == "März 2026"
+    assert formatter("de").month(date(2026, 3, 1), "LLL") == "Mär"
+    assert formatter("en").month("2026-12") == "December 2026"
+
+
 def test_german_formats() -> None:
     de = formatter("de")
     assert de.money(Decimal("1234.56")) == "1.234,56\xa0€"

@@ -67,3 +67,16 @@ async def test_chat_history_and_posting_without_script(
     blank = await web_admin.post(f"/projects/{project.id}/messages", data={"message": "  "})
     assert blank.status_code == 422
     assert 'id="e-message"' in blank.text
+
+
+async def test_money_figures_only_for_those_who_see_invoices(
+    web_admin: httpx.AsyncClient, web_employee: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    project = await make_project(db)
+    admin_page = (await web_admin.get(f"/projects/{project.id}")).text
+    assert "Berechnet (netto)" in admin_page
+    employee_page = await web_employee.get(f"/projects/{project.id}")
+    assert employee_page.status_code == 200
+    assert "Gebuchte Stunden" in employee_page.text
+    assert "Berechnet (netto)" not in employee_page.text
+    assert "Marge" not in employee_page.text

@@ -114,8 +114,21 @@ class Formatter:
             return ""
         return self.number(Decimal(value.total_seconds()) / Decimal(3600))
 
+    def month(self, value: str | dt.date, style: str = "LLLL yyyy") -> str:
+        """A month ("2026-03" or a date) as words: März 2026; style "MMM" gives Mär."""
+        if isinstance(value, str):
+            year, _, month = value.partition("-")
+            value = dt.date(int(year), int(month), 1)
+        return format_date(value, format=style.replace("MMM", "LLL"), locale=self.babel_locale)
+
     def weekday(self, value: dt.date) -> str:
         return format_date(value, format="EEE d.M.", locale=self.babel_locale)
+
+    def country(self, code: str | None) -> str:
+        """An ISO country code in words (DE: Deutschland); unknown codes as they are."""
+        if not code:
+            return ""
+        return str(Locale.parse(self.babel_locale).territories.get(code.upper(), code))
 
     def language_name(self, code: str) -> str:
         name = Locale.parse(code).get_display_name(code) or code

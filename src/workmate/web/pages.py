@@ -26,6 +26,7 @@ from workmate.web.routes import (
     admin,
     customers,
     dashboard,
+    departments,
     expenses,
     invoices,
     projects,
@@ -154,6 +155,7 @@ def mount(app: FastAPI) -> None:
         invoices,
         expenses,
         reminders,
+        departments,
         admin,
     ):
         app.include_router(module.router, include_in_schema=False)

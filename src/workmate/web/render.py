@@ -91,6 +91,95 @@ UNIT_LABELS = {
 }
 env.globals["units"] = UNIT_LABELS
 
+# Permission modules and actions (auth/permissions.py) as the admin's matrix shows them.
+MODULE_LABELS = {
+    "crm": N_("Customers"),
+    "projects": N_("Projects"),
+    "time_entries": N_("Time entries"),
+    "invoices": N_("Invoices"),
+    "payments": N_("Payments"),
+    "expenses": N_("Expenses"),
+    "documents": N_("Documents"),
+    "reminders": N_("Reminders"),
+    "dashboards": N_("Dashboards"),
+    "chat": N_("Project chat"),
+    "employees": N_("Employees"),
+    "reports": N_("Reports"),
+    "admin_panel": N_("Admin area"),
+}
+ACTION_LABELS = {
+    "read": N_("read"),
+    "write": N_("write"),
+    "delete": N_("delete"),
+    "manage": N_("manage all"),
+    "confidential": N_("confidential"),
+    "access": N_("access"),
+}
+# The seed roles' names (auth/permissions.SEED_ROLES) in the reader's language; names an
+# admin gave a role are shown as written ("Admin" and "Manager" read the same in German).
+ROLE_LABELS = {"Employee": N_("Employee")}
+# Stored category and method values, shown translated (`_(value)`).
+VALUE_LABELS = (
+    N_("material"),
+    N_("personnel"),
+    N_("service"),
+    N_("other"),
+    N_("bank_transfer"),
+    N_("credit_card"),
+    N_("cash"),
+    N_("paypal"),
+    N_("contract"),
+    N_("report"),
+    N_("receipt"),
+    N_("B2B"),
+    N_("B2C"),
+)
+# What the audit log records (audit_service.record calls): action and object type.
+AUDIT_ACTIONS = {
+    "create": N_("created"),
+    "update": N_("changed"),
+    "delete": N_("deleted"),
+    "login": N_("logged in"),
+    "logout": N_("logged out"),
+    "issue": N_("issued"),
+    "cancel": N_("cancelled (credit note)"),
+    "dunning": N_("dunning letter"),
+    "mark_overdue": N_("marked overdue"),
+    "permission_denied": N_("access denied"),
+    "password_change": N_("password changed"),
+    "password_set": N_("password set"),
+    "sessions_revoked": N_("sessions ended"),
+    "gdpr_export": N_("GDPR export"),
+    "revoke": N_("revoked"),
+}
+AUDIT_ENTITIES = {
+    "customer": N_("Customer"),
+    "contact": N_("Contact person"),
+    "employee": N_("Employee"),
+    "invoice": N_("Invoice"),
+    "invoice_line": N_("Invoice item"),
+    "payment": N_("Payment"),
+    "expense": N_("Expense"),
+    "project": N_("Project"),
+    "reminder": N_("Reminder"),
+    "role": N_("Role"),
+    "department": N_("Department"),
+    "company_settings": N_("Company settings"),
+    "document": N_("Document"),
+    "documents": N_("Document"),
+    "chat_message": N_("Chat message"),
+    "time_entry": N_("Time entry"),
+    "auth_session": N_("Session"),
+    "api_token": N_("API token"),
+}
+AUDIT_LABELS = {**AUDIT_ACTIONS, **AUDIT_ENTITIES, **MODULE_LABELS}
+env.globals["audit_labels"] = AUDIT_LABELS
+env.globals["audit_actions"] = AUDIT_ACTIONS
+env.globals["audit_entities"] = AUDIT_ENTITIES
+env.globals["module_labels"] = MODULE_LABELS
+env.globals["action_labels"] = ACTION_LABELS
+env.globals["role_labels"] = ROLE_LABELS
+
 
 def navigation(who: Principal | None) -> list[NavItem]:
     if who is None:

@@ -24,7 +24,7 @@ from workmate.models.company_settings import VAT_MODES
 from workmate.pagination import PageParams
 from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
 from workmate.web.i18n import LOCALES, formatter
-from workmate.web.render import render
+from workmate.web.render import ROLE_LABELS, render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
 from workmate.web.routes.timer import timer_context
 
@@ -59,10 +59,12 @@ async def admin_home(
         )
     roles, _ = await role_service.search(db, PageParams(limit=200, offset=0))
     role_names = {r.id: r.name for r in roles}
+    departments, _ = await department_service.search(db, PageParams(limit=200, offset=0))
     return render(
         request,
         "admin/index.html",
         who,
+        department_names={d.id: d.name for d in departments},
         timer=await timer_context(db, who),
         employees=employees,
         role_names=role_names,
@@ -249,6 +251,11 @@ async def audit_log(
     )
 
 
+def role_label(name: str, locale: str) -> str:
+    """A seed role's name in the reader's language; other names as the admin wrote them."""
+    return formatter(locale).gettext(ROLE_LABELS[name]) if name in ROLE_LABELS else name
+
+
 EMPLOYEE_FIELDS = ("firstname", "lastname", "email", "role_id", "department_id", "locale")
 
 
@@ -272,7 +279,7 @@ async def _employee_form(
         values=values,
         errors=errors,
         employee_id=employee_id,
-        roles=[(str(r.id), r.name) for r in roles],
+        roles=[(str(r.id), role_label(r.name, who.locale)) for r in roles],
         departments=[("", "–"), *((str(d.id), d.name) for d in departments)],
         languages=[(code, formatter(who.locale).language_name(code)) for code in LOCALES],
     )
@@ -324,17 +331,47 @@ async def update_employee(
     form = await form_data(request)
     raw = {k: v for k, v in form.items() if k in EMPLOYEE_FIELDS}
     data: dict[str, Any] = blank_to_none(raw, keep=("firstname", "lastname", "email"))
-    data["is_active"] = form.get("is_active") == "true"
     parsed, errors = parse(EmployeeUpdate, data, fmt)
     if parsed is not None:
         try:
-            await employee_service.update(db, who, employee_id, parsed.model_dump())
+            # Activity has its own confirmed action (set_employee_active), never a side effect.
+            await employee_service.update(
+                db, who, employee_id, parsed.model_dump(include=set(EMPLOYEE_FIELDS))
+            )
         except WorkmateError as exc:
             await undo(db, exc)
-            errors = domain_error(exc, (*EMPLOYEE_FIELDS, "is_active"))
+            errors = domain_error(exc, EMPLOYEE_FIELDS)
         else:
             return see_other("/admin?saved=1")
-    values: dict[str, Any] = {**raw, "is_active": "true" if data["is_active"] else ""}
+    current = await employee_service.get(db, employee_id)
+    values: dict[str, Any] = {**raw, "is_active": "true" if current.is_active else ""}
     return await _employee_form(
         request, who, db, values, errors, employee_id=employee_id, status_code=422
     )
+
+
+@router.post("/employees/{employee_id}/active", dependencies=IN_ADMIN)
+async def set_employee_active(
+    request: Request, employee_id: uuid.UUID, who: EmployeesWrite, db: SessionDep
+) -> Response:
+    """Deactivate (their sessions end, they can no longer log in) or reactivate an employee;
+    the service refuses to deactivate oneself."""
+    form = await form_data(request)
+    active = form.get("active") == "true"
+    try:
+        await employee_service.update(db, who, employee_id, {"is_active": active})
+    except WorkmateError as exc:
+        await undo(db, exc)
+        e = await employee_service.get(db, employee_id)
+        values = {f: "" if getattr(e, f) is None else str(getattr(e, f)) for f in EMPLOYEE_FIELDS}
+        values["is_active"] = "true" if e.is_active else ""
+        return await _employee_form(
+            request,
+            who,
+            db,
+            values,
+            {"__form__": exc.detail},
+            employee_id=employee_id,
+            status_code=exc.status_code,
+        )
+    return see_other("/admin?saved=1")

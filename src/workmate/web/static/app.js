@@ -16,9 +16,46 @@
   }
 
   // Destructive actions ask first; the question is in the form's data-confirm attribute.
+  // One dialog for all of them: the question, "Cancel" (focused, so Enter never destroys
+  // by accident) and the form's own button, in the same style as on the page.
+  function askFirst(form, question, submitter) {
+    const dialog = document.createElement("dialog");
+    dialog.className = "confirm";
+    dialog.setAttribute("aria-labelledby", "confirm-question");
+    const text = document.createElement("p");
+    text.id = "confirm-question";
+    text.textContent = question;
+    const actions = document.createElement("div");
+    actions.className = "form-actions";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = document.body.dataset.cancelLabel || "Cancel";
+    const ok = document.createElement("button");
+    ok.type = "button";
+    const source = submitter || form.querySelector("button[type=submit], button:not([type])");
+    ok.textContent = (source && (source.getAttribute("aria-label") || source.textContent.trim())) || "OK";
+    ok.className = source && source.classList.contains("primary") ? "primary" : "danger";
+    actions.append(ok, cancel);
+    dialog.append(text, actions);
+    document.body.append(dialog);
+    dialog.addEventListener("close", function () { dialog.remove(); });
+    cancel.addEventListener("click", function () { dialog.close(); });
+    ok.addEventListener("click", function () {
+      dialog.close();
+      form.dataset.confirmed = "true";
+      if (form.requestSubmit) form.requestSubmit(source || undefined); else form.submit();
+    });
+    dialog.showModal();
+    cancel.focus();
+  }
   document.addEventListener("submit", function (event) {
-    const question = event.target.dataset && event.target.dataset.confirm;
-    if (question && !window.confirm(question)) event.preventDefault();
+    const form = event.target;
+    const question = form.dataset && form.dataset.confirm;
+    if (!question) return;
+    if (form.dataset.confirmed) { delete form.dataset.confirmed; return; }
+    event.preventDefault();
+    if (typeof HTMLDialogElement === "function") askFirst(form, question, event.submitter);
+    else if (window.confirm(question)) { form.dataset.confirmed = "true"; form.submit(); }
   });
 
   function pad(n) { return String(n).padStart(2, "0"); }
@@ -140,7 +177,9 @@
       const rect = board.getBoundingClientRect();
       const style = getComputedStyle(board);
       const gap = parseFloat(style.columnGap) || 0;
-      const rowHeight = parseFloat(style.gridAutoRows) || 72;
+      // Rows grow with their content: use the mean of the rows as laid out now.
+      const rows = style.gridTemplateRows.split(" ").map(parseFloat).filter(Number.isFinite);
+      const rowHeight = rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : 52;
       const colWidth = (rect.width - gap * (COLUMNS - 1)) / COLUMNS;
       return {
         col: Math.floor((event.clientX - rect.left) / (colWidth + gap)),
