@@ -202,6 +202,17 @@ class TestOverview:
         body = (await as_manager.get(f"/api/v1/projects/{other.id}/overview")).json()
         assert (body["invoiced"], body["paid"]) == ("100.00", "119.00")
 
+    async def test_money_only_for_who_may_read_it(
+        self, as_employee: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        customer = await new_customer(db)
+        project = await new_project(db, customer)
+        await make_invoice(db, customer, issued=True, project_id=project.id)
+        body = (await as_employee.get(f"/api/v1/projects/{project.id}/overview")).json()
+        # The seeded Employee may read projects, not invoices or expenses.
+        assert body["hours_booked"] == "0.00"
+        assert [body[k] for k in ("invoiced", "paid", "expenses", "margin")] == [None] * 4
+
     async def test_empty_project_is_all_zero(
         self, as_manager: httpx.AsyncClient, db: AsyncSession
     ) -> None:

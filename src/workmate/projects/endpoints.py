@@ -78,4 +78,4 @@ async def project_overview(
     project_id: uuid.UUID, who: ProjectsRead, db: SessionDep
 ) -> ProjectOverview:
     """Hours booked, billable value, invoiced, paid, expenses and margin of a project."""
-    return await project_service.overview(db, project_id)
+    return await project_service.overview(db, who, project_id)

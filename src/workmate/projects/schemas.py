@@ -60,8 +60,9 @@ class ProjectOverview(BaseModel):
     # Billable hours x the entry's rate, or the project's rate where the entry has none.
     billable_value: Decimal
     # Net total of issued, not cancelled invoices of the project (credit notes excluded).
-    invoiced: Decimal
+    # The money figures are null for a caller who may not read invoices (expenses).
+    invoiced: Decimal | None
     # Payments received on those invoices (gross).
-    paid: Decimal
-    expenses: Decimal
-    margin: Decimal
+    paid: Decimal | None
+    expenses: Decimal | None
+    margin: Decimal | None

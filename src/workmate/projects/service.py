@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -136,11 +137,18 @@ class ProjectService:
         await db.flush()
         await audit_service.record(db, who, "delete", "project", project_id, diff(before, None))
 
-    async def overview(self, db: AsyncSession, project_id: uuid.UUID) -> ProjectOverview:
-        """Hours, billable value, invoiced, paid, expenses and margin, computed in SQL."""
-        figures = await repo.overview(db, project_id)
-        if figures is None:
+    async def overview(
+        self, db: AsyncSession, who: Principal, project_id: uuid.UUID
+    ) -> ProjectOverview:
+        """Hours, billable value, invoiced, paid, expenses and margin, computed in SQL; the
+        invoice figures only for who may read invoices, expenses for who may read expenses."""
+        figures: dict[str, Decimal | None] = dict(await repo.overview(db, project_id) or {})
+        if not figures:
             raise NotFound("project")
+        if not who.can("invoices", "read"):
+            figures.update(invoiced=None, paid=None, margin=None)
+        if not who.can("expenses", "read"):
+            figures.update(expenses=None, margin=None)
         return ProjectOverview(project_id=project_id, **figures)
 
 

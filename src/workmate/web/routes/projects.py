@@ -148,7 +148,7 @@ async def _detail(
     status_code: int = 200,
 ) -> Response:
     project = await project_service.get(db, project_id)
-    overview = await project_service.overview(db, project_id)
+    overview = await project_service.overview(db, who, project_id)
     customer = await customer_service.get(db, project.customer_id)
     chat: list[Any] | None = None
     if who.can("chat", "read"):
