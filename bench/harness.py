@@ -38,12 +38,12 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from bench.generate import Loaded, load
+from bench.generate import BENCH_DOMAIN, TOKENS, Loaded, _tokens, load
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 # Wide enough for the results table when the output is not a terminal (CI logs, files).
-console = Console(width=max(120, shutil.get_terminal_size().columns))
+console = Console(width=max(160, shutil.get_terminal_size().columns))
 
 
 # ---- endpoints -----------------------------------------------------------------------------
@@ -80,6 +80,13 @@ class Result:
     non_2xx: int | None = None
     requests: int | None = None
     note: str | None = None
+    # CPU time the server's processes spent per request (user + system, all workers): on a
+    # shared machine req/s moves with the neighbours' load, CPU per request much less.
+    cpu_ms_per_request: float | None = None
+    cpu_ratio_to_floor: float | None = None
+    # Big tables read by a sequential scan in the endpoint's EXPLAIN (ANALYZE) (reads only).
+    seq_scans: list[str] | None = None
+    explain_file: str | None = None
 
 
 def _typo(word: str) -> str:
@@ -87,12 +94,22 @@ def _typo(word: str) -> str:
     return word[:2] + word[3] + word[2] + word[4:]
 
 
+def deep_offset(scale: str) -> int:
+    """Offset of page 1,000 (50 a page), or of the last full page when there are fewer."""
+    total_customers = {"tiny": 200, "S": 1_000, "M": 100_000}[scale]
+    return max(0, min(999 * 50, total_customers - 50))
+
+
 def endpoints(
-    loaded: Loaded, api_paths: dict[str, set[str]], today: date, widget_ids: list[str] | None = None
+    loaded: Loaded,
+    api_paths: dict[str, set[str]],
+    today: date,
+    widget_ids: list[str] | None = None,
+    deep_cursor: str | None = None,
+    data_until: date | None = None,
 ) -> list[Endpoint]:
     customers = loaded.customer_ids[:500]
-    total_customers = {"tiny": 200, "S": 1_000, "M": 100_000}[loaded.scale]
-    deep_offset = max(0, min(999 * 50, total_customers - 50))
+    deep = deep_offset(loaded.scale)
     words = [
         w
         for name in loaded.customer_names
@@ -100,7 +117,9 @@ def endpoints(
         if len(w) >= 6 and w.isalpha() and w not in ("GmbH", "Ingenieurbüro")
     ]
     typos = sorted({_typo(w) for w in words})[:50] or ["Schimdt"]
-    last_month_end = today.replace(day=1) - timedelta(days=1)
+    # The report covers the last full month that has time entries (the generator fills the
+    # earliest days of its range, so "last month" from today can be empty).
+    last_month_end = (data_until or today).replace(day=1) - timedelta(days=1)
     last_month_start = last_month_end.replace(day=1)
     project = loaded.project_ids[0]
     result = [
@@ -121,9 +140,16 @@ def endpoints(
             [Request("GET", "/api/v1/customers?limit=50")],
         ),
         Endpoint(
-            f"list customers offset {deep_offset}",
+            f"list customers offset {deep}",
             [("get", "/api/v1/customers")],
-            [Request("GET", f"/api/v1/customers?limit=50&offset={deep_offset}")],
+            [Request("GET", f"/api/v1/customers?limit=50&offset={deep}")],
+        ),
+        Endpoint(
+            f"list customers keyset page {deep // 50 + 1:,}",
+            [("get", "/api/v1/customers")],
+            [Request("GET", f"/api/v1/customers?limit=50&cursor={quote(deep_cursor)}")]
+            if deep_cursor
+            else [],
         ),
         Endpoint(
             "search customers (typo)",
@@ -235,6 +261,23 @@ def start_uvicorn(
         time.sleep(0.2)
     stop(proc)
     raise SystemExit(f"{target} did not answer /healthz within 60 s")
+
+
+def group_cpu_seconds(proc: subprocess.Popen[bytes]) -> float:
+    """User + system CPU seconds of every live process in the server's process group (uvicorn
+    starts it in its own session, so the group is the master and its workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        # After the command: state ppid pgrp session tty tpgid flags minflt cminflt majflt
+        # cmajflt utime stime ...
+        if int(fields[2]) == proc.pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -414,18 +457,67 @@ async def run_python(
     )
 
 
-def probe(base: str, endpoint: Endpoint, token: str) -> tuple[str | None, float | None]:
-    """One pass over the endpoint's first requests: (error or None, SQL queries per request)."""
+def probe(
+    base: str, endpoint: Endpoint, token: str, explain: str | None = None
+) -> tuple[str | None, float | None]:
+    """One pass over the endpoint's first requests: (error or None, SQL queries per request).
+
+    With `explain`, the app also saves the EXPLAIN (ANALYZE, BUFFERS) of each SELECT under
+    that name (see bench/counted_app.py)."""
     counts: list[int] = []
-    with httpx.Client(base_url=base, timeout=30) as http:
+    with httpx.Client(base_url=base, timeout=120) as http:
         for r in endpoint.requests[: 2 if endpoint.per_employee else 1]:
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            if explain:
+                headers["X-Bench-Explain"] = explain
             resp = http.request(r.method, r.path, content=r.body, headers=headers)
             if resp.status_code >= 400:
                 return f"{resp.status_code} {resp.text[:120]}", None
             if "x-query-count" in resp.headers:
                 counts.append(int(resp.headers["x-query-count"]))
     return None, (sum(counts) / len(counts) if counts else None)
+
+
+# Tables that grow with the company; a sequential scan over one of them in a list or report
+# query makes its cost grow with the data, not with the page.
+BIG_TABLES = (
+    "time_entries", "invoices", "invoice_lines", "payments", "customers", "contacts",
+    "expenses", "projects", "audit_log",
+)  # fmt: skip
+
+
+def seq_scans(plan: str) -> list[str]:
+    """Big tables the plan reads with a sequential scan."""
+    found = re.findall(r"Seq Scan on (\w+)", plan)
+    return sorted({t for t in found if t in BIG_TABLES})
+
+
+async def data_until(url: str) -> date | None:
+    """The day of the newest generated time entry (before today: bench timers are today's)."""
+    conn = await asyncpg.connect(url)
+    try:
+        newest = await conn.fetchval(
+            "SELECT max(start_time) FROM time_entries WHERE start_time < current_date"
+        )
+    finally:
+        await conn.close()
+    return newest.date() if newest else None
+
+
+def keyset_cursor(base: str, token: str, offset: int) -> str | None:
+    """The cursor that continues the customer list at `offset` (from the page before it)."""
+    if offset < 50:
+        return None
+    try:
+        resp = httpx.get(
+            f"{base}/api/v1/customers?limit=50&offset={offset - 50}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
+        )
+        cursor = resp.json().get("next_cursor") if resp.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None
+    return str(cursor) if cursor else None
 
 
 def list_widgets(base: str, token: str) -> list[str]:
@@ -460,6 +552,42 @@ async def recreate(server_url: str, name: str) -> str:
     finally:
         await conn.close()
     return with_database(server_url, name)
+
+
+async def reuse(url: str, scale: str) -> Loaded:
+    """What the harness needs from a database an earlier run loaded (M takes a while to load):
+    the ids the generator hands out, read back in its order, and fresh tokens."""
+    conn = await asyncpg.connect(url)
+    try:
+        loaded = Loaded(scale=scale)
+        for table in ("customers", "time_entries", "invoices", "payments"):
+            loaded.rows[table] = int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
+        # Customer numbers and employee e-mails carry the generator's order (K-00001, .<k>@).
+        loaded.customer_ids = [
+            r[0] for r in await conn.fetch("SELECT id FROM customers ORDER BY number LIMIT 1000")
+        ]
+        loaded.customer_names = [
+            r[0] for r in await conn.fetch("SELECT name FROM customers ORDER BY number LIMIT 2000")
+        ]
+        loaded.project_ids = [r[0] for r in await conn.fetch("SELECT id FROM projects ORDER BY id")]
+        loaded.open_invoice_ids = [
+            r[0]
+            for r in await conn.fetch(
+                "SELECT id FROM invoices WHERE kind = 'invoice' AND status IN ('sent', 'overdue') "
+                "ORDER BY id LIMIT 5000"
+            )
+        ]
+        employees = await conn.fetch(
+            "SELECT id FROM employees WHERE email LIKE '%@' || $1 "
+            "ORDER BY email <> 'admin@' || $1, "
+            "nullif(substring(email from '\\.(\\d+)@'), '')::int LIMIT $2",
+            BENCH_DOMAIN,
+            TOKENS,
+        )
+        loaded.tokens = await _tokens(conn, [r[0] for r in employees])
+        return loaded
+    finally:
+        await conn.close()
 
 
 def server_url(given: str | None) -> str:
@@ -525,7 +653,10 @@ def print_table(run: Run) -> None:
         "p99 ms",
         "SQL/req",
         "× floor",
+        "CPU ms/req",
+        "× floor CPU",
         "non-2xx",
+        "seq scans",
     ):
         table.add_column(column, justify="left" if column in ("endpoint", "status") else "right")
 
@@ -541,7 +672,10 @@ def print_table(run: Run) -> None:
             num(r.p99_ms, ".2f"),
             num(r.queries_per_request, ".1f"),
             num(r.ratio_to_floor, ".2f"),
+            num(r.cpu_ms_per_request, ".2f"),
+            num(r.cpu_ratio_to_floor, ".2f"),
             "" if r.non_2xx is None else str(r.non_2xx),
+            ", ".join(r.seq_scans or []),
         )
     console.print(table)
 
@@ -563,6 +697,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="run only endpoints whose name contains this text")
     parser.add_argument("--database-name", help="name of the fresh database (wm_bench_<scale>)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database an earlier run loaded (migrated to head, not reloaded)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.scale, args.duration = "tiny", 2.0
@@ -573,10 +712,17 @@ def main(argv: list[str] | None = None) -> int:
     from workmate.migrate import upgrade
 
     server = server_url(args.database_url)
-    url = asyncio.run(recreate(server, args.database_name or f"wm_bench_{args.scale.lower()}"))
-    console.print(f"fresh database {urlsplit(url).path.lstrip('/')}, migrating and loading")
-    upgrade(url)
-    loaded = asyncio.run(load(url, args.scale, seed=args.seed, console=console))
+    name = args.database_name or f"wm_bench_{args.scale.lower()}"
+    if args.reuse:
+        url = with_database(server, name)
+        console.print(f"reusing database {name}, migrating")
+        upgrade(url)
+        loaded = asyncio.run(reuse(url, args.scale))
+    else:
+        url = asyncio.run(recreate(server, name))
+        console.print(f"fresh database {name}, migrating and loading")
+        upgrade(url)
+        loaded = asyncio.run(load(url, args.scale, seed=args.seed, console=console))
     run = Run(
         scale=args.scale,
         workers=args.workers,
@@ -588,7 +734,11 @@ def main(argv: list[str] | None = None) -> int:
         load_rows=loaded.rows,
         load_seconds={k: round(v, 3) for k, v in loaded.seconds.items()},
     )
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    explain_dir = args.results_dir / f"explain-{args.scale}-{stamp}"
+    explain_dir.mkdir(parents=True, exist_ok=True)
     env = {
+        "BENCH_EXPLAIN_DIR": str(explain_dir),
         "WORKMATE_DATABASE_URL": url,
         "BENCH_DATABASE_URL": url,
         # Periodic jobs write (overdue marking); keep them out of the measurement.
@@ -607,8 +757,11 @@ def main(argv: list[str] | None = None) -> int:
         api_paths = {p: set(methods) for p, methods in spec.get("paths", {}).items()}
         tokens = [t for _, t in loaded.tokens]
         widget_ids = list_widgets(app_base, tokens[0])
+        cursor = keyset_cursor(app_base, tokens[0], deep_offset(args.scale))
         floor_rps: float | None = None
-        for endpoint in endpoints(loaded, api_paths, date.today(), widget_ids):
+        floor_cpu: float | None = None
+        until = asyncio.run(data_until(url))
+        for endpoint in endpoints(loaded, api_paths, date.today(), widget_ids, cursor, until):
             if args.only and not (endpoint.floor or args.only in endpoint.name):
                 continue
             missing = [
@@ -619,7 +772,13 @@ def main(argv: list[str] | None = None) -> int:
                 console.print(f"[yellow]missing[/]  {endpoint.name}")
                 continue
             base = f"http://127.0.0.1:{floor_port}" if endpoint.floor else app_base
+            server = procs[0] if endpoint.floor else procs[1]
             error, queries = probe(base, endpoint, tokens[0])
+            # Reads only: EXPLAIN ANALYZE runs the statement, so a POST's would write twice.
+            explain_name = None
+            if not endpoint.floor and all(r.method == "GET" for r in endpoint.requests):
+                explain_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", endpoint.name)
+                probe(base, endpoint, tokens[0], explain=explain_name)
             if error:
                 run.results.append(Result(endpoint.name, "error", note=error))
                 console.print(f"[red]error[/]    {endpoint.name}: {error}")
@@ -631,11 +790,23 @@ def main(argv: list[str] | None = None) -> int:
             # Only per-employee endpoints spread over employees; the rest act as the Admin,
             # who may do everything (a 403 would measure the permission check, not the work).
             mine = tokens if endpoint.per_employee else tokens[:1]
+            cpu_before = group_cpu_seconds(server)
             if tool == "wrk":
                 result = run_wrk(base, endpoint, mine, connections, args.duration)
             else:
                 result = asyncio.run(run_python(base, endpoint, mine, connections, args.duration))
             result.queries_per_request = queries
+            if result.requests:
+                spent = group_cpu_seconds(server) - cpu_before
+                result.cpu_ms_per_request = round(spent * 1000 / result.requests, 3)
+            if endpoint.floor:
+                floor_cpu = result.cpu_ms_per_request
+            if floor_cpu and result.cpu_ms_per_request:
+                result.cpu_ratio_to_floor = round(floor_cpu / result.cpu_ms_per_request, 3)
+            plan_file = explain_dir / f"{explain_name}.txt" if explain_name else None
+            if plan_file is not None and plan_file.exists():
+                result.seq_scans = seq_scans(plan_file.read_text())
+                result.explain_file = str(plan_file.relative_to(args.results_dir))
             if endpoint.floor:
                 floor_rps = result.requests_per_s
             if floor_rps and result.requests_per_s is not None:
@@ -646,7 +817,6 @@ def main(argv: list[str] | None = None) -> int:
             stop(proc)
     print_table(run)
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = args.results_dir / f"{args.scale}-{stamp}.json"
     out.write_text(json.dumps(asdict(run), indent=2, default=str) + "\n")
     console.print(f"results: {out}")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import Depends, Request
@@ -56,6 +56,9 @@ def sqlalchemy_url(libpq_url: str) -> URL:
     )
 
 
+WORD_SIMILARITY_THRESHOLD = "0.4"
+
+
 def make_engine(libpq_url: str, **kwargs: Any) -> AsyncEngine:
     settings = get_settings()
     options: dict[str, Any] = {
@@ -65,7 +68,18 @@ def make_engine(libpq_url: str, **kwargs: Any) -> AsyncEngine:
         # The pool's reset on return is a ROLLBACK round trip; sessions always end their
         # transaction themselves (commit or rollback), so that reset is pure overhead.
         "pool_reset_on_return": None,
-        "connect_args": {"server_settings": {"application_name": "workmate", "timezone": "UTC"}},
+        "connect_args": {
+            "server_settings": {
+                "application_name": "workmate",
+                "timezone": "UTC",
+                # pg_trgm's default (0.6) misses one-letter typos in short words ("Hofman");
+                # 0.4 finds them without flooding. Customer search is the only user of the
+                # word-similarity operator (<%). Set per connection rather than with a
+                # transaction-local set_config() per search: that was an extra round trip, and
+                # it would not survive a read-only (autocommit) request, see read_only().
+                "pg_trgm.word_similarity_threshold": WORD_SIMILARITY_THRESHOLD,
+            }
+        },
     }
     if "poolclass" in kwargs:
         options.pop("pool_size")
@@ -78,14 +92,48 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+READ_ONLY = "__workmate_read_only__"
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def read_only(endpoint: F) -> F:
+    """Mark a route whose GET/HEAD requests may run without BEGIN/COMMIT (autocommit).
+
+    Opt-in per route, because "GET" alone proves nothing: some GET routes write (the first
+    e-invoice PDF is generated under a row lock and must stay one transaction). Mark a route
+    only if every statement it and its dependencies run is either
+      * a read: PostgreSQL runs at READ COMMITTED, where each statement takes its own snapshot
+        even inside a transaction, so an explicit transaction adds no consistency to a series
+        of reads, only the BEGIN and COMMIT round trips; or
+      * a single self-contained write whose effect is right on its own: the principal's
+        last-seen touch (one UPDATE) and the audit entry of a refused request (one INSERT);
+    and none takes a row lock (FOR UPDATE) or sets anything transaction-local.
+    """
+    setattr(endpoint, READ_ONLY, True)
+    return endpoint
+
+
+def _is_read_only(request: Request) -> bool:
+    endpoint = request.scope.get("endpoint")
+    return request.method in READ_METHODS and bool(getattr(endpoint, READ_ONLY, False))
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: commit before the response is sent, roll back on error."""
+    """One transaction per request: commit before the response is sent, roll back on error.
+
+    GET/HEAD on a route marked read_only() runs in autocommit instead (see there).
+    """
     maker: async_sessionmaker[AsyncSession] | None = getattr(
         request.app.state, "sessionmaker", None
     )
     if maker is None:
         raise ServiceUnavailable("database not configured")
     async with maker() as session, transaction(session):
+        if _is_read_only(request):
+            # asyncpg then sends no BEGIN; commit and rollback have nothing to end. The
+            # connection's isolation level is reset when it returns to the pool, locally.
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session
 
 

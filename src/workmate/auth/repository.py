@@ -6,18 +6,64 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import DateTime, Row, String, Uuid, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.models import ApiToken, AuthSession, Employee, Role
 
-_PRINCIPAL_COLUMNS = (
-    Employee.id,
-    Employee.email,
-    Employee.locale,
-    Role.id.label("role_id"),
-    Role.name.label("role_name"),
-    Role.permissions,
+# The credential lookup runs on every authenticated request, so it is written once as plain
+# SQL: a select() with joins and an OR pays SQLAlchemy's statement construction and cache-key
+# walk on each call (about 3x the cost of this text() statement, measured in bench/). The
+# typed columns keep the results identical to the ORM types (jsonb decoded, UUIDs, aware
+# datetimes). Every rule is still checked here, in the one query, on every request.
+_PRINCIPAL_TYPES: dict[str, Any] = {
+    "id": Uuid(),
+    "email": String(),
+    "locale": String(),
+    "role_id": Uuid(),
+    "role_name": String(),
+    "permissions": JSONB(),
+}
+
+_SESSION_PRINCIPAL = (
+    text(
+        "SELECT e.id, e.email, e.locale, r.id AS role_id, r.name AS role_name, r.permissions, "
+        "s.id AS session_id, s.csrf_token, s.last_seen_at "
+        "FROM auth_sessions s "
+        "JOIN employees e ON e.id = s.employee_id "
+        "JOIN roles r ON r.id = e.role_id "
+        "WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL "
+        "AND s.expires_at > :now AND s.last_seen_at > :idle_since AND e.is_active"
+    )
+    .bindparams(
+        bindparam("token_hash", type_=String()),
+        bindparam("now", type_=DateTime(timezone=True)),
+        bindparam("idle_since", type_=DateTime(timezone=True)),
+    )
+    .columns(
+        **_PRINCIPAL_TYPES,
+        session_id=Uuid(),
+        csrf_token=String(),
+        last_seen_at=DateTime(timezone=True),
+    )
+)
+
+_TOKEN_PRINCIPAL = (
+    text(
+        "SELECT e.id, e.email, e.locale, r.id AS role_id, r.name AS role_name, r.permissions, "
+        "t.id AS token_id, t.last_used_at "
+        "FROM api_tokens t "
+        "JOIN employees e ON e.id = t.employee_id "
+        "JOIN roles r ON r.id = e.role_id "
+        "WHERE t.token_hash = :token_hash AND t.revoked_at IS NULL "
+        "AND (t.expires_at IS NULL OR t.expires_at > :now) AND e.is_active"
+    )
+    .bindparams(
+        bindparam("token_hash", type_=String()),
+        bindparam("now", type_=DateTime(timezone=True)),
+    )
+    .columns(**_PRINCIPAL_TYPES, token_id=Uuid(), last_used_at=DateTime(timezone=True))
 )
 
 
@@ -25,40 +71,14 @@ async def session_principal(
     db: AsyncSession, token_hash: str, now: datetime, idle: timedelta
 ) -> Row[Any] | None:
     """The active employee behind a live (not revoked, not expired, not idle) session."""
-    stmt = (
-        select(
-            *_PRINCIPAL_COLUMNS,
-            AuthSession.id.label("session_id"),
-            AuthSession.csrf_token,
-            AuthSession.last_seen_at,
-        )
-        .join(Employee, Employee.id == AuthSession.employee_id)
-        .join(Role, Role.id == Employee.role_id)
-        .where(
-            AuthSession.token_hash == token_hash,
-            AuthSession.revoked_at.is_(None),
-            AuthSession.expires_at > now,
-            AuthSession.last_seen_at > now - idle,
-            Employee.is_active.is_(True),
-        )
-    )
-    return (await db.execute(stmt)).one_or_none()
+    params = {"token_hash": token_hash, "now": now, "idle_since": now - idle}
+    return (await db.execute(_SESSION_PRINCIPAL, params)).one_or_none()
 
 
 async def token_principal(db: AsyncSession, token_hash: str, now: datetime) -> Row[Any] | None:
     """The active employee behind a live personal API token."""
-    stmt = (
-        select(*_PRINCIPAL_COLUMNS, ApiToken.id.label("token_id"), ApiToken.last_used_at)
-        .join(Employee, Employee.id == ApiToken.employee_id)
-        .join(Role, Role.id == Employee.role_id)
-        .where(
-            ApiToken.token_hash == token_hash,
-            ApiToken.revoked_at.is_(None),
-            (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
-            Employee.is_active.is_(True),
-        )
-    )
-    return (await db.execute(stmt)).one_or_none()
+    params = {"token_hash": token_hash, "now": now}
+    return (await db.execute(_TOKEN_PRINCIPAL, params)).one_or_none()
 
 
 async def touch_session(db: AsyncSession, session_id: uuid.UUID, now: datetime) -> None:

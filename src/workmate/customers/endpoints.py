@@ -19,7 +19,7 @@ from workmate.customers.schemas import (
     CustomerUpdate,
 )
 from workmate.customers.service import customer_service
-from workmate.db import SessionDep
+from workmate.db import SessionDep, read_only
 from workmate.models import Contact, Customer
 from workmate.pagination import Page, Paging
 
@@ -27,6 +27,7 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 
 
 @router.get("", response_model=Page[CustomerRead])
+@read_only
 async def list_customers(
     who: CrmRead,
     db: SessionDep,
@@ -38,9 +39,17 @@ async def list_customers(
     sort: Annotated[
         str, Query(description="name, number, created_at, city or relevance; -x descending")
     ] = "name",
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            description="next_cursor of the previous page (instead of offset): deep pages "
+            "as fast as the first. Sorts name, number and created_at.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """List customers: search by name, number, e-mail or contact name; filter; sort; page."""
-    items, total = await customer_service.list(
+    page = await customer_service.page(
         db,
         q=q,
         type_=type,
@@ -49,8 +58,15 @@ async def list_customers(
         sort=sort,
         limit=paging.limit,
         offset=paging.offset,
+        cursor=cursor,
     )
-    return {"items": items, "total": total, "limit": paging.limit, "offset": paging.offset}
+    return {
+        "items": page.items,
+        "total": page.total,
+        "limit": paging.limit,
+        "offset": paging.offset,
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.post("", response_model=CustomerRead, status_code=201)
@@ -93,6 +109,7 @@ async def import_customers(file: UploadFile, who: CrmWrite, db: SessionDep) -> d
 
 
 @router.get("/{customer_id}", response_model=CustomerDetail)
+@read_only
 async def get_customer(customer_id: uuid.UUID, who: CrmRead, db: SessionDep) -> CustomerDetail:
     """A customer with contacts, projects and open receivables in one answer."""
     return await customer_service.detail(db, customer_id)
@@ -132,6 +149,7 @@ async def anonymize_customer(customer_id: uuid.UUID, who: CrmDelete, db: Session
 
 
 @router.get("/{customer_id}/contacts", response_model=list[ContactRead])
+@read_only
 async def list_contacts(customer_id: uuid.UUID, who: CrmRead, db: SessionDep) -> Any:
     """The customer's contacts, primary first."""
     return await customer_service.contacts(db, customer_id)
@@ -146,6 +164,7 @@ async def create_contact(
 
 
 @router.get("/{customer_id}/contacts/{contact_id}", response_model=ContactRead)
+@read_only
 async def get_contact(
     customer_id: uuid.UUID, contact_id: uuid.UUID, who: CrmRead, db: SessionDep
 ) -> Contact:

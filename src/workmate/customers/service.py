@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +25,6 @@ from workmate.customers.schemas import (
     CustomerRead,
     CustomerUpdate,
     OpenInvoice,
-    ProjectSummary,
 )
 from workmate.errors import CONSTRAINT_MESSAGES, Conflict, Invalid, NotFound
 from workmate.models import Contact, Customer
@@ -67,6 +69,37 @@ def _masked(fields: Sequence[str]) -> dict[str, Any]:
     return {f: ["***", "***"] for f in fields}
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerPage:
+    items: Sequence[Customer]
+    total: int
+    # Opaque keyset cursor for the page after this one; None on the last page and for the
+    # sorts a cursor cannot continue (city, relevance).
+    next_cursor: str | None
+
+
+def encode_cursor(sort: str, customer: Customer) -> str:
+    value = getattr(customer, sort.lstrip("-"))
+    key = value.isoformat() if isinstance(value, datetime) else value
+    raw = json.dumps([sort, key, str(customer.id)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, uuid.UUID]:
+    """(sort value, id) of the row the cursor points after; 422 for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, key, last_id = json.loads(raw)
+        if cursor_sort != sort:
+            raise Invalid("the cursor belongs to another sort order; start again", field="cursor")
+        value = datetime.fromisoformat(key) if sort.lstrip("-") == "created_at" else str(key)
+        return value, uuid.UUID(last_id)
+    except Invalid:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise Invalid("not a cursor from this list", field="cursor") from exc
+
+
 class CustomerService:
     async def list(
         self,
@@ -81,12 +114,51 @@ class CustomerService:
         offset: int = 0,
     ) -> tuple[Sequence[Customer], int]:
         """Customers matching search and filters; items and total share one filter."""
+        page = await self.page(
+            db,
+            q=q,
+            type_=type_,
+            has_open_invoices=has_open_invoices,
+            archived=archived,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+        )
+        return page.items, page.total
+
+    async def page(
+        self,
+        db: AsyncSession,
+        *,
+        q: str | None = None,
+        type_: str | None = None,
+        has_open_invoices: bool | None = None,
+        archived: bool = False,
+        sort: str = "name",
+        limit: int = 50,
+        offset: int = 0,
+        cursor: str | None = None,
+    ) -> CustomerPage:
+        """A page of customers by offset or by keyset cursor (not both), with the total and
+        the cursor of the next page; deep pages by cursor cost what the first page costs."""
         q = (q or "").strip() or None
         if sort.lstrip("-") not in {*repo.SORTS, "relevance"}:
             allowed = ", ".join(sorted({*repo.SORTS, "relevance"}))
             raise Invalid(f"sort must be one of {allowed} (prefix - for descending)", field="sort")
+        keyset_ok = sort.lstrip("-") in repo.KEYSET_SORTS
+        keyset = None
+        if cursor is not None:
+            if not keyset_ok:
+                raise Invalid(f"sort {sort} pages by offset only, not by cursor", field="cursor")
+            if offset:
+                raise Invalid("give either cursor or offset, not both", field="offset")
+            keyset = repo.after(sort, *decode_cursor(cursor, sort))
         where = repo.filtered(q=q, type_=type_, open_invoices=has_open_invoices, archived=archived)
-        return await repo.list_customers(db, where, q=q, sort=sort, limit=limit, offset=offset)
+        items, total, more = await repo.list_customers(
+            db, where, q=q, sort=sort, limit=limit, offset=offset, keyset=keyset
+        )
+        next_cursor = encode_cursor(sort, items[-1]) if more and keyset_ok and items else None
+        return CustomerPage(items, total, next_cursor)
 
     async def get(self, db: AsyncSession, customer_id: uuid.UUID) -> Customer:
         """One customer or 404."""
@@ -96,15 +168,19 @@ class CustomerService:
         return customer
 
     async def detail(self, db: AsyncSession, customer_id: uuid.UUID) -> CustomerDetail:
-        """Customer with contacts, projects and open receivables: four queries, whatever size."""
-        customer = await self.get(db, customer_id)
-        contacts = await repo.contacts_of(db, customer_id)
-        projects = await repo.projects_of(db, customer_id)
-        invoices = [OpenInvoice(**row) for row in await repo.open_invoices_of(db, customer_id)]
+        """Customer with contacts, projects and open receivables: one query, whatever size."""
+        row = await repo.detail(db, customer_id)
+        if row is None:
+            raise NotFound("customer")
+        invoices = [
+            OpenInvoice(
+                **item,
+                open_amount=Decimal(item["total"]) - Decimal(item["paid"]),
+            )
+            for item in row.pop("open_invoices")
+        ]
         return CustomerDetail(
-            **CustomerRead.model_validate(customer).model_dump(),
-            contacts=[ContactRead.model_validate(c) for c in contacts],
-            projects=[ProjectSummary.model_validate(p) for p in projects],
+            **row,
             open_invoices=invoices,
             open_receivables=sum((i.open_amount for i in invoices), Decimal("0.00")),
         )

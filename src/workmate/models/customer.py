@@ -36,6 +36,20 @@ class Customer(Timestamps, Base):
             postgresql_using="gin",
             postgresql_ops={"number": "gin_trgm_ops"},
         ),
+        # The list's default order and keyset cursor (migration 0008).
+        Index(
+            "ix_customers_active_name_id",
+            "name",
+            "id",
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+        # Newest customers (dashboard) and the created_at order of the list (migration 0008).
+        Index(
+            "ix_customers_active_created_at_id",
+            "created_at",
+            "id",
+            postgresql_where=text("archived_at IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

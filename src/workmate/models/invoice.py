@@ -45,6 +45,13 @@ class Invoice(Timestamps, Base):
         Index("idx_invoices_due_date", "due_date"),
         Index("ix_invoices_project_id", "project_id"),
         Index("ix_invoices_issued_date", "issued_date"),
+        # Open receivables (dashboard, reminders) as an index-only scan (migration 0008).
+        Index(
+            "ix_invoices_open",
+            "id",
+            postgresql_include=["total", "status", "due_date"],
+            postgresql_where=text("kind = 'invoice' AND status IN ('sent', 'overdue')"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -18,6 +18,8 @@ class Payment(Timestamps, Base):
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint(enum_check("method", PAYMENT_METHODS), name="method"),
         Index("idx_payments_invoice_id", "invoice_id"),
+        # Paid sums per invoice without visiting the table (migration 0008).
+        Index("ix_payments_invoice_id_amount", "invoice_id", postgresql_include=["amount"]),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
