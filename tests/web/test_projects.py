@@ -67,6 +67,10 @@ async def test_chat_history_and_posting_without_script(
     blank = await web_admin.post(f"/projects/{project.id}/messages", data={"message": "  "})
     assert blank.status_code == 422
     assert 'id="e-message"' in blank.text
+    # The chat is on the page once, and never inside the document title.
+    assert page.text.count("data-chat-form") == 1
+    title = page.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title
 
 
 async def test_money_figures_only_for_those_who_see_invoices(
