@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories.crm import new_contact, new_customer
-from workmate.customers.csv_io import ImportRejected, export_csv, import_csv
+from workmate.customers.csv_io import ImportRejected, email_address, export_csv, import_csv
+from workmate.customers.schemas import CustomerCreate
 from workmate.models import AuditLog, Contact, Customer
 
 pytestmark = pytest.mark.asyncio
@@ -82,6 +84,83 @@ class TestImport:
             select(func.count(func.distinct(Customer.number))).where(Customer.name.like("Firma %"))
         )
         assert numbers == 10_000
+
+    async def test_imported_rows_carry_contacts_primary_and_one_audit_row_each(
+        self, db: AsyncSession
+    ) -> None:
+        text = "\n".join(
+            [
+                "number;name;email;tax_id;contact_firstname;contact_lastname;contact_is_primary",
+                "7;Zwei Kontakte AG;Info@Zwei.DE;de 136 695 976;Ada;Eins;ja",
+                "7;;;;Bo;Zwei;",
+            ]
+        )
+        result = await import_csv(db, None, text.encode())
+        assert (result.customers, result.contacts) == (1, 2)
+        customer = await db.scalar(select(Customer).where(Customer.name == "Zwei Kontakte AG"))
+        assert customer is not None
+        assert (customer.email, customer.tax_id) == ("Info@zwei.de", "DE136695976")
+        primaries = list(
+            await db.scalars(
+                select(Contact.lastname).where(
+                    Contact.customer_id == customer.id, Contact.is_primary
+                )
+            )
+        )
+        assert primaries == ["Eins"]
+        audit = list(
+            await db.scalars(select(AuditLog).where(AuditLog.entity_id == str(customer.id)))
+        )
+        assert [(a.action, a.entity) for a in audit] == [("import", "customer")]
+        assert audit[0].changes is not None
+        assert audit[0].changes["number"] == [None, customer.number]
+        assert audit[0].changes["contacts"] == [None, 2]
+        assert "email" in audit[0].changes
+        assert "address" not in audit[0].changes
+
+    async def test_second_primary_contact_is_rejected(self, db: AsyncSession) -> None:
+        text = "number;name;contact_firstname;contact_lastname;contact_is_primary\n"
+        text += "1;Doppelt;A;B;ja\n1;;C;D;yes\n"
+        with pytest.raises(ImportRejected) as caught:
+            await import_csv(db, None, text.encode())
+        assert [(e.row, e.field) for e in caught.value.errors] == [(3, "contact_is_primary")]
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "a@b.de",
+        "A.B@Example.DE",
+        "x+tag@sub.example.com",
+        "o'neil@a.ie",
+        "x@münchen.de",
+        "jörg@a.de",
+        "Jo <j@a.de>",
+        "x..y@a.de",
+        ".x@a.de",
+        "x@-a.de",
+        "x@a..de",
+        "x@de",
+        "x@localhost",
+        "x@foo.test",
+        "x@example.123",
+        "x@[1.2.3.4]",
+        "a" * 65 + "@a.de",
+        "a@" + ".".join(["abcdefghij"] * 25) + ".de",
+        "keine-mail",
+    ],
+)
+async def test_import_email_check_answers_as_email_str(email: str) -> None:
+    """The import's cached e-mail check normalizes and rejects exactly as CustomerCreate."""
+    try:
+        expected: object = CustomerCreate(name="n", email=email).email
+    except ValidationError as exc:
+        expected = exc.errors()[0]["msg"]
+    try:
+        got: object = email_address(email)
+    except ValueError as exc:
+        got = str(exc)
+    assert got == expected
 
 
 class TestExport:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -60,6 +60,69 @@ async def take_numbers(db: AsyncSession, count: int = 1) -> int:
 
 def format_number(n: int) -> str:
     return f"K-{n:05d}"
+
+
+# Column order of the records `copy_imported` takes; created_at and updated_at (and the
+# audit row's id and time) come from the column defaults, as for an INSERT.
+IMPORT_CUSTOMER_COLUMNS = (
+    "id",
+    "number",
+    "name",
+    "type",
+    "email",
+    "phone",
+    "tax_id",
+    "address",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "buyer_reference",
+)
+IMPORT_CONTACT_COLUMNS = (
+    "id",
+    "customer_id",
+    "firstname",
+    "lastname",
+    "email",
+    "phone",
+    "position",
+    "is_primary",
+)
+IMPORT_AUDIT_COLUMNS = (
+    "actor_id",
+    "actor_email",
+    "action",
+    "entity",
+    "entity_id",
+    "changes",
+    "client_addr",
+)
+
+
+async def copy_imported(
+    db: AsyncSession,
+    customers: Iterable[tuple[Any, ...]],
+    contacts: Iterable[tuple[Any, ...]],
+    audit: Iterable[tuple[Any, ...]],
+) -> None:
+    """Bulk-write imported rows with binary COPY on the session's connection, inside its open
+    transaction: constraints, defaults and triggers apply as for INSERT, a rollback undoes it.
+    Records follow IMPORT_*_COLUMNS (`changes` is JSON text); iterators are consumed while
+    the rows are sent, so producing them overlaps with the server writing them."""
+    await db.flush()
+    raw = await (await db.connection()).get_raw_connection()
+    conn = raw.driver_connection
+    assert conn is not None
+    await conn.copy_records_to_table(
+        Customer.__tablename__, records=customers, columns=IMPORT_CUSTOMER_COLUMNS
+    )
+    await conn.copy_records_to_table(
+        Contact.__tablename__, records=contacts, columns=IMPORT_CONTACT_COLUMNS
+    )
+    await conn.copy_records_to_table(
+        AuditLog.__tablename__, records=audit, columns=IMPORT_AUDIT_COLUMNS
+    )
 
 
 def _matches(q: str) -> ColumnElement[bool]:

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 from stdnum.de import stnr
 from stdnum.eu import vat
+from stdnum.exceptions import ValidationError
 
 CustomerType = Literal["B2B", "B2C"]
 
@@ -32,8 +33,11 @@ def check_tax_id(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     value = value.strip()
-    if vat.is_valid(value):
-        return str(vat.compact(value))
+    try:
+        # validate() answers the compact form: one stdnum pass, not is_valid() + compact().
+        return str(vat.validate(value))
+    except ValidationError:
+        pass
     if stnr.is_valid(value):
         return value
     raise ValueError("not a valid German Steuernummer or EU VAT ID (e.g. DE136695976)")
