@@ -250,7 +250,9 @@ class Generator:
             issued = first_day + timedelta(days=span * k // n)
             age = (self.today - issued).days
             pick = rng.random()
-            status = "draft" if k >= n - max(1, n // 50) else None
+            # Drafts are among the newest invoices, but not all of them: the newest issued
+            # ones must stay `sent` (not yet due), or "list invoices status=sent" is empty.
+            status = "draft" if age <= 14 and pick >= 0.8 else None
             project = rng.randrange(len(self.project_ids))
             customer = self.project_customer[project]
             lines = []
