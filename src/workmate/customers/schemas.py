@@ -47,21 +47,27 @@ def blank_to_none(value: str | None) -> str | None:
     return value.strip() or None if isinstance(value, str) else value
 
 
-class CustomerFields(BaseModel):
+class ContactFields(BaseModel):
+    """Phone and e-mail checks shared by contacts and customers."""
+
     @field_validator("phone", mode="before", check_fields=False)
     @classmethod
     def _phone(cls, v: str | None) -> str | None:
         return check_phone(v)
 
-    @field_validator("tax_id", mode="before", check_fields=False)
-    @classmethod
-    def _tax_id(cls, v: str | None) -> str | None:
-        return check_tax_id(v)
-
     @field_validator("email", mode="before", check_fields=False)
     @classmethod
     def _email(cls, v: str | None) -> str | None:
         return blank_to_none(v)
+
+
+class CustomerFields(ContactFields):
+    """A customer is reached like a contact and has a tax id besides."""
+
+    @field_validator("tax_id", mode="before", check_fields=False)
+    @classmethod
+    def _tax_id(cls, v: str | None) -> str | None:
+        return check_tax_id(v)
 
 
 class CustomerCreate(CustomerFields):
@@ -112,18 +118,6 @@ class CustomerRead(BaseModel):
     anonymized_at: datetime | None
     created_at: datetime
     updated_at: datetime
-
-
-class ContactFields(BaseModel):
-    @field_validator("phone", mode="before", check_fields=False)
-    @classmethod
-    def _phone(cls, v: str | None) -> str | None:
-        return check_phone(v)
-
-    @field_validator("email", mode="before", check_fields=False)
-    @classmethod
-    def _email(cls, v: str | None) -> str | None:
-        return blank_to_none(v)
 
 
 class ContactCreate(ContactFields):
