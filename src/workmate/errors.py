@@ -7,6 +7,7 @@ No database or driver text ever reaches a client.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,7 +23,15 @@ class WorkmateError(Exception):
     status_code = 500
     headers: dict[str, str] | None = None
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, detail: str, *, field: str | None = None, params: Mapping[str, Any] | None = None
+    ) -> None:
+        # `detail` is an English message template; with `params` its {placeholders} are
+        # filled for the API, and the web UI translates the template and formats the values
+        # for its locale (German numbers and dates).
+        self.template = detail
+        self.params: Mapping[str, Any] = params or {}
+        detail = detail.format(**self.params) if params else detail
         super().__init__(detail)
         self.detail = detail
         self.field = field
@@ -88,16 +97,24 @@ class ServiceUnavailable(WorkmateError):
     status_code = 503
 
 
-# Constraint name -> (status, field, message). Filled by the domains that own the constraints,
-# so a race the Python check missed still gets our words, not PostgreSQL's.
-CONSTRAINT_MESSAGES: dict[str, tuple[type[WorkmateError], str | None, str]] = {}
+def constraint_error(exc: BaseException) -> WorkmateError:
+    """Our words for a unique, check, exclusion or foreign-key violation (workmate.constraints)."""
+    from workmate.constraints import error_for
+
+    err = error_for(constraint_name(exc), still_referenced=_still_referenced(exc))
+    return err or Conflict("the change conflicts with data already stored")
 
 
-def constraint_error(constraint: str | None) -> WorkmateError:
-    if constraint and constraint in CONSTRAINT_MESSAGES:
-        cls, field, message = CONSTRAINT_MESSAGES[constraint]
-        return cls(message, field=field)
-    return Conflict("the change conflicts with data already stored")
+def _still_referenced(exc: BaseException) -> bool:
+    """A foreign key refused a delete (the row is in use), not an insert (target missing)."""
+    if sqlstate(exc) != "23503":
+        return False
+    orig = getattr(exc, "orig", exc)
+    for candidate in (getattr(orig, "__cause__", None), orig):
+        detail = getattr(candidate, "detail", None)
+        if detail:
+            return "is still referenced" in str(detail)
+    return False
 
 
 def sqlstate(exc: BaseException) -> str | None:
@@ -136,7 +153,7 @@ def from_database(exc: DBAPIError) -> WorkmateError | None:
     if message is not None:
         return Invalid(message) if sqlstate(exc) == "WM422" else Conflict(message)
     if isinstance(exc, IntegrityError):
-        return constraint_error(constraint_name(exc))
+        return constraint_error(exc)
     return None
 
 

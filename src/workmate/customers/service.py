@@ -26,29 +26,8 @@ from workmate.customers.schemas import (
     CustomerUpdate,
     OpenInvoice,
 )
-from workmate.errors import CONSTRAINT_MESSAGES, Conflict, Invalid, NotFound
+from workmate.errors import Conflict, Invalid, NotFound
 from workmate.models import Contact, Customer
-
-CONSTRAINT_MESSAGES.update(
-    {
-        "uq_contacts_primary_per_customer": (
-            Conflict,
-            "is_primary",
-            "the customer already has a primary contact; try again",
-        ),
-        "uq_customers_number": (Conflict, "number", "customer number already taken; try again"),
-        "fk_projects_customer_id_customers": (
-            Conflict,
-            "customer_id",
-            "the customer has projects; archive it instead",
-        ),
-        "fk_invoices_customer_id_customers": (
-            Conflict,
-            "customer_id",
-            "the customer has invoices; archive it instead",
-        ),
-    }
-)
 
 # Replaces personal data on anonymisation; kept short so it fits every column.
 ANONYMISED = "anonymised"

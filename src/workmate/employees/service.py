@@ -23,7 +23,6 @@ from workmate.employees.schemas import (
     RoleCreate,
 )
 from workmate.errors import (
-    CONSTRAINT_MESSAGES,
     Conflict,
     Forbidden,
     Invalid,
@@ -33,24 +32,6 @@ from workmate.models import Department, Employee, Role
 from workmate.pagination import PageParams
 
 # A race between our Python check and the insert still gets our words, not PostgreSQL's.
-CONSTRAINT_MESSAGES.update(
-    {
-        "uq_employees_email_lower": (Conflict, "email", "an employee with this email exists"),
-        "uq_departments_name": (Conflict, "name", "a department with this name exists"),
-        "uq_roles_name": (Conflict, "name", "a role with this name exists"),
-        "fk_employees_role_id_roles": (Invalid, "role_id", "role_id: no such role"),
-        "fk_employees_department_id_departments": (
-            Invalid,
-            "department_id",
-            "department_id: no such department",
-        ),
-        "fk_departments_manager_id_employees": (
-            Conflict,
-            "manager_id",
-            "the employee manages a department; assign another manager first",
-        ),
-    }
-)
 
 ADMIN_ROLE = "Admin"
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
-from workmate.errors import CONSTRAINT_MESSAGES, Invalid, NotFound
+from workmate.errors import Invalid, NotFound
 from workmate.expenses import repository
 from workmate.expenses.repository import ExpenseFilter
 from workmate.expenses.schemas import (
@@ -24,15 +24,6 @@ from workmate.invoices.overdue import today as business_today
 from workmate.models import Expense
 from workmate.pagination import Page, PageParams
 
-CONSTRAINT_MESSAGES.update(
-    {
-        "fk_expenses_project_id_projects": (Invalid, "project_id", "project does not exist"),
-        "fk_expenses_invoice_id_invoices": (Invalid, "invoice_id", "invoice does not exist"),
-        "fk_expenses_document_id_documents": (Invalid, "document_id", "document does not exist"),
-        "ck_expenses_amount_positive": (Invalid, "amount", "amount must be greater than 0"),
-        "ck_expenses_category": (Invalid, "category", "unknown category"),
-    }
-)
 NOT_NULL = ("category", "amount", "expense_date")
 
 

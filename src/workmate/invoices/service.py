@@ -15,7 +15,7 @@ from stdnum.eu import vat as eu_vat
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.company.service import company_service, dunning_levels, missing_for_invoicing
-from workmate.errors import CONSTRAINT_MESSAGES, Conflict, Invalid, NotFound
+from workmate.errors import Conflict, Invalid, NotFound
 from workmate.invoices import repository
 from workmate.invoices.overdue import BUSINESS_ZONE, status_of
 from workmate.invoices.overdue import today as business_today
@@ -41,21 +41,6 @@ from workmate.pagination import Page, PageParams
 
 if TYPE_CHECKING:
     from workmate.time_entries.service import BillableEntry
-
-CONSTRAINT_MESSAGES.update(
-    {
-        "uq_invoices_number": (Conflict, "number", "this invoice number is already taken"),
-        "uq_invoices_cancels_id": (
-            Conflict,
-            "cancels_id",
-            "this invoice already has a credit note",
-        ),
-        "fk_invoices_customer_id_customers": (Invalid, "customer_id", "customer does not exist"),
-        "fk_invoices_project_id_projects": (Invalid, "project_id", "project does not exist"),
-        "ck_invoice_lines_vat_rate": (Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
-        "ck_invoice_lines_quantity": (Invalid, "quantity", "quantity must not be 0"),
-    }
-)
 
 # Member states for the reverse-charge check (ISO codes; Greece is GR here, EL in VAT ids).
 EU_COUNTRIES = frozenset(

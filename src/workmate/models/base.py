@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable, predictable constraint names: migrations can refer to them and the error handler
-# maps them to messages (errors.CONSTRAINT_MESSAGES).
+# maps them to messages (workmate.constraints.MESSAGES).
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

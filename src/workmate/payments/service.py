@@ -13,24 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
-from workmate.errors import CONSTRAINT_MESSAGES, Conflict, Invalid, NotFound
+from workmate.errors import Conflict, Invalid, NotFound
 from workmate.invoices.overdue import today as business_today
 from workmate.models import Payment
 from workmate.payments import repository
 from workmate.payments.schemas import PaymentCreate
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-CONSTRAINT_MESSAGES.update(
-    {
-        "uq_payments_idempotency_key": (
-            Conflict,
-            IDEMPOTENCY_HEADER,
-            "this Idempotency-Key is already used for another payment",
-        ),
-        "ck_payments_amount_positive": (Invalid, "amount", "amount must be greater than 0"),
-    }
-)
 
 
 @dataclass(frozen=True)

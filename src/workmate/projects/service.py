@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
-from workmate.errors import CONSTRAINT_MESSAGES, Conflict, Invalid, NotFound
+from workmate.errors import Conflict, Invalid, NotFound
 from workmate.models import Project
 from workmate.projects import repository as repo
 from workmate.projects.schemas import ProjectCreate, ProjectOverview, ProjectUpdate
@@ -22,23 +22,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "completed": (),
     "cancelled": (),
 }
-
-CONSTRAINT_MESSAGES.update(
-    {
-        "ck_projects_dates": (Invalid, "end_date", "end_date must be on or after start_date"),
-        "ck_projects_status": (Invalid, "status", "unknown project status"),
-        "fk_time_entries_project_id_projects": (
-            Conflict,
-            "id",
-            "time is booked on the project; cancel it instead of deleting",
-        ),
-        "fk_invoices_project_id_projects": (
-            Conflict,
-            "id",
-            "the project has invoices; cancel it instead of deleting",
-        ),
-    }
-)
 
 
 class ProjectService:

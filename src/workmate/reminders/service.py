@@ -11,21 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
-from workmate.errors import CONSTRAINT_MESSAGES, Invalid, NotFound
+from workmate.errors import Invalid, NotFound
 from workmate.models import Reminder
 from workmate.reminders import repository as repo
 from workmate.reminders.auth import sees_all
 from workmate.reminders.schemas import ReminderCreate, ReminderUpdate
-
-CONSTRAINT_MESSAGES.update(
-    {
-        "ck_reminders_link_complete": (
-            Invalid,
-            "linked_id",
-            "linked_to and linked_id go together: give both or neither",
-        ),
-    }
-)
 
 
 def _scope(who: Principal) -> uuid.UUID | None:

@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.errors import (
-    CONSTRAINT_MESSAGES,
     Conflict,
     Forbidden,
     Invalid,
@@ -59,31 +58,6 @@ MIN_BREAK = timedelta(minutes=15)
 MIN_REST = timedelta(hours=11)
 # Longest period a report or check covers (a few years), so one request stays cheap.
 MAX_PERIOD_DAYS = 3 * 366
-
-CONSTRAINT_MESSAGES.update(
-    {
-        "uq_time_entries_running_per_employee": (
-            Conflict,
-            "project_id",
-            "a timer is already running for this employee; stop it first or start with switch",
-        ),
-        "ex_time_entries_no_overlap": (
-            Conflict,
-            "start_time",
-            "the entry overlaps another time entry of the same employee",
-        ),
-        "ck_time_entries_end_after_start": (
-            Invalid,
-            "end_time",
-            "end_time must be after start_time",
-        ),
-        "ck_time_entries_hourly_rate": (
-            Invalid,
-            "hourly_rate",
-            "hourly_rate must not be negative",
-        ),
-    }
-)
 
 # Fields an audit diff records.
 AUDITED = (
