@@ -98,6 +98,7 @@ MODULE_LABELS = {
     "time_entries": N_("Time entries"),
     "invoices": N_("Invoices"),
     "payments": N_("Payments"),
+    "banking": N_("Banking"),
     "expenses": N_("Expenses"),
     "documents": N_("Documents"),
     "reminders": N_("Reminders"),
