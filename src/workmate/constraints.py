@@ -146,9 +146,7 @@ MESSAGES: dict[str, Entry] = {
     ),
     "ck_bank_transactions_amount_nonzero": Rule(Invalid, "amount", "amount must not be 0"),
     "ck_bank_transactions_state": Rule(Invalid, "state", "unknown bank transaction state"),
-    "ck_bank_transactions_currency": Rule(
-        Invalid, "currency", "currency must be an ISO 4217 code"
-    ),
+    "ck_bank_transactions_currency": Rule(Invalid, "currency", "currency must be an ISO 4217 code"),
     "fk_bank_transactions_account_id_bank_accounts": ForeignKey(
         "account_id", "bank account does not exist", "the bank account has transactions"
     ),

@@ -177,7 +177,7 @@ async def statements(
         .offset(offset)
     )
     result = await db.execute(page)
-    return [(s, prev) for s, prev in result.tuples()], total
+    return [(s, prev) for s, prev in result], total
 
 
 async def neighbours(
@@ -313,7 +313,7 @@ async def save_proposals(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
     table: Table = BankTransaction.__table__  # type: ignore[assignment]
     await db.execute(
         update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.state.in_(("open", "review")))
+        .where(table.c.id == bindparam("b_id"), table.c.state != "ignored")
         .values(state=bindparam("b_state"), proposals=bindparam("b_proposals")),
         rows,
         execution_options={"synchronize_session": False},
@@ -340,7 +340,7 @@ async def matches_of(
         .where(BankMatch.transaction_id.in_(list(transaction_ids)))
         .order_by(BankMatch.created_at, BankMatch.id)
     )
-    for match, number in rows.tuples():
+    for match, number in rows:
         found[match.transaction_id].append((match, number))
     return found
 
@@ -403,7 +403,7 @@ async def open_items(db: AsyncSession) -> list[Item]:
     )
     items = []
     for rows in (invoices, notes):
-        for id_, number, kind, customer, cname, total, issued, due, done in rows.tuples():
+        for id_, number, kind, customer, cname, total, issued, due, done in rows:
             open_ = Decimal(total) - Decimal(done)
             if open_ > 0:
                 items.append(Item(id_, number, kind, customer, cname, total, open_, issued, due))
@@ -418,7 +418,7 @@ async def known_ibans(db: AsyncSession, ibans: Iterable[str]) -> dict[str, set[u
     rows = await db.execute(
         select(CustomerIban.iban, CustomerIban.customer_id).where(CustomerIban.iban.in_(wanted))
     )
-    for iban, customer in rows.tuples():
+    for iban, customer in rows:
         found[iban].add(customer)
     return found
 
@@ -461,7 +461,7 @@ async def candidates(
             conditions.append(Invoice.total - done == amount)
         stmt = stmt.where(or_(*conditions))
     rows = await db.execute(stmt.order_by(Invoice.issued_date.desc(), Invoice.number).limit(limit))
-    return [(inv, cname, Decimal(open_)) for inv, cname, open_ in rows.tuples()]
+    return [(inv, cname, Decimal(open_)) for inv, cname, open_ in rows]
 
 
 def _as_amount(query: str) -> Decimal | None:
