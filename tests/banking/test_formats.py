@@ -98,7 +98,7 @@ def test_mt940_german_86_subfields() -> None:
     assert first.counterparty_name == "Olivia Dorn"
     assert first.counterparty_iban == "DE40500105174675974588"
     assert first.counterparty_bic == "HEISDE66"
-    assert first.purpose is not None and first.purpose.startswith("einfach so fuer euch")
+    assert (first.purpose or "").startswith("einfach so fuer euch")
     commerz = mt940.parse((SAMPLES / "mt940" / "jejik-commerzbank.sta").read_bytes())[0].entries[0]
     assert commerz.booking_text == "SEPA-LASTSCHR. RETOURE CORE"
     assert commerz.end_to_end_id == "A1.200080779.400143254.4961336"
