@@ -53,7 +53,7 @@ POINTS = {
     "amount_over": 10,
     "amount_skonto": 15,
     "amount_total_paid": 5,
-    "amount_unique": 10,
+    "amount_unique": 20,
     "iban_known": 25,
     "iban_other": -20,
     "name_strong": 15,
@@ -446,7 +446,9 @@ class Matcher:
             unique = len(same) == 1
             if unique:
                 evidence.append(_ev("amount_unique"))
-        name_ok = self._name_evidence(tx, items, evidence)
+        # A payer whose IBAN is known may hold the account under another name (a parent
+        # company, a private account): the name then says nothing against the match.
+        name_ok = self._name_evidence(tx, items, evidence, penalise=not iban_ok)
         early = [i for i in items if tx.booking_date < i.issued]
         if early:
             evidence.append(_ev("date_before", issued=min(i.issued for i in early)))
@@ -462,7 +464,9 @@ class Matcher:
         )
         return proposal
 
-    def _name_evidence(self, tx: Tx, items: list[Item], evidence: list[Evidence]) -> bool:
+    def _name_evidence(
+        self, tx: Tx, items: list[Item], evidence: list[Evidence], *, penalise: bool
+    ) -> bool:
         """How the account holder's name compares with the customer's; True when alike."""
         name = tx.counterparty_name
         if not name:
@@ -481,7 +485,8 @@ class Matcher:
             evidence.append(_ev("name_similar", "name_weak", **params))
         else:
             del params["percent"]
-            evidence.append(_ev("name_differs", **params))
+            differs = _ev("name_differs", **params)
+            evidence.append(differs if penalise else Evidence(differs.code, differs.params, 0))
         return False
 
 
