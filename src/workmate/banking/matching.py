@@ -212,7 +212,7 @@ def mentions(text: str) -> list[tuple[str, tuple[int, ...], str]]:
     return found
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     text = text.casefold()
     for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
         text = text.replace(a, b)
@@ -220,7 +220,7 @@ def _fold(text: str) -> str:
 
 
 def name_tokens(name: str) -> list[str]:
-    return [t for t in _WORD.findall(_fold(name)) if t not in NAME_NOISE and len(t) > 1]
+    return [t for t in _WORD.findall(fold(name)) if t not in NAME_NOISE and len(t) > 1]
 
 
 def name_similarity(a: str, b: str) -> float:
