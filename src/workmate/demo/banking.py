@@ -160,9 +160,11 @@ def generate(
     *,
     today: date,
     opening: Decimal = Decimal("25000.00"),
+    noise: int | None = None,
 ) -> Generated:
     """Statements from the earliest invoice to `today` paying `invoices` (credit notes are
-    refunded), with the truth of every transaction."""
+    refunded), with the truth of every transaction. `noise`: unrelated payments out (card,
+    rent, salaries), default half the number of invoices."""
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data)
     items = sorted(invoices, key=lambda i: (i.issued, i.number))
     bills = [i for i in items if i.kind == "invoice"]
@@ -279,7 +281,7 @@ def generate(
             ),
             Truth("unrelated", ()),
         )
-    for _ in range(max(10, len(bills) // 2)):
+    for _ in range(max(10, len(bills) // 2) if noise is None else noise):
         name, pattern = rng.choice(UNRELATED_OUT)
         on = start + timedelta(days=rng.randrange(days))
         add(

@@ -90,7 +90,11 @@ def parse(data: bytes) -> list[Statement]:
             line=error.line if error else 0,
             reason=_short(error.message if error else "invalid"),
         )
-    reader = _Reader(namespace)
+    # Validated: the namespace has done its work; plain tag names make every look-up cheaper.
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            el.tag = el.tag.rpartition("}")[2]
+    reader = _Reader()
     return [reader.statement(stmt) for stmt in reader.all(root, "BkToCstmrStmt/Stmt")]
 
 
@@ -104,17 +108,11 @@ def _short(text: str) -> str:
 
 
 class _Reader:
-    def __init__(self, namespace: str) -> None:
-        self.ns = {"c": namespace}
-
-    def path(self, path: str) -> str:
-        return "/".join(f"c:{part}" for part in path.split("/"))
-
     def find(self, el: Any, path: str) -> Any:
-        return el.find(self.path(path), self.ns)
+        return el.find(path)
 
     def all(self, el: Any, path: str) -> list[Any]:
-        return list(el.iterfind(self.path(path), self.ns))
+        return list(el.iterfind(path))
 
     def text(self, el: Any, *paths: str) -> str | None:
         for path in paths:

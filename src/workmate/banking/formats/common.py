@@ -98,6 +98,12 @@ def clean(value: str | None, limit_key: str | None = None) -> str | None:
     the column's length; empty becomes None."""
     if value is None:
         return None
+    if value.isprintable():
+        # The common case, at C speed: no control characters, surrogates or NULs.
+        text = " ".join(value.split())
+        if limit_key is not None:
+            text = text[: LIMITS[limit_key]]
+        return text or None
     text = "".join(
         " " if unicodedata.category(c)[0] == "C" or c.isspace() else c
         for c in value
