@@ -199,6 +199,8 @@ MESSAGES: dict[str, Entry] = {
     ),
     "ck_expenses_amount_positive": Rule(Invalid, "amount", "amount must be greater than 0"),
     "ck_expenses_category": Rule(Invalid, "category", "unknown category"),
+    # background jobs
+    "ck_job_failures_attempt_positive": Rule(Invalid, "attempt", "attempt must be at least 1"),
 }
 
 

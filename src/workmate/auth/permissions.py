@@ -9,6 +9,7 @@ Actions:
   (time entries, reminders, dashboards); without it an employee sees only their own.
 - confidential: read confidential documents of other owners.
 - access: enter an area (admin_panel: employees' roles, departments, settings, audit log).
+- system: operations (background jobs, backups, metrics); Admin only by default.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ MODULES: dict[str, tuple[str, ...]] = {
     "employees": ("read", "write", "delete"),
     "reports": ("read",),
     "admin_panel": ("access",),
+    # Operations: background jobs (read: look; write: retry), backups, metrics.
+    "system": ("read", "write"),
 }
 
 

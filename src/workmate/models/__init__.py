@@ -21,6 +21,7 @@ from workmate.models.employee import Employee
 from workmate.models.expense import Expense
 from workmate.models.invoice import Invoice
 from workmate.models.invoice_line import InvoiceLine
+from workmate.models.job_failure import JobFailure
 from workmate.models.login_attempt import LoginAttempt
 from workmate.models.number_counter import NumberCounter
 from workmate.models.payment import Payment
@@ -51,6 +52,7 @@ __all__ = [
     "Expense",
     "Invoice",
     "InvoiceLine",
+    "JobFailure",
     "LoginAttempt",
     "NumberCounter",
     "Payment",
