@@ -187,9 +187,9 @@ def one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def mentions(text: str) -> list[tuple[str, tuple[int, ...], str]]:
-    """(digits, groups, as written) for every run of digit groups in the text and each of its
-    contiguous parts: "RE 2026-00042" gives "202600042", (2026, 42) and the parts alone."""
+def mentions(text: str) -> list[tuple[str, tuple[int, ...], str, bool]]:
+    """(digits, groups, as written, whole run) for every run of digit groups in the text and
+    each of its contiguous parts: "RE 2026-00042" gives "202600042", (2026, 42), the parts."""
     runs: list[list[re.Match[str]]] = []
     for match in _DIGITS.finditer(text):
         previous = runs[-1][-1] if runs else None
@@ -207,6 +207,7 @@ def mentions(text: str) -> list[tuple[str, tuple[int, ...], str]]:
                         "".join(m.group() for m in part),
                         tuple(int(m.group()) for m in part),
                         text[part[0].start() : part[-1].end()],
+                        len(part) == len(run),
                     )
                 )
     return found
@@ -276,12 +277,13 @@ class Index:
             if current is None or NUMBER_RANK[code] > NUMBER_RANK[current.code]:
                 best[item.id] = Hit(item, code, found)
 
-        for digits, groups, written in mentions(text):
+        for digits, groups, written, whole in mentions(text):
             exact = self.by_digits.get(digits, [])
             for item in exact:
                 code = "number_exact" if item.number.upper() in folded else "number_reformatted"
                 keep(item, code, written)
-            if len(groups) >= 2:
+            # Without the zeros only a whole run counts: a date 2026-03-05 is no RE-2026-00003.
+            if len(groups) >= 2 and whole:
                 for item in self.by_groups.get(groups, []):
                     keep(item, "number_reformatted", written)
             if len(digits) >= 6:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate import clock
@@ -23,7 +25,7 @@ from workmate.banking import repository as repo
 from workmate.banking.matching import Index, Matcher, Proposal, Tx, tx_text
 from workmate.banking.schemas import ConfirmRequest, MatchingSummary
 from workmate.banking.service import bank_account_service
-from workmate.errors import Conflict, Invalid, NotFound, WorkmateError
+from workmate.errors import Conflict, Invalid, NotFound, WorkmateError, from_database
 from workmate.models import BankMatch, BankTransaction
 from workmate.payments.schemas import PaymentCreate
 from workmate.payments.service import payment_service
@@ -49,20 +51,40 @@ class TransactionIgnored(Conflict):
 class Share:
     invoice_id: uuid.UUID
     amount: Decimal
+    kind: str  # invoice (money in: a payment) or credit_note (money out: a refund)
 
 
-def idempotency_key(tx: BankTransaction, invoice_id: uuid.UUID) -> str:
+class TxLike(Protocol):
+    """A transaction as booking reads it (an ORM row or a plain TxRow)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def account_id(self) -> uuid.UUID: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def booking_date(self) -> date: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def counterparty_name(self) -> str | None: ...
+    @property
+    def purpose(self) -> str | None: ...
+
+
+def idempotency_key(tx: TxLike, invoice_id: uuid.UUID) -> str:
     """The payment's Idempotency-Key: the transaction's key (unique per account) and the
     invoice, so a retry or a second confirmation can never book a second payment."""
     return f"bank:{tx.account_id}:{tx.key}:{invoice_id}"
 
 
-def _note(tx: BankTransaction) -> str:
+def _note(tx: TxLike) -> str:
     parts = [tx.counterparty_name, tx.purpose]
     return ("Bank: " + " · ".join(p for p in parts if p))[:NOTE_MAX]
 
 
-def _as_tx(tx: BankTransaction) -> Tx:
+def _as_tx(tx: repo.TxRow) -> Tx:
     return Tx(
         tx.id,
         tx.booking_date,
@@ -71,6 +93,13 @@ def _as_tx(tx: BankTransaction) -> Tx:
         tx.counterparty_iban,
         tx_text(tx.purpose, tx.end_to_end_id),
     )
+
+
+def _refused(exc: Exception) -> bool:
+    """A refusal by our rules (domain error or a constraint/trigger), not a failure."""
+    if isinstance(exc, WorkmateError):
+        return True
+    return isinstance(exc, DBAPIError) and from_database(exc) is not None
 
 
 class ReconcileService:
@@ -84,7 +113,9 @@ class ReconcileService:
         book: bool = True,
     ) -> MatchingSummary:
         """Propose matches for every transaction not yet matched or ignored (of the account,
-        or the ones given) and book the exact ones automatically; the rest wait for review."""
+        or the ones given) and book the exact ones automatically; the rest wait for review.
+        Candidates come from one load of the open invoices (no query per transaction); the
+        automatic bookings go to the payment service together."""
         txs = await repo.unsettled(db, account_id, ids)
         summary = MatchingSummary()
         if not txs:
@@ -92,15 +123,22 @@ class ReconcileService:
         items = await repo.open_items(db)
         ibans = await repo.known_ibans(db, (t.counterparty_iban or "" for t in txs))
         matcher = Matcher(Index(items, ibans))
-        updates: list[dict[str, Any]] = []
+        results: list[tuple[repo.TxRow, list[Proposal]]] = []
+        automatic: list[tuple[repo.TxRow, Proposal]] = []
         for tx in txs:
             proposals = matcher.propose(_as_tx(tx))
-            state = "review" if proposals else "open"
+            results.append((tx, proposals))
             if book and who is not None and proposals and proposals[0].auto:
-                if await self._book_auto(db, who, tx, proposals[0]):
-                    state = "matched"
-                else:
-                    proposals[0].auto = False
+                automatic.append((tx, proposals[0]))
+                # Later transactions see what this one pays.
+                for item, amount in proposals[0].allocations:
+                    item.open -= amount
+        booked = await self._book_automatic(db, who, automatic) if who else set()
+        updates: list[dict[str, Any]] = []
+        for tx, proposals in results:
+            if proposals and proposals[0].auto and tx.id not in booked:
+                proposals[0].auto = False
+            state = "matched" if tx.id in booked else "review" if proposals else "open"
             summary.booked_automatically += state == "matched"
             summary.in_review += state == "review"
             summary.unmatched += state == "open"
@@ -110,95 +148,91 @@ class ReconcileService:
         await repo.save_proposals(db, updates)
         return summary
 
-    async def _book_auto(
-        self, db: AsyncSession, who: Principal, tx: BankTransaction, proposal: Proposal
-    ) -> bool:
-        """Book an exact proposal in a savepoint; a refusal (someone paid the invoice
-        meanwhile) leaves the transaction for review instead of failing the import."""
-        shares = [Share(item.id, amount) for item, amount in proposal.allocations]
+    async def _book_automatic(
+        self, db: AsyncSession, who: Principal, automatic: list[tuple[repo.TxRow, Proposal]]
+    ) -> set[uuid.UUID]:
+        """Book all exact proposals together; if any is refused (an invoice paid meanwhile by
+        someone else), book them one by one and leave the refused ones for review."""
+        batch: list[tuple[TxLike, list[Share]]] = [
+            (tx, [Share(item.id, amount, item.kind) for item, amount in p.allocations])
+            for tx, p in automatic
+        ]
+        if not batch:
+            return set()
         try:
             async with db.begin_nested():
-                await self._book(db, who, tx, shares, auto=True)
-        except WorkmateError:
-            return False
-        for item, amount in proposal.allocations:
-            item.open -= amount
-        return True
+                await self._book(db, who, batch, auto=True)
+            return {tx.id for tx, _ in batch}
+        except Exception as exc:
+            if not _refused(exc):
+                raise
+        booked = set()
+        for tx, shares in batch:
+            try:
+                async with db.begin_nested():
+                    await self._book(db, who, [(tx, shares)], auto=True)
+            except Exception as exc:
+                if not _refused(exc):
+                    raise
+                continue
+            booked.add(tx.id)
+        return booked
 
     async def _book(
         self,
         db: AsyncSession,
         who: Principal,
-        tx: BankTransaction,
-        shares: list[Share],
+        batch: list[tuple[TxLike, list[Share]]],
         *,
         auto: bool,
-    ) -> list[BankMatch]:
-        total = sum((s.amount for s in shares), Decimal(0))
-        if total > abs(tx.amount):
-            raise Invalid(
-                "the shares ({total} EUR) exceed the transaction amount of {amount} EUR",
-                field="allocations",
-                params={"total": total, "amount": abs(tx.amount)},
-            )
-        if len({s.invoice_id for s in shares}) != len(shares):
-            raise Invalid("an invoice appears twice in the allocations", field="allocations")
-        matches = []
-        for share in shares:
-            invoice = await repo.invoice(db, share.invoice_id)
-            if invoice is None:
-                raise NotFound("invoice", field="invoice_id")
-            if tx.amount > 0:
-                if invoice.kind != "invoice":
-                    raise Invalid(
-                        "money received pays invoices, not credit notes", field="invoice_id"
-                    )
-                booked = await payment_service.create(
-                    db,
-                    who,
-                    invoice.id,
-                    PaymentCreate(
+    ) -> None:
+        """Payments through the payment service, then the matches linking them (the
+        database keeps the matches within each transaction's amount)."""
+        requests = []
+        for tx, shares in batch:
+            for share in shares:
+                if share.kind == "invoice":
+                    data = PaymentCreate(
                         amount=share.amount,
                         payment_date=min(tx.booking_date, clock.today()),
                         method="bank_transfer",
                         note=_note(tx),
-                    ),
-                    idempotency_key(tx, invoice.id),
-                )
-                match = BankMatch(
-                    transaction_id=tx.id,
-                    invoice_id=invoice.id,
-                    payment_id=booked.payment.id,
-                    amount=share.amount,
-                    kind="payment",
-                )
-            else:
-                if invoice.kind != "credit_note":
-                    raise Invalid(
-                        "money paid out refunds credit notes; supplier bills are not matched yet",
-                        field="invoice_id",
                     )
-                match = BankMatch(
-                    transaction_id=tx.id, invoice_id=invoice.id, amount=share.amount, kind="refund"
+                    requests.append((share.invoice_id, data, idempotency_key(tx, share.invoice_id)))
+        payments = await payment_service.create_many(db, who, requests)
+        by_key = {p.idempotency_key: p.id for p in payments}
+        matches = []
+        for tx, shares in batch:
+            for share in shares:
+                payment = by_key.get(idempotency_key(tx, share.invoice_id))
+                matches.append(
+                    BankMatch(
+                        transaction_id=tx.id,
+                        invoice_id=share.invoice_id,
+                        payment_id=payment if share.kind == "invoice" else None,
+                        amount=share.amount,
+                        kind="payment" if share.kind == "invoice" else "refund",
+                        auto=auto,
+                        created_by=None if auto else who.employee_id,
+                    )
                 )
-            match.auto = auto
-            match.created_by = None if auto else who.employee_id
-            await repo.add_match(db, match)
-            matches.append(match)
-        await audit_service.record(
-            db,
-            who,
-            "match_auto" if auto else "match",
-            "bank_transaction",
-            tx.id,
-            {
-                "matches": [
-                    None,
-                    [{"invoice_id": str(s.invoice_id), "amount": str(s.amount)} for s in shares],
-                ]
-            },
-        )
-        return matches
+            await audit_service.record(
+                db,
+                who,
+                "match_auto" if auto else "match",
+                "bank_transaction",
+                tx.id,
+                {
+                    "matches": [
+                        None,
+                        [
+                            {"invoice_id": str(s.invoice_id), "amount": str(s.amount)}
+                            for s in shares
+                        ],
+                    ]
+                },
+            )
+        await repo.add_matches(db, matches)
 
     async def confirm(
         self, db: AsyncSession, who: Principal, transaction_id: uuid.UUID, data: ConfirmRequest
@@ -212,33 +246,52 @@ class ReconcileService:
             raise TransactionMatched()
         if tx.state == "ignored":
             raise TransactionIgnored()
-        shares = self._shares(tx, data)
-        customers: set[uuid.UUID] = set()
-        for share in shares:
-            invoice = await repo.invoice(db, share.invoice_id)
-            if invoice is not None:
-                customers.add(invoice.customer_id)
+        wanted = self._wanted(tx, data)
+        total = sum((amount for _, amount in wanted), Decimal(0))
+        if total > abs(tx.amount):
+            raise Invalid(
+                "the shares ({total} EUR) exceed the transaction amount of {amount} EUR",
+                field="allocations",
+                params={"total": total, "amount": abs(tx.amount)},
+            )
+        if len({invoice_id for invoice_id, _ in wanted}) != len(wanted):
+            raise Invalid("an invoice appears twice in the allocations", field="allocations")
+        invoices = await repo.invoices(db, [invoice_id for invoice_id, _ in wanted])
+        expected = "invoice" if tx.amount > 0 else "credit_note"
+        shares = []
+        for invoice_id, amount in wanted:
+            invoice = invoices.get(invoice_id)
+            if invoice is None:
+                raise NotFound("invoice", field="invoice_id")
+            if invoice.kind != expected:
+                raise Invalid(
+                    "money received pays invoices; money paid out refunds credit notes "
+                    "(supplier bills are not matched yet)",
+                    field="invoice_id",
+                )
+            shares.append(Share(invoice_id, amount, invoice.kind))
+        customers = {invoices[s.invoice_id].customer_id for s in shares}
         if data.learn_iban and (tx.counterparty_iban is None or len(customers) != 1):
             raise Invalid(
                 "an IBAN is learned from a transfer with the payer's IBAN for one customer",
                 field="learn_iban",
             )
-        await self._book(db, who, tx, shares, auto=False)
+        await self._book(db, who, [(tx, shares)], auto=False)
         if data.learn_iban and tx.counterparty_iban is not None:
             await bank_account_service.learn_iban(db, who, customers.pop(), tx.counterparty_iban)
         await db.refresh(tx)
         return tx
 
-    def _shares(self, tx: BankTransaction, data: ConfirmRequest) -> list[Share]:
+    def _wanted(self, tx: BankTransaction, data: ConfirmRequest) -> list[tuple[uuid.UUID, Decimal]]:
         if data.allocations is not None:
-            return [Share(a.invoice_id, a.amount) for a in data.allocations]
+            return [(a.invoice_id, a.amount) for a in data.allocations]
         assert data.proposal is not None
         if data.proposal >= len(tx.proposals):
             raise Invalid(
                 "there is no proposal {index}", field="proposal", params={"index": data.proposal}
             )
         raw = tx.proposals[data.proposal]["allocations"]
-        return [Share(uuid.UUID(a["invoice_id"]), Decimal(a["amount"])) for a in raw]
+        return [(uuid.UUID(a["invoice_id"]), Decimal(a["amount"])) for a in raw]
 
     async def undo(
         self, db: AsyncSession, who: Principal, transaction_id: uuid.UUID

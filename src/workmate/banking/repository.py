@@ -291,11 +291,38 @@ async def transactions(
     return list(rows), total
 
 
+@dataclass(frozen=True, slots=True)
+class TxRow:
+    """What matching and booking read of a transaction (plain columns, no ORM object: a year
+    of transactions is matched in one pass)."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    key: str
+    booking_date: date
+    amount: Decimal
+    counterparty_name: str | None
+    counterparty_iban: str | None
+    purpose: str | None
+    end_to_end_id: str | None
+
+
 async def unsettled(
     db: AsyncSession, account_id: uuid.UUID | None, ids: Sequence[uuid.UUID] | None = None
-) -> list[BankTransaction]:
+) -> list[TxRow]:
     """Transactions the matcher may look at again (not matched, not ignored), oldest first."""
-    query = select(BankTransaction).where(BankTransaction.state.in_(("open", "review")))
+    t = BankTransaction
+    query = select(
+        t.id,
+        t.account_id,
+        t.key,
+        t.booking_date,
+        t.amount,
+        t.counterparty_name,
+        t.counterparty_iban,
+        t.purpose,
+        t.end_to_end_id,
+    ).where(BankTransaction.state.in_(("open", "review")))
     if account_id is not None:
         query = query.where(BankTransaction.account_id == account_id)
     if ids is not None:
@@ -303,7 +330,7 @@ async def unsettled(
     query = query.order_by(
         BankTransaction.booking_date, BankTransaction.amount, BankTransaction.key
     )
-    return list(await db.scalars(query))
+    return [TxRow(*row) for row in await db.execute(query)]
 
 
 async def save_proposals(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -345,8 +372,8 @@ async def matches_of(
     return found
 
 
-async def add_match(db: AsyncSession, match: BankMatch) -> None:
-    db.add(match)
+async def add_matches(db: AsyncSession, matches: list[BankMatch]) -> None:
+    db.add_all(matches)
     await db.flush()
 
 
@@ -509,5 +536,6 @@ async def customer_exists(db: AsyncSession, customer_id: uuid.UUID) -> bool:
     )
 
 
-async def invoice(db: AsyncSession, invoice_id: uuid.UUID) -> Invoice | None:
-    return await db.scalar(select(Invoice).where(Invoice.id == invoice_id))
+async def invoices(db: AsyncSession, invoice_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Invoice]:
+    rows = await db.scalars(select(Invoice).where(Invoice.id.in_(list(invoice_ids))))
+    return {invoice.id: invoice for invoice in rows}

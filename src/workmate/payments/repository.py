@@ -47,3 +47,30 @@ async def of_invoice(db: AsyncSession, invoice_id: uuid.UUID) -> list[Payment]:
 
 async def invoice_exists(db: AsyncSession, invoice_id: uuid.UUID) -> bool:
     return bool(await db.scalar(select(func.count()).where(Invoice.id == invoice_id)))
+
+
+async def lock_invoices(db: AsyncSession, invoice_ids: list[uuid.UUID]) -> dict[uuid.UUID, Invoice]:
+    """Several invoices locked in id order (the same order everywhere: no deadlock)."""
+    rows = await db.scalars(
+        select(Invoice)
+        .where(Invoice.id.in_(invoice_ids))
+        .order_by(Invoice.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {invoice.id: invoice for invoice in rows}
+
+
+async def paid_many(db: AsyncSession, invoice_ids: list[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
+    rows = await db.execute(
+        select(Payment.invoice_id, func.sum(Payment.amount))
+        .where(Payment.invoice_id.in_(invoice_ids))
+        .group_by(Payment.invoice_id)
+    )
+    return {invoice_id: Decimal(total) for invoice_id, total in rows}
+
+
+async def keys_in_use(db: AsyncSession, keys: list[str]) -> list[str]:
+    return list(
+        await db.scalars(select(Payment.idempotency_key).where(Payment.idempotency_key.in_(keys)))
+    )
