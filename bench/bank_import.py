@@ -42,7 +42,7 @@ IBAN = "DE89370400440532013000"
 
 async def _load(url: str, invoices: int, today: date) -> tuple[list[DemoInvoice], Principal]:
     """Customers and issued invoices over the last year, and an operator to book as."""
-    rng = random.Random(18)  # noqa: S311 (benchmark data)
+    rng = random.Random(18)
     conn = await asyncpg.connect(url)
     try:
         role = await conn.fetchrow("SELECT id, name FROM roles WHERE name = 'Admin'")
@@ -53,8 +53,13 @@ async def _load(url: str, invoices: int, today: date) -> tuple[list[DemoInvoice]
             employee,
             role["id"],
         )
-        customers = [(uuid.uuid4(), f"B-{i:06d}", f"Kunde {i} Handels GmbH") for i in range(max(1, invoices // 5))]
-        await conn.copy_records_to_table("customers", records=customers, columns=("id", "number", "name"))
+        customers = [
+            (uuid.uuid4(), f"B-{i:06d}", f"Kunde {i} Handels GmbH")
+            for i in range(max(1, invoices // 5))
+        ]
+        await conn.copy_records_to_table(
+            "customers", records=customers, columns=("id", "number", "name")
+        )
         rows = []
         out = []
         for i in range(invoices):
@@ -64,16 +69,22 @@ async def _load(url: str, invoices: int, today: date) -> tuple[list[DemoInvoice]
             number = f"RE-{issued.year}-{i + 1:05d}"
             invoice_id = uuid.uuid4()
             rows.append((invoice_id, cid, total, total, Decimal(0)))
-            out.append(DemoInvoice(invoice_id, number, "invoice", cid, cnumber, cname, total, issued))
+            out.append(
+                DemoInvoice(invoice_id, number, "invoice", cid, cnumber, cname, total, issued)
+            )
         await conn.copy_records_to_table(
-            "invoices", records=rows, columns=("id", "customer_id", "total", "net_total", "tax_total")
+            "invoices",
+            records=rows,
+            columns=("id", "customer_id", "total", "net_total", "tax_total"),
         )
         await conn.executemany(
             "UPDATE invoices SET status = 'sent', number = $2, issued_date = $3::date, "
             "due_date = $3::date + 14, buyer_name = $4 WHERE id = $1",
             [(i.id, i.number, i.issued, i.customer_name) for i in out],
         )
-        principal = Principal(employee, "bench@bank.example", role["id"], "Admin", everything(), "cli")
+        principal = Principal(
+            employee, "bench@bank.example", role["id"], "Admin", everything(), "cli"
+        )
         return out, principal
     finally:
         await conn.close()
@@ -139,13 +150,11 @@ def main() -> None:
     server = server_url(args.database_url)
     url = asyncio.run(recreate(server, SCRATCH))
     upgrade(url)
-    today = date.today()  # noqa: DTZ011 (benchmark data only)
+    today = date.today()
     invoices, who = asyncio.run(_load(url, args.invoices, today))
     paying = len(invoices) + len(invoices) // 8
     started = time.perf_counter()
-    generated = generate(
-        18, IBAN, invoices, today=today, noise=max(0, args.transactions - paying)
-    )
+    generated = generate(18, IBAN, invoices, today=today, noise=max(0, args.transactions - paying))
     data = _zip(generated.camt_zip("bench"))
     made = time.perf_counter() - started
     count = len(generated.truth)
@@ -154,7 +163,9 @@ def main() -> None:
     parse_s = time.perf_counter() - started
     (result, booked), import_s, sql = asyncio.run(_import(url, data, who))
     m = measure(generated.truth, booked)
-    print(f"{count:,} transactions in {len(parsed.statements)} daily camt.053 files, ZIP {len(data) / 1e6:.1f} MB (made in {made:.1f} s)")
+    print(
+        f"{count:,} transactions in {len(parsed.statements)} daily camt.053 files, ZIP {len(data) / 1e6:.1f} MB (made in {made:.1f} s)"
+    )
     print(f"  read + schema-validate only: {parse_s:.2f} s ({count / parse_s:,.0f} transactions/s)")
     print(
         f"  import + match + book: {import_s:.2f} s ({count / import_s:,.0f} transactions/s), "
@@ -165,7 +176,9 @@ def main() -> None:
         f"{result.matching.in_review:,} for review, {result.matching.unmatched:,} unmatched; "
         f"precision {m.precision:.1%}, recall {m.recall:.1%}"
     )
-    print(f"  SQL statements: {sql:,} ({sql / count:.2f} per transaction, {sql / max(1, m.booked):.1f} per booking)")
+    print(
+        f"  SQL statements: {sql:,} ({sql / count:.2f} per transaction, {sql / max(1, m.booked):.1f} per booking)"
+    )
 
 
 if __name__ == "__main__":

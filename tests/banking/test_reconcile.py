@@ -23,7 +23,9 @@ from workmate.models import AuditLog, BankMatch, CustomerIban, Invoice, Payment
 
 
 async def only_tx(client: httpx.AsyncClient, account: Any) -> dict[str, Any]:
-    listed = (await client.get("/api/v1/bank-transactions", params={"account_id": str(account)})).json()
+    listed = (
+        await client.get("/api/v1/bank-transactions", params={"account_id": str(account)})
+    ).json()
     assert listed["total"] == 1, listed
     return listed["items"][0]
 
@@ -40,12 +42,20 @@ async def paid(db: AsyncSession, invoice_id: Any) -> Decimal:
 
 
 class TestAutomatic:
-    async def test_number_and_amount_book_the_payment(self, as_admin: httpx.AsyncClient, db: AsyncSession) -> None:
+    async def test_number_and_amount_book_the_payment(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
         customer = await make_customer(db, name="Müller Bau GmbH")
         invoice = await make_open_invoice(db, customer, "1190.00", "RE-2026-00042")
         invoice_id = invoice.id
         account = (await make_account(db)).id
-        r = await upload(as_admin, account, camt([entry("1190.00", "Rechnung RE-2026-00042", counterparty_name="MUELLER BAU GMBH")]))
+        r = await upload(
+            as_admin,
+            account,
+            camt(
+                [entry("1190.00", "Rechnung RE-2026-00042", counterparty_name="MUELLER BAU GMBH")]
+            ),
+        )
         assert r.status_code == 201, r.text
         assert r.json()["matching"] == {"booked_automatically": 1, "in_review": 0, "unmatched": 0}
         assert await status_of(db, invoice_id) == "paid"
@@ -61,12 +71,20 @@ class TestAutomatic:
         assert payment.idempotency_key is not None
         assert payment.idempotency_key.startswith("bank:")
 
-    async def test_one_transfer_for_two_invoices(self, as_admin: httpx.AsyncClient, db: AsyncSession) -> None:
+    async def test_one_transfer_for_two_invoices(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
         customer = await make_customer(db, name="Schmidt AG")
         a = (await make_open_invoice(db, customer, "100.00", "RE-2026-00101")).id
         b = (await make_open_invoice(db, customer, "250.00", "RE-2026-00102")).id
         account = (await make_account(db)).id
-        r = await upload(as_admin, account, camt([entry("350.00", "RE-2026-00101 und RE-2026-00102", counterparty_name="Schmidt AG")]))
+        r = await upload(
+            as_admin,
+            account,
+            camt(
+                [entry("350.00", "RE-2026-00101 und RE-2026-00102", counterparty_name="Schmidt AG")]
+            ),
+        )
         assert r.json()["matching"]["booked_automatically"] == 1
         assert await status_of(db, a) == "paid"
         assert await status_of(db, b) == "paid"
@@ -87,10 +105,14 @@ class TestAutomatic:
         assert await paid(db, partial) == 0
         assert await paid(db, over) == 0
 
-    async def test_unrelated_money_is_left_alone(self, as_admin: httpx.AsyncClient, db: AsyncSession) -> None:
+    async def test_unrelated_money_is_left_alone(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
         await make_open_invoice(db, total="119.00")
         account = (await make_account(db)).id
-        r = await upload(as_admin, account, camt([entry("37.12", "Zinsen"), entry("-500.00", "Miete")]))
+        r = await upload(
+            as_admin, account, camt([entry("37.12", "Zinsen"), entry("-500.00", "Miete")])
+        )
         assert r.json()["matching"] == {"booked_automatically": 0, "in_review": 0, "unmatched": 2}
 
 
@@ -102,23 +124,41 @@ class TestConfirm:
         customer_id = customer.id
         invoice = (await make_open_invoice(db, customer, "500.00", "RE-2026-00301")).id
         account = (await make_account(db)).id
-        await upload(as_admin, account, camt([entry("300.00", "Teilzahlung RE-2026-00301", counterparty_name="Weber KG", counterparty_iban=PAYER_IBAN)]))
+        await upload(
+            as_admin,
+            account,
+            camt(
+                [
+                    entry(
+                        "300.00",
+                        "Teilzahlung RE-2026-00301",
+                        counterparty_name="Weber KG",
+                        counterparty_iban=PAYER_IBAN,
+                    )
+                ]
+            ),
+        )
         tx = await only_tx(as_admin, account)
         assert tx["state"] == "review"
         proposal = tx["proposals"][0]
         assert proposal["allocations"][0]["number"] == "RE-2026-00301"
         assert any(e["code"] == "amount_partial" for e in proposal["evidence"])
         r = await as_admin.post(
-            f"/api/v1/bank-transactions/{tx['id']}/confirm", json={"proposal": 0, "learn_iban": True}
+            f"/api/v1/bank-transactions/{tx['id']}/confirm",
+            json={"proposal": 0, "learn_iban": True},
         )
         assert r.status_code == 200, r.text
         assert r.json()["state"] == "matched"
         assert await paid(db, invoice) == Decimal("300.00")
         assert await status_of(db, invoice) != "paid"
-        learned = await db.scalar(select(CustomerIban).where(CustomerIban.customer_id == customer_id))
+        learned = await db.scalar(
+            select(CustomerIban).where(CustomerIban.customer_id == customer_id)
+        )
         assert learned is not None
         assert (learned.iban, learned.source) == (PAYER_IBAN, "learned")
-        again = await as_admin.post(f"/api/v1/bank-transactions/{tx['id']}/confirm", json={"proposal": 0})
+        again = await as_admin.post(
+            f"/api/v1/bank-transactions/{tx['id']}/confirm", json={"proposal": 0}
+        )
         assert again.status_code == 409
         assert again.json()["error"] == "TransactionMatched"
 
@@ -126,23 +166,50 @@ class TestConfirm:
         self, as_admin: httpx.AsyncClient, db: AsyncSession
     ) -> None:
         customer = await make_customer(db, name="Fischer GmbH")
-        await as_admin.post("/api/v1/customer-ibans", json={"customer_id": str(customer.id), "iban": PAYER_IBAN})
+        await as_admin.post(
+            "/api/v1/customer-ibans", json={"customer_id": str(customer.id), "iban": PAYER_IBAN}
+        )
         invoice = (await make_open_invoice(db, customer, "714.00", "RE-2026-00401")).id
         account = (await make_account(db)).id
-        r = await upload(as_admin, account, camt([entry("714.00", "Rechnung Maerz", counterparty_name="F. GmbH", counterparty_iban=PAYER_IBAN)]))
+        r = await upload(
+            as_admin,
+            account,
+            camt(
+                [
+                    entry(
+                        "714.00",
+                        "Rechnung Maerz",
+                        counterparty_name="F. GmbH",
+                        counterparty_iban=PAYER_IBAN,
+                    )
+                ]
+            ),
+        )
         assert r.json()["matching"]["booked_automatically"] == 1
         assert await status_of(db, invoice) == "paid"
 
-    async def test_search_and_book_another_invoice(self, as_admin: httpx.AsyncClient, db: AsyncSession) -> None:
+    async def test_search_and_book_another_invoice(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
         customer = await make_customer(db, name="Becker Design")
         invoice = await make_open_invoice(db, customer, "1190.00", "RE-2026-00501")
         invoice_id = invoice.id
         account = (await make_account(db)).id
-        await upload(as_admin, account, camt([entry("1190.00", "Danke", counterparty_name="Unbekannt")]))
+        await upload(
+            as_admin, account, camt([entry("1190.00", "Danke", counterparty_name="Unbekannt")])
+        )
         tx = await only_tx(as_admin, account)
-        found = (await as_admin.get(f"/api/v1/bank-transactions/{tx['id']}/candidates", params={"q": "Becker"})).json()
+        found = (
+            await as_admin.get(
+                f"/api/v1/bank-transactions/{tx['id']}/candidates", params={"q": "Becker"}
+            )
+        ).json()
         assert [c["number"] for c in found] == ["RE-2026-00501"]
-        by_amount = (await as_admin.get(f"/api/v1/bank-transactions/{tx['id']}/candidates", params={"q": "1.190,00"})).json()
+        by_amount = (
+            await as_admin.get(
+                f"/api/v1/bank-transactions/{tx['id']}/candidates", params={"q": "1.190,00"}
+            )
+        ).json()
         assert "RE-2026-00501" in [c["number"] for c in by_amount]
         r = await as_admin.post(
             f"/api/v1/bank-transactions/{tx['id']}/confirm",
@@ -151,7 +218,9 @@ class TestConfirm:
         assert r.status_code == 200, r.text
         assert await status_of(db, invoice_id) == "paid"
 
-    async def test_more_than_the_transaction_is_refused(self, as_admin: httpx.AsyncClient, db: AsyncSession) -> None:
+    async def test_more_than_the_transaction_is_refused(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
         invoice = (await make_open_invoice(db, total="500.00")).id
         account = (await make_account(db)).id
         await upload(as_admin, account, camt([entry("100.00", "x")]))
@@ -172,7 +241,9 @@ class TestConfirm:
         await upload(as_admin, account, camt([entry("100.00", "RE-2026-00601")]))
         tx = await only_tx(as_admin, account)
         assert tx["proposals"][0]["credit"] == "20.00"
-        r = await as_admin.post(f"/api/v1/bank-transactions/{tx['id']}/confirm", json={"proposal": 0})
+        r = await as_admin.post(
+            f"/api/v1/bank-transactions/{tx['id']}/confirm", json={"proposal": 0}
+        )
         assert r.status_code == 200, r.text
         assert r.json()["credit"] == "20.00"
         assert await status_of(db, invoice) == "paid"
@@ -195,7 +266,9 @@ class TestUndo:
         assert await paid(db, invoice) == 0
         assert await status_of(db, invoice) != "paid"
         actions = set(
-            await db.scalars(select(AuditLog.action).where(AuditLog.entity.in_(("bank_transaction", "payment"))))
+            await db.scalars(
+                select(AuditLog.action).where(AuditLog.entity.in_(("bank_transaction", "payment")))
+            )
         )
         assert {"match_auto", "unmatch", "delete"} <= actions
         twice = await as_admin.post(f"/api/v1/bank-transactions/{tx['id']}/undo")
@@ -222,28 +295,44 @@ class TestUndo:
         r = await upload(as_manager, account, camt([entry("119.00", "RE-2026-00901")]))
         assert r.json()["matching"]["booked_automatically"] == 1
         tx = await only_tx(as_manager, account)
-        assert (await as_manager.post(f"/api/v1/bank-transactions/{tx['id']}/undo")).status_code == 403
+        assert (
+            await as_manager.post(f"/api/v1/bank-transactions/{tx['id']}/undo")
+        ).status_code == 403
 
 
 class TestIgnoreAndRefunds:
-    async def test_ignore_and_take_back(self, as_admin: httpx.AsyncClient, db: AsyncSession) -> None:
+    async def test_ignore_and_take_back(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
         await make_open_invoice(db, total="119.00")
         account = (await make_account(db)).id
         await upload(as_admin, account, camt([entry("119.00", "Spende")]))
         tx = await only_tx(as_admin, account)
         r = await as_admin.post(f"/api/v1/bank-transactions/{tx['id']}/ignore")
         assert r.json()["state"] == "ignored"
-        queue = await as_admin.get("/api/v1/bank-transactions", params={"state": ["open", "review"]})
+        queue = await as_admin.get(
+            "/api/v1/bank-transactions", params={"state": ["open", "review"]}
+        )
         assert queue.json()["total"] == 0
         back = await as_admin.post(f"/api/v1/bank-transactions/{tx['id']}/unignore")
         assert back.json()["state"] == "review"
 
-    async def test_money_paid_out_for_a_credit_note(self, as_admin: httpx.AsyncClient, db: AsyncSession) -> None:
+    async def test_money_paid_out_for_a_credit_note(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
         customer = await make_customer(db, name="Klein OHG")
         original = await make_open_invoice(db, customer, "238.00", "RE-2026-01001")
-        note = (await make_open_invoice(db, customer, "238.00", "GS-2026-00001", kind="credit_note", cancels=original)).id
+        note = (
+            await make_open_invoice(
+                db, customer, "238.00", "GS-2026-00001", kind="credit_note", cancels=original
+            )
+        ).id
         account = (await make_account(db)).id
-        r = await upload(as_admin, account, camt([entry("-238.00", "Erstattung GS-2026-00001", counterparty_name="Klein OHG")]))
+        r = await upload(
+            as_admin,
+            account,
+            camt([entry("-238.00", "Erstattung GS-2026-00001", counterparty_name="Klein OHG")]),
+        )
         assert r.json()["matching"]["booked_automatically"] == 1
         tx = await only_tx(as_admin, account)
         assert tx["matches"][0]["kind"] == "refund"

@@ -200,7 +200,9 @@ def generate(
         template = rng.choice(PURPOSES)
 
         def purpose(number: str, bill: Invoice = bill, template: str = template) -> str:
-            return template.format(n=number, d=bill.issued.strftime("%d.%m.%Y"), c=bill.customer_number)
+            return template.format(
+                n=number, d=bill.issued.strftime("%d.%m.%Y"), c=bill.customer_number
+            )
 
         group = [bill]
         amount = bill.total

@@ -55,6 +55,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/projects", N_("Projects"), "projects"),
     NavItem("/time", N_("Time"), "time_entries"),
     NavItem("/invoices", N_("Invoices"), "invoices"),
+    NavItem("/banking", N_("Banking"), "banking"),
     NavItem("/expenses", N_("Expenses"), "expenses"),
     NavItem("/reminders", N_("Reminders"), "reminders"),
     NavItem("/admin", N_("Admin"), "admin_panel", "access"),
