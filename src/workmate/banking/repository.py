@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     Table,
+    any_,
     bindparam,
     case,
     func,
@@ -23,6 +25,8 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,6 +65,17 @@ TX_COLUMNS = (
     "creditor_id",
 )
 STAGING = "wm_bank_import"
+UUIDS = ARRAY(PG_UUID(as_uuid=True))
+TEXTS = ARRAY(String())
+
+
+def one_of(column: Any, values: Sequence[Any], array_type: Any) -> ColumnElement[bool]:
+    """column = ANY(:array): one parameter however many values (an IN list of a year of
+    transactions would exceed the protocol's 32,767 parameters)."""
+    condition: ColumnElement[bool] = column == any_(bindparam(None, list(values), type_=array_type))
+    return condition
+
+
 _COLUMNS = ", ".join(TX_COLUMNS)
 # Keys already stored are skipped, not refused: re-imports and overlapping periods add nothing.
 MOVE_STAGED = (
@@ -326,7 +341,7 @@ async def unsettled(
     if account_id is not None:
         query = query.where(BankTransaction.account_id == account_id)
     if ids is not None:
-        query = query.where(BankTransaction.id.in_(list(ids)))
+        query = query.where(one_of(BankTransaction.id, ids, UUIDS))
     query = query.order_by(
         BankTransaction.booking_date, BankTransaction.amount, BankTransaction.key
     )
@@ -443,7 +458,9 @@ async def known_ibans(db: AsyncSession, ibans: Iterable[str]) -> dict[str, set[u
     if not wanted:
         return found
     rows = await db.execute(
-        select(CustomerIban.iban, CustomerIban.customer_id).where(CustomerIban.iban.in_(wanted))
+        select(CustomerIban.iban, CustomerIban.customer_id).where(
+            one_of(CustomerIban.iban, wanted, TEXTS)
+        )
     )
     for iban, customer in rows:
         found[iban].add(customer)

@@ -21,10 +21,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from schwifty import IBAN
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from workmate.banking.formats import camt_write
 from workmate.banking.formats.common import Entry, Statement
 from workmate.banking.matching import fold
+from workmate.demo.generate import DemoCompany
+from workmate.models import BankAccount, CustomerIban
 
 CENT = Decimal("0.01")
 # Share of invoices per behaviour (per mille); the rest of the account is added on top.
@@ -116,6 +120,11 @@ def payer_iban(customer_number: str) -> str:
     )
 
 
+def iban_known(customer_number: str) -> bool:
+    """Whether the company already knows the customer's IBAN (about a third of them)."""
+    return random.Random(f"{customer_number}/iban").random() < 0.35  # noqa: S311 (demo data)
+
+
 def bank_name(name: str, rng: random.Random) -> str:
     """How a bank shows the payer: often upper case, umlauts spelt out, cut at 27 characters."""
     style = rng.random()
@@ -191,10 +200,12 @@ def generate(
             continue
         behaviour = rng.choices(names, weights)[0]
         mates = [b for b in by_customer[bill.customer_id] if b.id not in done and b.id != bill.id]
-        if behaviour == "combined" and not mates:
+        if (behaviour == "combined" and not mates) or (
+            behaviour == "iban_only" and not iban_known(bill.customer_number)
+        ):
             behaviour = "exact"
         iban = payer_iban(bill.customer_number)
-        if behaviour == "iban_only" or rng.random() < 0.3:
+        if iban_known(bill.customer_number):
             known[bill.customer_id] = iban
         payer = bank_name(bill.customer_name, rng)
         template = rng.choice(PURPOSES)
@@ -390,3 +401,29 @@ def measure(
         else:
             m.booked_wrong += 1
     return m
+
+
+async def load_demo(conn: AsyncConnection, demo: DemoCompany) -> None:
+    """The company's bank account and the IBANs some customers are known to pay from (as if
+    earlier matches had been confirmed), so a generated statement matches as it would."""
+    iban = demo.company.get("iban")
+    if not iban:
+        return
+    await conn.execute(
+        pg_insert(BankAccount)
+        .values(id=uuid.uuid4(), name="Geschäftskonto", iban=iban, bic=demo.company.get("bic"),
+                bank_name=demo.company.get("bank_name"))
+        .on_conflict_do_nothing(index_elements=["iban"])
+    )  # fmt: skip
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "customer_id": c["id"],
+            "iban": payer_iban(c["number"]),
+            "source": "manual",
+        }
+        for c in demo.customers
+        if iban_known(c["number"])
+    ]
+    if rows:
+        await conn.execute(pg_insert(CustomerIban).on_conflict_do_nothing(), rows)
