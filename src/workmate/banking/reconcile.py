@@ -142,6 +142,8 @@ class ReconcileService:
             summary.booked_automatically += state == "matched"
             summary.in_review += state == "review"
             summary.unmatched += state == "open"
+            if state == "open" and not tx.had_proposals:
+                continue  # nothing to say, nothing changed: no write for most of a year
             updates.append(
                 {"b_id": tx.id, "b_state": state, "b_proposals": [p.as_json() for p in proposals]}
             )

@@ -320,6 +320,7 @@ class TxRow:
     counterparty_iban: str | None
     purpose: str | None
     end_to_end_id: str | None
+    had_proposals: bool
 
 
 async def unsettled(
@@ -337,6 +338,7 @@ async def unsettled(
         t.counterparty_iban,
         t.purpose,
         t.end_to_end_id,
+        t.state == "review",
     ).where(BankTransaction.state.in_(("open", "review")))
     if account_id is not None:
         query = query.where(BankTransaction.account_id == account_id)

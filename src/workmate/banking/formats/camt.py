@@ -9,6 +9,7 @@ unchecked file is not imported.
 from __future__ import annotations
 
 import re
+from collections import defaultdict, deque
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -90,12 +91,12 @@ def parse(data: bytes) -> list[Statement]:
             line=error.line if error else 0,
             reason=_short(error.message if error else "invalid"),
         )
-    # Validated: the namespace has done its work; plain tag names make every look-up cheaper.
-    for el in root.iter():
-        if isinstance(el.tag, str):
-            el.tag = el.tag.rpartition("}")[2]
     reader = _Reader()
-    return [reader.statement(stmt) for stmt in reader.all(root, "BkToCstmrStmt/Stmt")]
+    ns = f"{{{namespace}}}"
+    return [
+        reader.statement(_Node(stmt, skip="Ntry"), stmt.iterfind(f"{ns}Ntry"))
+        for stmt in root.iterfind(f"{ns}BkToCstmrStmt/{ns}Stmt")
+    ]
 
 
 def _first_line(exc: Exception) -> str:
@@ -107,41 +108,67 @@ def _short(text: str) -> str:
     return re.sub(r"\{[^}]*\}", "", text)[:300]
 
 
+class _Node:
+    """An element's descendants by their path of local names ("RltdPties/Dbtr/Nm"), built in
+    one pass: every later look-up is a dictionary access, not a path search."""
+
+    __slots__ = ("paths",)
+
+    def __init__(self, el: Any, skip: str | None = None) -> None:
+        paths: dict[str, list[Any]] = defaultdict(list)
+        queue: deque[tuple[Any, str]] = deque([(el, "")])
+        while queue:
+            node, prefix = queue.popleft()
+            for child in node:
+                tag = child.tag
+                if not isinstance(tag, str):
+                    continue
+                name = tag.rpartition("}")[2]
+                if not prefix and name == skip:
+                    continue
+                path = f"{prefix}/{name}" if prefix else name
+                paths[path].append(child)
+                queue.append((child, path))
+        self.paths = paths
+
+
 class _Reader:
-    def find(self, el: Any, path: str) -> Any:
-        return el.find(path)
+    def find(self, node: _Node, path: str) -> Any:
+        found = node.paths.get(path)
+        return found[0] if found else None
 
-    def all(self, el: Any, path: str) -> list[Any]:
-        return list(el.iterfind(path))
+    def all(self, node: _Node, path: str) -> list[Any]:
+        return node.paths.get(path, [])
 
-    def text(self, el: Any, *paths: str) -> str | None:
+    def text(self, el: _Node, *paths: str) -> str | None:
         for path in paths:
             found = self.find(el, path)
             if found is not None and found.text and found.text.strip():
                 return str(found.text.strip())
         return None
 
-    def day(self, el: Any, path: str) -> date | None:
+    def day(self, el: _Node, path: str) -> date | None:
         value = self.text(el, f"{path}/Dt", f"{path}/DtTm")
         return date.fromisoformat(value[:10]) if value else None
 
-    def amount(self, el: Any, path: str = "Amt") -> tuple[Decimal, str]:
+    def amount(self, el: _Node, path: str = "Amt") -> tuple[Decimal, str]:
         found = self.find(el, path)
         try:
             return Decimal(found.text.strip()), str(found.get("Ccy"))
         except (AttributeError, InvalidOperation):
             raise FormatError("an amount in the statement is not a number") from None
 
-    def signed(self, el: Any, path: str = "Amt", indicator: str | None = None) -> Decimal:
+    def signed(self, el: _Node, path: str = "Amt", indicator: str | None = None) -> Decimal:
         value, _ = self.amount(el, path)
         sign = indicator or self.text(el, "CdtDbtInd")
         return -value if sign == "DBIT" else value
 
-    def statement(self, stmt: Any) -> Statement:
+    def statement(self, stmt: _Node, ntries: Any) -> Statement:
         account = self.text(stmt, "Acct/Id/IBAN", "Acct/Id/Othr/Id")
         currency = self.text(stmt, "Acct/Ccy")
         opening = closing = None
-        for bal in self.all(stmt, "Bal"):
+        for element in self.all(stmt, "Bal"):
+            bal = _Node(element)
             code = self.text(bal, "Tp/CdOrPrtry/Cd")
             value, ccy = self.amount(bal)
             currency = currency or ccy
@@ -153,7 +180,8 @@ class _Reader:
         entries: list[Entry] = []
         notes: list[Note] = []
         pending = 0
-        for ntry in self.all(stmt, "Ntry"):
+        for element in ntries:
+            ntry = _Node(element)
             status = self.text(ntry, "Sts/Cd", "Sts")
             if status != "BOOK":
                 pending += 1
@@ -175,7 +203,7 @@ class _Reader:
             notes=notes,
         )
 
-    def entries(self, ntry: Any) -> list[Entry]:
+    def entries(self, ntry: _Node) -> list[Entry]:
         """An entry; a batch whose transaction details add up to it becomes one entry per
         detail (each pays something else), otherwise one entry with the first detail's data."""
         total = self.signed(ntry)
@@ -191,7 +219,7 @@ class _Reader:
             "booking_code": clean(_code(self, ntry), "booking_code"),
         }
         entry_ref = reference(self.text(ntry, "AcctSvcrRef"))
-        details = self.all(ntry, "NtryDtls/TxDtls")
+        details = [_Node(d) for d in self.all(ntry, "NtryDtls/TxDtls")]
         amounts = [self.detail_amount(d, ntry) for d in details]
         known = [a for a in amounts if a is not None]
         if len(details) > 1 and len(known) == len(details) and sum(known) == total:
@@ -208,14 +236,14 @@ class _Reader:
             info = self.detail(details[0], total > 0, entry_ref)
         return [Entry(amount=total, **base, **info)]
 
-    def detail_amount(self, d: Any, ntry: Any) -> Decimal | None:
+    def detail_amount(self, d: _Node, ntry: _Node) -> Decimal | None:
         sign = self.text(d, "CdtDbtInd") or self.text(ntry, "CdtDbtInd")
         for path in ("Amt", "AmtDtls/TxAmt/Amt"):
             if self.find(d, path) is not None:
                 return self.signed(d, path, sign)
         return None
 
-    def detail(self, d: Any, incoming: bool, fallback_ref: str | None) -> dict[str, Any]:
+    def detail(self, d: _Node, incoming: bool, fallback_ref: str | None) -> dict[str, Any]:
         party = "Dbtr" if incoming else "Cdtr"
         name = self.text(
             d,
@@ -252,7 +280,7 @@ class _Reader:
         }
 
 
-def _code(reader: _Reader, ntry: Any) -> str | None:
+def _code(reader: _Reader, ntry: _Node) -> str | None:
     proprietary = reader.text(ntry, "BkTxCd/Prtry/Cd")
     if proprietary:
         return proprietary
