@@ -347,7 +347,7 @@ async def unsettled(
     query = query.order_by(
         BankTransaction.booking_date, BankTransaction.amount, BankTransaction.key
     )
-    return [TxRow(*row) for row in await db.execute(query)]
+    return [TxRow(*tuple(row)) for row in await db.execute(query)]
 
 
 async def save_proposals(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
