@@ -237,3 +237,62 @@ class TestChecks:
             select(func.count()).select_from(AuditLog).where(AuditLog.entity == "bank_file")
         )
         assert entries == 1
+
+
+class TestHostileUploads:
+    async def test_what_is_no_statement_is_refused_and_nothing_stays(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession, files_settings: Any
+    ) -> None:
+        account = (await make_account(db)).id
+        for data, status, field in (
+            (b"%PDF-1.4 not a statement", 415, "file"),
+            (b"", 422, "file"),
+            (b"<?xml version='1.0'?><html/>", 415, "file"),
+            (b"\x00\x01\x02binary", 415, "file"),
+            (b"Datum;Text\n01.01.2026;x\n", 422, "csv_mapping"),
+        ):
+            r = await upload(as_admin, account, data)
+            assert r.status_code == status, (data, r.text)
+            assert r.json()["field"] == field
+        stored = [p for p in files_settings.files_dir.rglob("*") if p.is_file()]
+        assert stored == []
+        assert await count(db, BankFile) == 0
+
+    async def test_form_fields_are_checked(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        account = (await make_account(db)).id
+        data = camt([entry("1.00", "x")])
+        from tests.factories.documents import multipart
+
+        body, headers = multipart(data, "a.xml")
+        r = await as_admin.post("/api/v1/bank-statements", content=body, headers=headers)
+        assert (r.status_code, r.json()["field"]) == (422, "account_id")
+        r = await upload(as_admin, "not-a-uuid", data)
+        assert (r.status_code, r.json()["field"]) == (422, "account_id")
+        r = await upload(as_admin, account, data, format="pdf")
+        assert (r.status_code, r.json()["field"]) == (422, "format")
+        r = await upload(as_admin, account, data, format="mt940")
+        assert r.status_code == 415
+        r = await upload(as_admin, account, data, csv_mapping="{not json")
+        assert (r.status_code, r.json()["field"]) == (422, "csv_mapping")
+        r = await upload(as_admin, account, data, match="vielleicht")
+        assert (r.status_code, r.json()["field"]) == (422, "match")
+
+    async def test_a_csv_mapping_is_saved_for_the_account(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        import json
+
+        account = (await make_account(db)).id
+        data = "Datum;Text;Summe\n01.03.2026;RE-1;1.000,50\n".encode("cp1252")
+        mapping = {"booking_date": "Datum", "purpose": "Text", "amount": "Summe"}
+        r = await upload(as_admin, account, data, "export.csv", csv_mapping=json.dumps(mapping))
+        assert r.status_code == 201, r.text
+        saved = (await as_admin.get(f"/api/v1/bank-accounts/{account}")).json()["csv_mapping"]
+        assert saved["booking_date"] == "Datum"
+        # The next export of the same bank needs no mapping.
+        more = "Datum;Text;Summe\n02.03.2026;RE-2;20,00\n".encode("cp1252")
+        again = await upload(as_admin, account, more, "export2.csv")
+        assert again.status_code == 201, again.text
+        assert again.json()["transactions_added"] == 1

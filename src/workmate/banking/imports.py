@@ -24,7 +24,7 @@ from workmate.audit.service import audit_service
 from workmate.auth.principal import Principal
 from workmate.banking import keys
 from workmate.banking import repository as repo
-from workmate.banking.formats.common import FormatError, Note, Statement
+from workmate.banking.formats.common import FormatError, MappingNeeded, Note, Statement
 from workmate.banking.formats.read import Parsed, read
 from workmate.banking.reconcile import reconcile_service
 from workmate.banking.schemas import (
@@ -232,6 +232,8 @@ class StatementImportService:
         mapping = options.mapping or account.csv_mapping
         try:
             parsed: Parsed = await anyio.to_thread.run_sync(read, data, options.declared, mapping)
+        except MappingNeeded as exc:
+            raise Invalid(exc.template, field="csv_mapping", params=exc.params) from None
         except FormatError as exc:
             raise StatementUnreadable(exc.template, field=FILE_FIELD, params=exc.params) from None
         mine = [s for s in parsed.statements if belongs(s.account, account.iban)]
@@ -342,7 +344,6 @@ class StatementImportService:
             row = _statement_row(account, bank_file, statement, fingerprint)
             db.add(row)
             rows.append(row)
-            await db.flush()
             for entry, key in zip(statement.entries, entry_keys, strict=True):
                 tx_id = uuid.uuid4()
                 owner[tx_id] = row
@@ -368,6 +369,7 @@ class StatementImportService:
                         entry.creditor_id,
                     )
                 )
+        await db.flush()
         added = await repo.insert_transactions(db, records) if records else []
         added_set = set(added)
         for row in rows:

@@ -26,7 +26,7 @@ from workmate.banking.matching import Index, Matcher, Proposal, Tx, tx_text
 from workmate.banking.schemas import ConfirmRequest, MatchingSummary
 from workmate.banking.service import bank_account_service
 from workmate.errors import Conflict, Invalid, NotFound, WorkmateError, from_database
-from workmate.models import BankMatch, BankTransaction
+from workmate.models import BankTransaction
 from workmate.payments.schemas import PaymentCreate
 from workmate.payments.service import payment_service
 
@@ -203,38 +203,28 @@ class ReconcileService:
                     requests.append((share.invoice_id, data, idempotency_key(tx, share.invoice_id)))
         payments = await payment_service.create_many(db, who, requests)
         by_key = {p.idempotency_key: p.id for p in payments}
-        matches = []
+        matches: list[dict[str, Any]] = []
+        audit: list[tuple[object, dict[str, Any] | None]] = []
         for tx, shares in batch:
             for share in shares:
                 payment = by_key.get(idempotency_key(tx, share.invoice_id))
                 matches.append(
-                    BankMatch(
-                        transaction_id=tx.id,
-                        invoice_id=share.invoice_id,
-                        payment_id=payment if share.kind == "invoice" else None,
-                        amount=share.amount,
-                        kind="payment" if share.kind == "invoice" else "refund",
-                        auto=auto,
-                        created_by=None if auto else who.employee_id,
-                    )
+                    {
+                        "id": uuid.uuid4(),
+                        "transaction_id": tx.id,
+                        "invoice_id": share.invoice_id,
+                        "payment_id": payment if share.kind == "invoice" else None,
+                        "amount": share.amount,
+                        "kind": "payment" if share.kind == "invoice" else "refund",
+                        "auto": auto,
+                        "created_by": None if auto else who.employee_id,
+                    }
                 )
-            await audit_service.record(
-                db,
-                who,
-                "match_auto" if auto else "match",
-                "bank_transaction",
-                tx.id,
-                {
-                    "matches": [
-                        None,
-                        [
-                            {"invoice_id": str(s.invoice_id), "amount": str(s.amount)}
-                            for s in shares
-                        ],
-                    ]
-                },
-            )
+            shared = [{"invoice_id": str(s.invoice_id), "amount": str(s.amount)} for s in shares]
+            audit.append((tx.id, {"matches": [None, shared]}))
         await repo.add_matches(db, matches)
+        action = "match_auto" if auto else "match"
+        await audit_service.record_many(db, who, action, "bank_transaction", audit)
 
     async def confirm(
         self, db: AsyncSession, who: Principal, transaction_id: uuid.UUID, data: ConfirmRequest

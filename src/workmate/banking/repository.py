@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    insert,
     or_,
     select,
     text,
@@ -389,9 +390,10 @@ async def matches_of(
     return found
 
 
-async def add_matches(db: AsyncSession, matches: list[BankMatch]) -> None:
-    db.add_all(matches)
-    await db.flush()
+async def add_matches(db: AsyncSession, matches: list[dict[str, Any]]) -> None:
+    """One statement for all; the triggers check each match and set each state."""
+    if matches:
+        await db.execute(insert(BankMatch), matches)
 
 
 async def delete_match(db: AsyncSession, match: BankMatch) -> None:

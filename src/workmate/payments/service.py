@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service, diff
@@ -164,17 +165,17 @@ class PaymentService:
                     request_hash=request_hash(invoice_id, data),
                 )
             )
-        db.add_all(payments)
+        # One statement for all (no RETURNING: the ids are ours); the triggers still check
+        # every row and set each invoice's status.
         await db.flush()
-        for payment in payments:
-            await audit_service.record(
-                db,
-                who,
-                "create",
-                "payment",
-                payment.id,
-                diff(None, audit_service.snapshot(payment, _AUDITED)),
-            )
+        await db.execute(insert(Payment), [{c: getattr(p, c) for c in _COLUMNS} for p in payments])
+        await audit_service.record_many(
+            db,
+            who,
+            "create",
+            "payment",
+            [(p.id, diff(None, audit_service.snapshot(p, _AUDITED))) for p in payments],
+        )
         return payments
 
     async def list_for_invoice(self, db: AsyncSession, invoice_id: uuid.UUID) -> list[Payment]:
@@ -197,5 +198,6 @@ class PaymentService:
 
 
 _AUDITED = ("invoice_id", "amount", "payment_date", "method", "note", "idempotency_key")
+_COLUMNS = ("id", *_AUDITED, "request_hash")
 
 payment_service = PaymentService()

@@ -39,6 +39,10 @@ class FormatError(Exception):
         super().__init__(template.format(**params) if params else template)
 
 
+class MappingNeeded(FormatError):
+    """A CSV file whose columns no preset knows: a column mapping must say which is which."""
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     """Something the reader noticed that the user should see (not an error)."""

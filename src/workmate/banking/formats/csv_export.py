@@ -19,6 +19,7 @@ from typing import Any
 from workmate.banking.formats.common import (
     Entry,
     FormatError,
+    MappingNeeded,
     Note,
     Statement,
     bic,
@@ -297,7 +298,7 @@ def parse(data: bytes, mapping: Mapping[str, Any] | None) -> tuple[list[Statemen
     given = columns_from(mapping) if mapping else None
     table, columns, preset = read_table(text, given)
     if columns is None:
-        raise FormatError(
+        raise MappingNeeded(
             "the CSV columns were not recognised; columns found: {columns}. "
             "Choose which column holds what (the mapping is saved for the account)",
             columns=", ".join(h for h in table.header if h.strip())[:500] or "none",

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from workmate.banking.formats import archive, camt, csv_export, mt940
-from workmate.banking.formats.common import FormatError, Note, Statement
+from workmate.banking.formats.common import FormatError, Note, Statement, decode_text
+from workmate.documents.sniff import by_magic
 
 FORMATS = ("camt053", "mt940", "csv")
 CENT = Decimal("0.01")
@@ -34,7 +35,13 @@ def detect(data: bytes) -> str:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
         raise FormatError("the XML file is not a camt.053 bank statement")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    binary = by_magic(data[:64])
+    first = next((line for line in decode_text(data[:4096]).splitlines() if line.strip()), "")
+    if (
+        binary is not None
+        or (b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")))
+        or not any(d in first for d in (";", ",", "\t"))
+    ):
         raise FormatError(
             "the file is neither camt.053, MT940 nor CSV; supported: camt.053 (XML), "
             "MT940, CSV exports, or a ZIP of these"
