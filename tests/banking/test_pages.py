@@ -152,3 +152,25 @@ async def test_employees_see_no_banking(app: Any, db: AsyncSession, employee: Em
     async with await session_client(app, db, employee) as client:
         assert (await client.get("/banking")).status_code == 403
         assert 'href="/banking"' not in (await client.get("/")).text
+
+
+async def test_csv_mapping_is_kept_for_the_account(
+    web: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    account = (await make_account(db)).id
+    page = await web.get(f"/banking/accounts/{account}")
+    assert "CSV-Spalten" in page.text
+    bad = await web.post(f"/banking/accounts/{account}/mapping", data={"purpose": "Text"})
+    assert bad.status_code == 422
+    r = await web.post(
+        f"/banking/accounts/{account}/mapping",
+        data={"booking_date": "Datum", "amount": "Summe", "purpose": "Text", "decimal_comma": "on"},
+    )
+    assert r.status_code == 303, r.text
+    from workmate.models import BankAccount
+
+    saved = await db.scalar(select(BankAccount.csv_mapping).where(BankAccount.id == account))
+    assert saved is not None
+    assert saved["amount"] == "Summe"
+    preset = await web.post(f"/banking/accounts/{account}/mapping", data={"preset": "ing"})
+    assert preset.status_code == 303

@@ -22,9 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.banking import repository as repo
+from workmate.banking.formats.csv_export import PRESETS
 from workmate.banking.queries import banking_queries
 from workmate.banking.reconcile import reconcile_service
-from workmate.banking.schemas import BankAccountCreate, ConfirmRequest
+from workmate.banking.schemas import (
+    BankAccountCreate,
+    BankAccountUpdate,
+    ConfirmRequest,
+    CsvMapping,
+)
 from workmate.banking.service import bank_account_service
 from workmate.db import SessionDep
 from workmate.errors import WorkmateError
@@ -187,6 +193,81 @@ async def create_account(request: Request, who: BankingWrite, db: SessionDep) ->
         else:
             return see_other("/banking")
     return await _overview(request, who, db, values=raw, errors=errors, status_code=422)
+
+
+MAPPING_FIELDS = (
+    ("booking_date", N_("Booking date")),
+    ("value_date", N_("Value date")),
+    ("amount", N_("Amount (signed)")),
+    ("debit", N_("Debit (money out)")),
+    ("credit", N_("Credit (money in)")),
+    ("counterparty_name", N_("Counterparty")),
+    ("counterparty_iban", N_("Counterparty IBAN")),
+    ("purpose", N_("Purpose")),
+    ("booking_text", N_("Booking text")),
+    ("balance", N_("Balance after booking")),
+    ("currency", N_("Currency")),
+)
+
+
+@router.get("/accounts/{account_id}")
+async def account_page(
+    request: Request, account_id: uuid.UUID, who: BankingRead, db: SessionDep
+) -> Response:
+    """One account and how its CSV exports are read (a preset or the columns by name)."""
+    return await _account(request, who, db, account_id)
+
+
+async def _account(
+    request: Request,
+    who: Principal,
+    db: AsyncSession,
+    account_id: uuid.UUID,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: FieldErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    account = await bank_account_service.get(db, account_id)
+    mapping = values if values is not None else dict(account.csv_mapping or {})
+    return render(
+        request,
+        "banking/account.html",
+        who,
+        status_code=status_code,
+        timer=await timer_context(db, who),
+        account=account,
+        presets=[(k, p.label) for k, p in PRESETS.items()],
+        fields=MAPPING_FIELDS,
+        values={k: str(v) for k, v in mapping.items()},
+        errors=errors or {},
+    )
+
+
+@router.post("/accounts/{account_id}/mapping")
+async def save_mapping(
+    request: Request, account_id: uuid.UUID, who: BankingWrite, db: SessionDep
+) -> Response:
+    """Save which CSV column holds what for this account (or a bank's preset)."""
+    fmt = formatter(who.locale)
+    form = await form_data(request)
+    names = {"preset", *(name for name, _ in MAPPING_FIELDS)}
+    raw = {k: v.strip() for k, v in form.items() if k in names and v.strip()}
+    raw["decimal_comma"] = "true" if form.get("decimal_comma", "on") == "on" else "false"
+    if raw.get("preset"):
+        raw = {"preset": raw["preset"]}
+    mapping, errors = parse(CsvMapping, raw, fmt)
+    if mapping is not None:
+        try:
+            await bank_account_service.update(
+                db, who, account_id, BankAccountUpdate(csv_mapping=mapping)
+            )
+        except WorkmateError as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, tuple(names))
+        else:
+            return see_other(f"/banking/accounts/{account_id}")
+    return await _account(request, who, db, account_id, values=raw, errors=errors, status_code=422)
 
 
 # ---- statements -----------------------------------------------------------------------------
