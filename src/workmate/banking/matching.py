@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -220,10 +221,12 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-def name_tokens(name: str) -> list[str]:
-    return [t for t in _WORD.findall(fold(name)) if t not in NAME_NOISE and len(t) > 1]
+@lru_cache(maxsize=65536)
+def name_tokens(name: str) -> tuple[str, ...]:
+    return tuple(t for t in _WORD.findall(fold(name)) if t not in NAME_NOISE and len(t) > 1)
 
 
+@lru_cache(maxsize=65536)
 def name_similarity(a: str, b: str) -> float:
     """0..1; order and legal forms do not matter, and a bank's cut-off name still resembles."""
     ta, tb = name_tokens(a), name_tokens(b)
@@ -359,7 +362,10 @@ class Matcher:
 
         strong = [h.item for h in hits.values() if h.code != "number_similar"]
         for hit in hits.values():
-            add([hit.item])
+            # A number one typo away is worth proposing only with the exact open amount:
+            # sequential numbers have many neighbours, and the typo is the customer's.
+            if hit.code != "number_similar" or hit.item.open == amount:
+                add([hit.item])
         if len(strong) >= 2:
             add(strong)
         for customer in known:
@@ -473,8 +479,9 @@ class Matcher:
         name = tx.counterparty_name
         if not name:
             return False
-        best = max(items, key=lambda i: name_similarity(name, i.customer_name))
-        similarity = name_similarity(name, best.customer_name)
+        similarity, best = max(
+            ((name_similarity(name, i.customer_name), i) for i in items), key=lambda p: p[0]
+        )
         params: dict[str, Any] = {
             "name": name,
             "customer": best.customer_name,
