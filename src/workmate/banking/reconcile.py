@@ -155,9 +155,13 @@ class ReconcileService:
     ) -> set[uuid.UUID]:
         """Book all exact proposals together; if any is refused (an invoice paid meanwhile by
         someone else), book them one by one and leave the refused ones for review."""
+        if not automatic:
+            return set()
+        waiting = await repo.lock_unsettled(db, [tx.id for tx, _ in automatic])
         batch: list[tuple[TxLike, list[Share]]] = [
             (tx, [Share(item.id, amount, item.kind) for item, amount in p.allocations])
             for tx, p in automatic
+            if tx.id in waiting
         ]
         if not batch:
             return set()

@@ -351,6 +351,20 @@ async def unsettled(
     return [TxRow(*tuple(row)) for row in await db.execute(query)]
 
 
+async def lock_unsettled(db: AsyncSession, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Lock transactions in id order (confirmations lock a transaction before its invoices;
+    so does this), returning those still waiting (not matched or ignored meanwhile)."""
+    rows = await db.scalars(
+        select(BankTransaction.id)
+        .where(
+            one_of(BankTransaction.id, ids, UUIDS), BankTransaction.state.in_(("open", "review"))
+        )
+        .order_by(BankTransaction.id)
+        .with_for_update()
+    )
+    return set(rows)
+
+
 async def save_proposals(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """One executemany: {b_id, b_state, b_proposals} per transaction."""
     if not rows:
@@ -358,7 +372,15 @@ async def save_proposals(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
     table: Table = BankTransaction.__table__  # type: ignore[assignment]
     await db.execute(
         update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.state != "ignored")
+        .where(
+            table.c.id == bindparam("b_id"),
+            # Never over a decision taken meanwhile (matched by someone, ignored).
+            or_(
+                table.c.state == "open",
+                table.c.state == "review",
+                table.c.state == bindparam("b_state"),
+            ),
+        )
         .values(state=bindparam("b_state"), proposals=bindparam("b_proposals")),
         rows,
         execution_options={"synchronize_session": False},
