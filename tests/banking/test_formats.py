@@ -337,3 +337,8 @@ def test_keys_are_stable_and_count_true_duplicates() -> None:
     assert keys.keys(account, [referenced])[0].startswith("r:")
     # A reference reused for the same day and amount is no reference.
     assert all(k.startswith("h:") for k in keys.keys(account, [referenced, referenced]))
+
+
+def test_amounts_beyond_any_statement_are_refused() -> None:
+    with pytest.raises(FormatError, match="larger than any bank statement"):
+        read(camt([entry("99999999999.00", "x")]))

@@ -289,7 +289,7 @@ class StatementImportService:
         if options.match and added_ids:
             summary = await reconcile_service.run(db, who, ids=added_ids)
         listed, _ = await repo.statements(db, file_id=bank_file.id, limit=1000)
-        reads = [_statement_read(s, prev) for s, prev in listed]
+        reads = [StatementRead.of(s, prev) for s, prev in listed]
         for statement in reads:
             if statement.continuous is False:
                 problems.append(
@@ -392,7 +392,7 @@ class StatementImportService:
         result = ImportResult(
             file=FileRead.model_validate(earlier),
             already_imported=True,
-            statements=[_statement_read(s, prev) for s, prev in listed],
+            statements=[StatementRead.of(s, prev) for s, prev in listed],
             transactions_added=0,
             transactions_skipped=0,
             problems=[],
@@ -449,14 +449,6 @@ def _statement_row(
         entry_count=len(statement.entries),
         notes=notes,
     )
-
-
-def _statement_read(statement: BankStatement, previous: Decimal | None) -> StatementRead:
-    read_ = StatementRead.model_validate(statement)
-    read_.previous_closing = previous
-    if previous is not None and statement.opening_balance is not None:
-        read_.continuous = previous == statement.opening_balance
-    return read_
 
 
 statement_import_service = StatementImportService()

@@ -12,7 +12,6 @@ import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.banking import repository as repo
-from workmate.banking.imports import _statement_read
 from workmate.banking.schemas import CandidateRead, MatchRead, StatementRead, TransactionRead
 from workmate.documents.storage import Storage, StorageError
 from workmate.errors import NotFound, WorkmateError
@@ -42,14 +41,14 @@ class BankingQueries:
         rows, total = await repo.statements(
             db, account_id=account_id, file_id=file_id, limit=limit, offset=offset
         )
-        return [_statement_read(s, prev) for s, prev in rows], total
+        return [StatementRead.of(s, prev) for s, prev in rows], total
 
     async def statement(self, db: AsyncSession, statement_id: uuid.UUID) -> StatementRead:
         """One statement; 404 when there is none."""
         rows, _ = await repo.statements(db, statement_id=statement_id, limit=1)
         if not rows:
             raise NotFound("bank statement", field="statement_id")
-        return _statement_read(*rows[0])
+        return StatementRead.of(*rows[0])
 
     async def transactions(
         self, db: AsyncSession, f: repo.TxFilter, limit: int, offset: int

@@ -178,6 +178,15 @@ class StatementRead(BaseModel):
     continuous: bool | None = None
     created_at: datetime
 
+    @classmethod
+    def of(cls, statement: Any, previous: Decimal | None) -> StatementRead:
+        """A stored statement with the closing balance of the one before it."""
+        read = cls.model_validate(statement)
+        read.previous_closing = previous
+        if previous is not None and statement.opening_balance is not None:
+            read.continuous = previous == statement.opening_balance
+        return read
+
     @field_validator("notes", mode="before")
     @classmethod
     def _notes(cls, value: Any) -> Any:

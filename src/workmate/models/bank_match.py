@@ -37,7 +37,7 @@ class BankMatch(Base):
     payment_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("payments.id", ondelete="CASCADE"), unique=True
     )
-    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     kind: Mapped[str] = mapped_column(String(10))
     # True when the matcher booked it without a person.
     auto: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

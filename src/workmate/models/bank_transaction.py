@@ -50,7 +50,7 @@ class BankTransaction(Timestamps, Base):
     booking_date: Mapped[date]
     value_date: Mapped[date | None]
     # Signed: credits (money in) positive, debits negative.
-    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     currency: Mapped[str] = mapped_column(String(3))
     counterparty_name: Mapped[str | None] = mapped_column(String(200))
     counterparty_iban: Mapped[str | None] = mapped_column(String(34))

@@ -13,6 +13,9 @@ from workmate.documents.sniff import by_magic
 
 FORMATS = ("camt053", "mt940", "csv")
 CENT = Decimal("0.01")
+# What the columns hold (NUMERIC(12,2) amounts, NUMERIC(14,2) balances).
+MAX_AMOUNT = Decimal("1e10")
+MAX_BALANCE = Decimal("1e12")
 
 
 @dataclass(slots=True)
@@ -98,5 +101,12 @@ def _checked(statements: list[Statement]) -> list[Statement]:
         for value in (statement.opening, statement.closing, *(e.amount for e in statement.entries)):
             if value is not None and value != value.quantize(CENT):
                 raise FormatError("an amount has more than two decimals: {value}", value=str(value))
+        balances = (b for b in (statement.opening, statement.closing) if b is not None)
+        if any(abs(e.amount) >= MAX_AMOUNT for e in statement.entries) or any(
+            abs(b) >= MAX_BALANCE for b in balances
+        ):
+            raise FormatError("an amount is larger than any bank statement holds")
+        if abs(sum((e.amount for e in statement.entries), Decimal(0))) >= MAX_BALANCE:
+            raise FormatError("an amount is larger than any bank statement holds")
         statement.period()  # refuses a statement without any date
     return statements
