@@ -22,6 +22,15 @@ from workmate.models.project import Project
 from workmate.models.reminder import Reminder
 from workmate.models.role import Role
 from workmate.models.time_entry import TimeEntry
+from workmate.models.absence import Absence
+from workmate.models.account_booking import AccountBooking
+from workmate.models.break_deduction import BreakDeduction
+from workmate.models.calendar_feed import CalendarFeed
+from workmate.models.month_closing import MonthClosing
+from workmate.models.public_holiday import PublicHoliday
+from workmate.models.work_break import WorkBreak
+from workmate.models.work_contract import WorkContract
+from workmate.models.worktime_settings import WorktimeSettings
 
 __all__ = [
     "ApiToken",
@@ -46,4 +55,13 @@ __all__ = [
     "Reminder",
     "Role",
     "TimeEntry",
+    "Absence",
+    "AccountBooking",
+    "BreakDeduction",
+    "CalendarFeed",
+    "MonthClosing",
+    "PublicHoliday",
+    "WorkBreak",
+    "WorkContract",
+    "WorktimeSettings",
 ]

@@ -106,6 +106,7 @@ MODULE_LABELS = {
     "employees": N_("Employees"),
     "reports": N_("Reports"),
     "admin_panel": N_("Admin area"),
+    "worktime": N_("Working time"),
 }
 ACTION_LABELS = {
     "read": N_("read"),
@@ -114,6 +115,8 @@ ACTION_LABELS = {
     "manage": N_("manage all"),
     "confidential": N_("confidential"),
     "access": N_("access"),
+    "approve": N_("approve"),
+    "configure": N_("configure"),
 }
 # The seed roles' names (auth/permissions.SEED_ROLES) in the reader's language; names an
 # admin gave a role are shown as written ("Admin" and "Manager" read the same in German).
