@@ -17,9 +17,7 @@ class BreakDeduction(Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("employee_id", "day"),
         CheckConstraint("minutes > 0", name="minutes"),
-        CheckConstraint(
-            "(reversed_at IS NULL) = (reversed_by IS NULL)", name="reversal_complete"
-        ),
+        CheckConstraint("(reversed_at IS NULL) = (reversed_by IS NULL)", name="reversal_complete"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -44,9 +44,7 @@ class WorktimeSettings(Timestamps, Base):
     )
     # Vacation carried into a year must be taken by this day (MM-DD) or it expires; NULL:
     # carried days never expire.
-    carry_over_expiry: Mapped[str | None] = mapped_column(
-        String(5), server_default=text("'03-31'")
-    )
+    carry_over_expiry: Mapped[str | None] = mapped_column(String(5), server_default=text("'03-31'"))
     # Every month up to this day (a month's last day) is locked for everyone, unless a
     # manager reopened one employee's month.
     locked_through: Mapped[date | None]
