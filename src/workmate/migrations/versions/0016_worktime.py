@@ -665,7 +665,8 @@ BOOKING_LOCK = lock_trigger("wm_account_booking_month_lock", "{0}.day", "{0}.day
 CONTRACT_LOCK = """
 CREATE FUNCTION wm_work_contract_month_lock() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    dates text[] := ARRAY['valid_from', 'valid_to', 'updated_at', 'created_at'];
+    -- weekly_hours is generated (not yet computed in a BEFORE trigger) from the day hours.
+    dates text[] := ARRAY['valid_from', 'valid_to', 'weekly_hours', 'updated_at', 'created_at'];
 BEGIN
     IF TG_OP = 'UPDATE' AND (to_jsonb(NEW) - dates) = (to_jsonb(OLD) - dates) THEN
         IF NEW.valid_from <> OLD.valid_from THEN
