@@ -146,7 +146,7 @@ class ExportService:
         title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=14, leading=18)
         h = fmt.number
         story: list[Any] = [
-            Paragraph(escape(f"{_('Time sheet')} · {fmt.month(sheet.month + '-01')}"), title),
+            Paragraph(escape(f"{_('Time sheet')} · {fmt.month(sheet.month)}"), title),
             Paragraph(escape(sheet.employee_name), body),
             Spacer(1, 4 * mm),
         ]
