@@ -15,8 +15,13 @@ FIVE_DAYS = tuple(Decimal(x) for x in ("8", "8", "8", "8", "8", "0", "0"))
 FOUR_DAYS = tuple(Decimal(x) for x in ("8", "8", "8", "8", "0", "0", "0"))
 
 
-def terms(start: date, end: date | None, days: str, hours: tuple[Decimal, ...] = FIVE_DAYS,
-          state: str = "HH") -> Terms:  # fmt: skip
+def terms(
+    start: date,
+    end: date | None,
+    days: str,
+    hours: tuple[Decimal, ...] = FIVE_DAYS,
+    state: str = "HH",
+) -> Terms:
     return Terms(uuid.uuid4(), start, end, hours, Decimal(days), state)
 
 
@@ -65,21 +70,37 @@ class TestTarget:
         assert (plan.target, plan.holiday_name) == (0, "Erster Mai")
         # 24 December 2026 is a Thursday: half a day's target.
         assert calc.plan(date(2026, 12, 24), c, holidays, half, []).target == h(4)
-        vacation = Away(uuid.uuid4(), "vacation", date(2026, 12, 24), date(2026, 12, 24), False,
-                        False, "approved")  # fmt: skip
+        vacation = Away(
+            uuid.uuid4(),
+            "vacation",
+            date(2026, 12, 24),
+            date(2026, 12, 24),
+            False,
+            False,
+            "approved",
+        )
         plan = calc.plan(date(2026, 12, 24), c, holidays, half, [vacation])
         assert (plan.target, plan.absence_days) == (0, Decimal("0.5"))
         # Overtime compensation keeps the target: the day comes off the overtime account.
-        comp = Away(uuid.uuid4(), "overtime_compensation", date(2026, 3, 2), date(2026, 3, 2),
-                    False, False, "approved")  # fmt: skip
+        comp = Away(
+            uuid.uuid4(),
+            "overtime_compensation",
+            date(2026, 3, 2),
+            date(2026, 3, 2),
+            False,
+            False,
+            "approved",
+        )
         assert calc.plan(date(2026, 3, 2), c, holidays, half, [comp]).target == h(8)
-        half_sick = Away(uuid.uuid4(), "sick", date(2026, 3, 3), date(2026, 3, 4), True, False,
-                         "approved")  # fmt: skip
+        half_sick = Away(
+            uuid.uuid4(), "sick", date(2026, 3, 3), date(2026, 3, 4), True, False, "approved"
+        )
         assert calc.plan(date(2026, 3, 3), c, holidays, half, [half_sick]).target == h(4)
         assert calc.plan(date(2026, 3, 4), c, holidays, half, [half_sick]).target == 0
         # Weekends cost no vacation.
-        weekend = Away(uuid.uuid4(), "vacation", date(2026, 3, 7), date(2026, 3, 8), False,
-                       False, "approved")  # fmt: skip
+        weekend = Away(
+            uuid.uuid4(), "vacation", date(2026, 3, 7), date(2026, 3, 8), False, False, "approved"
+        )
         assert calc.plan(date(2026, 3, 7), c, holidays, half, [weekend]).absence_days == 0
 
 

@@ -120,8 +120,7 @@ class TestVacation:
         # 2024 (a leap year): 30 days on five days until 30 June, 24 days on four days from
         # 1 July: 30 × 182/366 + 24 × 184/366 = 26.98 -> 27.
         await make_contract(db, employee.id, date(2024, 1, 1), date(2024, 6, 30))
-        await make_contract(db, employee.id, date(2024, 7, 1), hours=FOUR_DAYS,
-                            vacation_days="24")  # fmt: skip
+        await make_contract(db, employee.id, date(2024, 7, 1), hours=FOUR_DAYS, vacation_days="24")
         # Mon 5 Aug to Thu 5 Sep 2024: five weeks of four days = 20 days (Fridays are off).
         await make_absence(db, employee.id, date(2024, 8, 5), date(2024, 9, 5))
         # 2025: two days in January (used from the carry-over), eight in August.
@@ -137,7 +136,8 @@ class TestVacation:
         y2025 = (await as_employee.get(f"{API}/vacation?year=2025")).json()
         # 7 carried over; 2 of them used by 31 March, so 5 expire; 24 + 7 − 5 − 10 = 16.
         assert {
-            k: Decimal(y2025[k]) for k in ("entitlement", "carried_over", "expired", "taken", "left")
+            k: Decimal(y2025[k])
+            for k in ("entitlement", "carried_over", "expired", "taken", "left")
         } == {"entitlement": 24, "carried_over": 7, "expired": 5, "taken": 10, "left": 16}
         assert y2025["carry_over_expires"] == "2025-03-31"
 
@@ -157,8 +157,11 @@ class TestVacation:
         # Mon 1 June .. Fri 5 June of next year; Whit Monday may fall in it (Hamburg).
         start = date(year, 6, 1)
         start -= timedelta(days=start.weekday())
-        body = {"kind": "vacation", "start_date": str(start),
-                "end_date": str(start + timedelta(days=4))}  # fmt: skip
+        body = {
+            "kind": "vacation",
+            "start_date": str(start),
+            "end_date": str(start + timedelta(days=4)),
+        }
         r = await as_employee.post(f"{API}/absences", json=body)
         assert r.status_code == 201, r.text
         request = r.json()
@@ -168,8 +171,11 @@ class TestVacation:
         again = await as_employee.post(f"{API}/absences", json=body)
         assert again.status_code == 409
         # Only the weekend: no working day.
-        weekend = {"kind": "vacation", "start_date": str(start - timedelta(days=2)),
-                   "end_date": str(start - timedelta(days=1))}  # fmt: skip
+        weekend = {
+            "kind": "vacation",
+            "start_date": str(start - timedelta(days=2)),
+            "end_date": str(start - timedelta(days=1)),
+        }
         assert (await as_employee.post(f"{API}/absences", json=weekend)).status_code == 422
         # More than the year holds.
         long = {"kind": "vacation", "start_date": f"{year}-08-03", "end_date": f"{year}-10-30"}
@@ -179,15 +185,18 @@ class TestVacation:
         # The employee cannot approve; the manager of the department can, once.
         own = await as_employee.post(f"{API}/absences/{request['id']}/approve")
         assert own.status_code == 403
-        ok = await as_manager.post(f"{API}/absences/{request['id']}/approve",
-                                   json={"comment": "Schönen Urlaub"})  # fmt: skip
+        ok = await as_manager.post(
+            f"{API}/absences/{request['id']}/approve", json={"comment": "Schönen Urlaub"}
+        )
         assert ok.status_code == 200, ok.text
         assert ok.json()["status"] == "approved"
         twice = await as_manager.post(f"{API}/absences/{request['id']}/approve")
         assert twice.status_code == 409
         # A manager's own request needs someone else.
-        mine = await as_manager.post(f"{API}/absences", json={**body, "start_date": f"{year}-09-07",
-                                                             "end_date": f"{year}-09-07"})  # fmt: skip
+        mine = await as_manager.post(
+            f"{API}/absences",
+            json={**body, "start_date": f"{year}-09-07", "end_date": f"{year}-09-07"},
+        )
         assert mine.status_code == 201
         self_ok = await as_manager.post(f"{API}/absences/{mine.json()['id']}/approve")
         assert self_ok.status_code == 403
@@ -221,16 +230,25 @@ class TestVacation:
         await make_contract(db, employee.id, date(2020, 1, 1))
         sick = await as_employee.post(
             f"{API}/absences",
-            json={"kind": "sick", "start_date": "2026-03-02", "end_date": "2026-03-03",
-                  "certificate": True},
-        )  # fmt: skip
+            json={
+                "kind": "sick",
+                "start_date": "2026-03-02",
+                "end_date": "2026-03-03",
+                "certificate": True,
+            },
+        )
         assert sick.status_code == 201, sick.text
         assert (sick.json()["status"], sick.json()["days"]) == ("approved", "2")
         training = await as_manager.post(
             f"{API}/absences",
-            json={"kind": "training", "start_date": "2026-03-04", "end_date": "2026-03-04",
-                  "half_day_end": True, "employee_id": str(employee.id)},
-        )  # fmt: skip
+            json={
+                "kind": "training",
+                "start_date": "2026-03-04",
+                "end_date": "2026-03-04",
+                "half_day_end": True,
+                "employee_id": str(employee.id),
+            },
+        )
         assert training.status_code == 201, training.text
         assert (training.json()["status"], training.json()["days"]) == ("approved", "0.5")
 
@@ -264,22 +282,28 @@ class TestDays:
         by_day = {d["day"]: d for d in days}
         monday = by_day["2026-04-27"]
         assert (monday["target_hours"], monday["worked_hours"], monday["actual_hours"]) == (
-            "8.00", "8.00", "7.50",
-        )  # fmt: skip
+            "8.00",
+            "8.00",
+            "7.50",
+        )
         assert (monday["deduction_minutes"], monday["difference_hours"]) == (30, "-0.50")
         assert {w["rule"] for w in monday["warnings"]} == {"break"}
         tuesday = by_day["2026-04-28"]
         assert (tuesday["break_minutes"], tuesday["difference_hours"]) == (45, "-1.00")
         friday = by_day["2026-05-01"]
         assert (friday["holiday"], friday["target_hours"], friday["difference_hours"]) == (
-            "1", "0.00", "2.00",
-        )  # fmt: skip
+            "1",
+            "0.00",
+            "2.00",
+        )
         assert friday["holiday_name"] == "Erster Mai"
         # Wed and Thu: 8 h target each, nothing worked: −16; week: −0.5 −1 −16 +2 = −15.5.
         week = (await as_employee.get(f"{API}/weeks/2026-W18")).json()
         assert (week["target_hours"], week["actual_hours"], week["difference_hours"]) == (
-            "32.00", "16.50", "-15.50",
-        )  # fmt: skip
+            "32.00",
+            "16.50",
+            "-15.50",
+        )
         # The manager reverses the deduction with a reason: the day counts in full.
         reversed_ = await as_manager.post(
             f"{API}/deductions/{monday['deduction_id']}/reverse", json={"reason": "Lunch at 12"}
@@ -287,24 +311,31 @@ class TestDays:
         assert reversed_.status_code == 200, reversed_.text
         again = (await as_employee.get(f"{API}/days?from=2026-04-27&to=2026-04-27")).json()[0]
         assert (again["deduction_minutes"], again["deduction_reversed"]) == (0, True)
-        assert (await as_employee.post(
-            f"{API}/deductions/{monday['deduction_id']}/reverse", json={"reason": "me"}
-        )).status_code == 403  # fmt: skip
+        assert (
+            await as_employee.post(
+                f"{API}/deductions/{monday['deduction_id']}/reverse", json={"reason": "me"}
+            )
+        ).status_code == 403
         balance = (await as_employee.get(f"{API}/balance?at=2026-05-03")).json()
         # From 1 January: the target of every workday before 27 April is missing too.
         assert Decimal(balance["balance_hours"]) < 0
 
     async def test_deduction_follows_edits_and_warn_mode(
-        self, db: AsyncSession, as_employee: httpx.AsyncClient, as_admin: httpx.AsyncClient,
+        self,
+        db: AsyncSession,
+        as_employee: httpx.AsyncClient,
+        as_admin: httpx.AsyncClient,
         employee: Employee,
-    ) -> None:  # fmt: skip
+    ) -> None:
         project = await make_project(db)
         r = await as_employee.post(
             "/api/v1/time-entries",
-            json={"project_id": str(project.id),
-                  "start_time": berlin(date(2026, 4, 20), 8).isoformat(),
-                  "end_time": berlin(date(2026, 4, 20), 18).isoformat()},
-        )  # fmt: skip
+            json={
+                "project_id": str(project.id),
+                "start_time": berlin(date(2026, 4, 20), 8).isoformat(),
+                "end_time": berlin(date(2026, 4, 20), 18).isoformat(),
+            },
+        )
         entry = r.json()
         stored = await db.scalar(
             select(BreakDeduction.minutes).where(BreakDeduction.employee_id == employee.id)
@@ -350,9 +381,9 @@ class TestPause:
         resumed = await as_employee.post(f"{API}/timer/resume")
         assert resumed.status_code == 201, resumed.text
         assert (resumed.json()["project_id"], resumed.json()["note"]) == (project_id, "A")
-        pause = (await as_employee.get(
-            f"{API}/breaks?from={clock.today()}&to={clock.today()}"
-        )).json()  # fmt: skip
+        pause = (
+            await as_employee.get(f"{API}/breaks?from={clock.today()}&to={clock.today()}")
+        ).json()
         assert pause[0]["end_time"] is not None
         assert (await as_employee.post(f"{API}/timer/resume")).status_code == 409
 
@@ -360,19 +391,29 @@ class TestPause:
         self, db: AsyncSession, as_employee: httpx.AsyncClient, employee: Employee
     ) -> None:
         project = await make_project(db)
-        await make_time_entry(db, employee.id, project, start_time=berlin(date(2026, 4, 20), 8),
-                              end_time=berlin(date(2026, 4, 20), 12))  # fmt: skip
+        await make_time_entry(
+            db,
+            employee.id,
+            project,
+            start_time=berlin(date(2026, 4, 20), 8),
+            end_time=berlin(date(2026, 4, 20), 12),
+        )
         overlap = await as_employee.post(
             f"{API}/breaks",
-            json={"start_time": berlin(date(2026, 4, 20), 11).isoformat(),
-                  "end_time": berlin(date(2026, 4, 20), 12, 30).isoformat()},
-        )  # fmt: skip
+            json={
+                "start_time": berlin(date(2026, 4, 20), 11).isoformat(),
+                "end_time": berlin(date(2026, 4, 20), 12, 30).isoformat(),
+            },
+        )
         assert overlap.status_code == 409
         ok = await as_employee.post(
             f"{API}/breaks",
-            json={"start_time": berlin(date(2026, 4, 20), 12).isoformat(),
-                  "end_time": berlin(date(2026, 4, 20), 12, 30).isoformat(), "note": "Mittag"},
-        )  # fmt: skip
+            json={
+                "start_time": berlin(date(2026, 4, 20), 12).isoformat(),
+                "end_time": berlin(date(2026, 4, 20), 12, 30).isoformat(),
+                "note": "Mittag",
+            },
+        )
         assert ok.status_code == 201, ok.text
 
 
@@ -391,22 +432,24 @@ class TestMonths:
         emp = str(employee.id)
         await make_contract(db, employee.id, month.replace(year=month.year - 1))
         project = await make_project(db)
-        entry_id = (await make_time_entry(db, employee.id, project, start_time=berlin(month, 9),
-                                          end_time=berlin(month, 12))).id  # fmt: skip
+        entry_id = (
+            await make_time_entry(
+                db, employee.id, project, start_time=berlin(month, 9), end_time=berlin(month, 12)
+            )
+        ).id
         # Not submitted yet: nothing to approve.
-        early = await as_manager.post(f"{API}/months/{label}/approve",
-                                      json={"employee_id": emp})  # fmt: skip
+        early = await as_manager.post(f"{API}/months/{label}/approve", json={"employee_id": emp})
         assert early.status_code == 409
         current = clock.today().strftime("%Y-%m")
         assert (await as_employee.post(f"{API}/months/{current}/submit")).status_code == 422
         submitted = await as_employee.post(f"{API}/months/{label}/submit")
         assert submitted.status_code == 200, submitted.text
-        back = await as_manager.post(f"{API}/months/{label}/return",
-                                     json={"employee_id": emp, "comment": "Fix"})  # fmt: skip
+        back = await as_manager.post(
+            f"{API}/months/{label}/return", json={"employee_id": emp, "comment": "Fix"}
+        )
         assert (back.status_code, back.json()["status"]) == (200, "returned")
         assert (await as_employee.post(f"{API}/months/{label}/submit")).status_code == 200
-        approved = await as_manager.post(f"{API}/months/{label}/approve",
-                                         json={"employee_id": emp})  # fmt: skip
+        approved = await as_manager.post(f"{API}/months/{label}/approve", json={"employee_id": emp})
         assert approved.status_code == 200, approved.text
         assert approved.json()["actual_hours"] == "3.00"
         # Locked: the API answers 409 with the lock's words, for every kind of change.
@@ -421,25 +464,33 @@ class TestMonths:
         view = (await as_employee.get(f"{API}/months/{label}")).json()
         assert (view["status"], view["locked"]) == ("approved", True)
         # Reopening needs a reason and is audited with it.
-        no_reason = await as_manager.post(f"{API}/months/{label}/reopen",
-                                          json={"employee_id": emp, "reason": " "})  # fmt: skip
+        no_reason = await as_manager.post(
+            f"{API}/months/{label}/reopen", json={"employee_id": emp, "reason": " "}
+        )
         assert no_reason.status_code == 422
         reopened = await as_manager.post(
             f"{API}/months/{label}/reopen",
             json={"employee_id": emp, "reason": "Fahrtzeit fehlte"},
         )
         assert reopened.status_code == 200, reopened.text
-        assert (await as_employee.patch(f"/api/v1/time-entries/{entry_id}",
-                                        json={"note": "x"})).status_code == 200  # fmt: skip
+        assert (
+            await as_employee.patch(f"/api/v1/time-entries/{entry_id}", json={"note": "x"})
+        ).status_code == 200
         reason = await db.scalar(
             select(AuditLog.changes).where(AuditLog.action == "reopen").order_by(AuditLog.id.desc())
         )
-        assert reason is not None and reason["reason"] == [None, "Fahrtzeit fehlte"]
+        assert reason is not None
+        assert reason["reason"] == [None, "Fahrtzeit fehlte"]
 
     async def test_admin_locks_all_months_up_to_a_date(
-        self, db: AsyncSession, as_admin: httpx.AsyncClient, as_manager: httpx.AsyncClient,
-        employee: Employee, manager: Employee, team: Any,
-    ) -> None:  # fmt: skip
+        self,
+        db: AsyncSession,
+        as_admin: httpx.AsyncClient,
+        as_manager: httpx.AsyncClient,
+        employee: Employee,
+        manager: Employee,
+        team: Any,
+    ) -> None:
         month = last_month()
         label = month.strftime("%Y-%m")
         project_id = str((await make_project(db)).id)
@@ -453,28 +504,42 @@ class TestMonths:
         async with client:
             r = await client.post(
                 "/api/v1/time-entries",
-                json={"project_id": project_id, "start_time": berlin(month, 9).isoformat(),
-                      "end_time": berlin(month, 10).isoformat()},
-            )  # fmt: skip
+                json={
+                    "project_id": project_id,
+                    "start_time": berlin(month, 9).isoformat(),
+                    "end_time": berlin(month, 10).isoformat(),
+                },
+            )
             assert r.status_code == 409
         earlier = (month - timedelta(days=1)).strftime("%Y-%m")
         back = await as_admin.post(f"{API}/lock", json={"through": earlier})
         assert back.status_code == 409
         # One employee's month reopened by their manager opens for them only.
-        reopened = await as_manager.post(f"{API}/months/{label}/reopen",
-                                         json={"employee_id": emp, "reason": "x"})  # fmt: skip
+        reopened = await as_manager.post(
+            f"{API}/months/{label}/reopen", json={"employee_id": emp, "reason": "x"}
+        )
         assert reopened.status_code == 200, reopened.text
 
 
 class TestExports:
     async def test_sheet_pdf_csv_and_payroll(
-        self, db: AsyncSession, team: Any, employee: Employee, manager: Employee,
-        as_employee: httpx.AsyncClient, as_manager: httpx.AsyncClient,
-    ) -> None:  # fmt: skip
+        self,
+        db: AsyncSession,
+        team: Any,
+        employee: Employee,
+        manager: Employee,
+        as_employee: httpx.AsyncClient,
+        as_manager: httpx.AsyncClient,
+    ) -> None:
         await make_contract(db, employee.id, date(2026, 1, 1))
         project = await make_project(db)
-        await make_time_entry(db, employee.id, project, start_time=berlin(date(2026, 3, 2), 8),
-                              end_time=berlin(date(2026, 3, 2), 16, 30))  # fmt: skip
+        await make_time_entry(
+            db,
+            employee.id,
+            project,
+            start_time=berlin(date(2026, 3, 2), 8),
+            end_time=berlin(date(2026, 3, 2), 16, 30),
+        )
         await approve_month(db, employee.id, date(2026, 3, 1), manager.id)
         pdf = await as_employee.get(f"{API}/months/2026-03/sheet.pdf")
         assert pdf.status_code == 200
@@ -495,17 +560,22 @@ class TestExports:
 
 class TestFeedAndCalendar:
     async def test_private_feed_and_revocation(
-        self, db: AsyncSession, client: httpx.AsyncClient, as_employee: httpx.AsyncClient,
+        self,
+        db: AsyncSession,
+        client: httpx.AsyncClient,
+        as_employee: httpx.AsyncClient,
         employee: Employee,
-    ) -> None:  # fmt: skip
-        await make_absence(db, employee.id, clock.today() + timedelta(days=20),
-                           clock.today() + timedelta(days=24))  # fmt: skip
-        await make_absence(db, employee.id, clock.today() + timedelta(days=40), kind="sick",
-                           status="requested")  # fmt: skip
+    ) -> None:
+        await make_absence(
+            db, employee.id, clock.today() + timedelta(days=20), clock.today() + timedelta(days=24)
+        )
+        await make_absence(
+            db, employee.id, clock.today() + timedelta(days=40), kind="sick", status="requested"
+        )
         created = await as_employee.post(f"{API}/feed")
         assert created.status_code == 201
         url = created.json()["url"]
-        path = url[url.index("/api/"):]
+        path = url[url.index("/api/") :]
         feed = await client.get(path)
         assert feed.status_code == 200
         assert feed.headers["content-type"].startswith("text/calendar")
@@ -518,9 +588,13 @@ class TestFeedAndCalendar:
         assert (await client.get(f"{API}/feed/nonsense.ics")).status_code == 404
 
     async def test_team_calendar_hides_the_kind_from_colleagues(
-        self, db: AsyncSession, app: Any, team: Any, employee: Employee,
+        self,
+        db: AsyncSession,
+        app: Any,
+        team: Any,
+        employee: Employee,
         as_manager: httpx.AsyncClient,
-    ) -> None:  # fmt: skip
+    ) -> None:
         colleague = await make_employee(db)
         await db.execute(
             text("UPDATE employees SET department_id = :d WHERE id = :e"),
@@ -528,8 +602,9 @@ class TestFeedAndCalendar:
         )
         await make_contract(db, employee.id, date(2020, 1, 1))
         await make_absence(db, employee.id, date(2026, 3, 2), kind="sick")
-        seen_by_manager = (await as_manager.get(f"{API}/calendar?month=2026-03"
-                                                f"&department_id={team.id}")).json()  # fmt: skip
+        seen_by_manager = (
+            await as_manager.get(f"{API}/calendar?month=2026-03&department_id={team.id}")
+        ).json()
         row = next(r for r in seen_by_manager["rows"] if r["employee_id"] == str(employee.id))
         assert row["cells"][1]["absence"] == "sick"
         async with await token_client(app, db, colleague) as as_colleague:

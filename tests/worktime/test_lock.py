@@ -60,34 +60,43 @@ class TestApprovedMonth:
         e = {"id": entry.id}
         await refused(db, "UPDATE time_entries SET note = 'x' WHERE id = :id", **e)
         await refused(
-            db, "UPDATE time_entries SET end_time = end_time + interval '1 hour' WHERE id = :id",
+            db,
+            "UPDATE time_entries SET end_time = end_time + interval '1 hour' WHERE id = :id",
             **e,
-        )  # fmt: skip
+        )
         await refused(db, "UPDATE time_entries SET billable = NOT billable WHERE id = :id", **e)
         await refused(db, "DELETE FROM time_entries WHERE id = :id", **e)
         # Moving an entry of an open month into the closed one, or one out of it.
         await refused(
-            db, "UPDATE time_entries SET start_time = start_time - interval '30 days', "
-            "end_time = end_time - interval '30 days' WHERE id = :id", id=june.id,
-        )  # fmt: skip
+            db,
+            "UPDATE time_entries SET start_time = start_time - interval '30 days', "
+            "end_time = end_time - interval '30 days' WHERE id = :id",
+            id=june.id,
+        )
         await refused(
-            db, "UPDATE time_entries SET start_time = start_time + interval '60 days', "
-            "end_time = end_time + interval '60 days' WHERE id = :id", **e,
-        )  # fmt: skip
+            db,
+            "UPDATE time_entries SET start_time = start_time + interval '60 days', "
+            "end_time = end_time + interval '60 days' WHERE id = :id",
+            **e,
+        )
         await refused(
             db,
             "INSERT INTO time_entries (employee_id, project_id, start_time, end_time) "
             "VALUES (:w, :p, CAST(:s AS timestamptz), CAST(:s AS timestamptz) + interval '1 hour')",
-            w=worker.id, p=project.id, s=IN_MAY + timedelta(days=2),
-        )  # fmt: skip
+            w=worker.id,
+            p=project.id,
+            s=IN_MAY + timedelta(days=2),
+        )
         # Another employee's May is open; the employee's June is open.
         other = await make_employee(db)
         await allowed(
             db,
             "INSERT INTO time_entries (employee_id, project_id, start_time, end_time) "
             "VALUES (:w, :p, CAST(:s AS timestamptz), CAST(:s AS timestamptz) + interval '1 hour')",
-            w=other.id, p=project.id, s=IN_MAY,
-        )  # fmt: skip
+            w=other.id,
+            p=project.id,
+            s=IN_MAY,
+        )
         await allowed(db, "UPDATE time_entries SET note = 'ok' WHERE id = :id", id=june.id)
 
     async def test_billing_binds_entries_of_a_closed_month(
@@ -117,8 +126,10 @@ class TestApprovedMonth:
         await allowed(
             db,
             "INSERT INTO breaks (employee_id, start_time, end_time) VALUES (:w, :s, :e)",
-            w=worker.id, s=IN_MAY, e=IN_MAY + timedelta(minutes=30),
-        )  # fmt: skip
+            w=worker.id,
+            s=IN_MAY,
+            e=IN_MAY + timedelta(minutes=30),
+        )
         await allowed(
             db,
             "INSERT INTO break_deductions (employee_id, day, minutes, worked_minutes, "
@@ -136,8 +147,9 @@ class TestApprovedMonth:
         await refused(db, "UPDATE absences SET status = 'cancelled' WHERE id = :id", id=absence.id)
         await refused(db, "DELETE FROM absences WHERE id = :id", id=absence.id)
         # An absence reaching into the closed month cannot change at all.
-        await refused(db, "UPDATE absences SET end_date = '2026-06-05' WHERE id = :id",
-                      id=spanning.id)  # fmt: skip
+        await refused(
+            db, "UPDATE absences SET end_date = '2026-06-05' WHERE id = :id", id=spanning.id
+        )
         await refused(
             db,
             "INSERT INTO absences (employee_id, kind, start_date, end_date, status, decided_at) "
@@ -201,8 +213,7 @@ class TestClosingGuard:
             "UPDATE month_closings SET status = 'reopened', comment = 'typo' WHERE id = :id",
             **c,
         )
-        await allowed(db, "UPDATE time_entries SET note = 'x' WHERE employee_id = :w",
-                      w=worker.id)  # fmt: skip
+        await allowed(db, "UPDATE time_entries SET note = 'x' WHERE employee_id = :w", w=worker.id)
 
 
 class TestCompanyLock:

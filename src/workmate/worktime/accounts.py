@@ -198,7 +198,8 @@ class AccountService:
                 account = calc.vacation_year(
                     year=y,
                     entitlement_days=calc.entitlement(r.contracts, y),
-                    carried=carried + opening,
+                    carried=carried,
+                    opening=opening,
                     expiry=expiry,
                     used_by_day={d: v for d, v in used.items() if d.year == y},
                     requested_by_day={d: v for d, v in requested.items() if d.year == y},

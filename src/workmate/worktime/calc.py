@@ -233,11 +233,13 @@ def vacation_year(
     corrections: Decimal,
     paid_out: Decimal,
     today: date,
+    opening: Decimal = ZERO,
 ) -> VacationYear:
     """One year of the vacation account as of `today` (for a past year: its end).
 
     Carried days are used first; whatever of them is not used by the expiry day expires on
-    the day after (only once that day has come)."""
+    the day after (only once that day has come). An opening balance (days brought in when the
+    account started) counts as carried over but does not expire."""
     reference = min(today, date(year, 12, 31))
     taken = sum((d for day, d in used_by_day.items() if day <= reference), ZERO)
     planned = sum((d for day, d in used_by_day.items() if day > reference), ZERO)
@@ -245,12 +247,12 @@ def vacation_year(
     if expiry is not None and carried > 0 and reference > expiry:
         used_early = sum((d for day, d in used_by_day.items() if day <= expiry), ZERO)
         expired = max(ZERO, carried - used_early)
-    left = entitlement_days + carried - expired + corrections - paid_out - taken - planned
+    left = entitlement_days + carried + opening - expired + corrections - paid_out - taken - planned
     return VacationYear(
         year=year,
         entitlement=entitlement_days,
-        carried_over=carried,
-        carry_over_expires=expiry if carried > 0 else None,
+        carried_over=carried + opening,
+        carry_over_expires=expiry if carried > 0 and expiry is not None else None,
         expired=expired,
         corrections=corrections,
         paid_out=paid_out,

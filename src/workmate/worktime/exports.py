@@ -98,10 +98,17 @@ class ExportService:
     def sheet_csv(self, sheet: MonthRead) -> bytes:
         """One row per day: times, breaks, worked, deduction, actual, target, difference."""
         header = [
-            "date", "absence_or_holiday", "first_start", "last_end", "break_minutes",
-            "worked_hours", "deduction_minutes", "actual_hours", "target_hours",
+            "date",
+            "absence_or_holiday",
+            "first_start",
+            "last_end",
+            "break_minutes",
+            "worked_hours",
+            "deduction_minutes",
+            "actual_hours",
+            "target_hours",
             "difference_hours",
-        ]  # fmt: skip
+        ]
         fmt = formatter("en")
         rows: list[list[Any]] = [
             [
@@ -119,9 +126,19 @@ class ExportService:
             for d in sheet.days
         ]
         rows.append(
-            ["total", "", "", "", "", "", sheet.deduction_minutes, sheet.actual_hours,
-             sheet.target_hours, sheet.difference_hours]
-        )  # fmt: skip
+            [
+                "total",
+                "",
+                "",
+                "",
+                "",
+                "",
+                sheet.deduction_minutes,
+                sheet.actual_hours,
+                sheet.target_hours,
+                sheet.difference_hours,
+            ]
+        )
         rows.append(["balance_start", "", "", "", "", "", "", "", "", sheet.balance_start_hours])
         rows.append(["balance_end", "", "", "", "", "", "", "", "", sheet.balance_end_hours])
         return write_csv(header, rows)
@@ -151,9 +168,19 @@ class ExportService:
             Spacer(1, 4 * mm),
         ]
         rows: list[list[str]] = [
-            [_("Date"), _("Absence / holiday"), _("From"), _("To"), _("Break (min)"),
-             _("Worked"), _("Deducted (min)"), _("Actual"), _("Target"), _("Difference")]
-        ]  # fmt: skip
+            [
+                _("Date"),
+                _("Absence / holiday"),
+                _("From"),
+                _("To"),
+                _("Break (min)"),
+                _("Worked"),
+                _("Deducted (min)"),
+                _("Actual"),
+                _("Target"),
+                _("Difference"),
+            ]
+        ]
         for d in sheet.days:
             rows.append(
                 [
@@ -170,9 +197,19 @@ class ExportService:
                 ]
             )
         rows.append(
-            [_("Total"), "", "", "", "", "", str(sheet.deduction_minutes or ""),
-             h(sheet.actual_hours), h(sheet.target_hours), h(sheet.difference_hours)]
-        )  # fmt: skip
+            [
+                _("Total"),
+                "",
+                "",
+                "",
+                "",
+                "",
+                str(sheet.deduction_minutes or ""),
+                h(sheet.actual_hours),
+                h(sheet.target_hours),
+                h(sheet.difference_hours),
+            ]
+        )
         table = Table(rows, repeatRows=1)
         table.setStyle(
             TableStyle(
@@ -228,20 +265,29 @@ class ExportService:
             records = account.records
             assert records is not None
             payouts = sum(
-                (b.amount for b in records.bookings
-                 if b.account == "overtime" and b.kind == "payout" and month <= b.day <= last),
+                (
+                    b.amount
+                    for b in records.bookings
+                    if b.account == "overtime" and b.kind == "payout" and month <= b.day <= last
+                ),
                 ZERO,
-            )  # fmt: skip
+            )
             vacation = sum(
-                (d.plan.absence_days for d in account.days
-                 if d.plan.absence is not None and d.plan.absence.kind == "vacation"),
+                (
+                    d.plan.absence_days
+                    for d in account.days
+                    if d.plan.absence is not None and d.plan.absence.kind == "vacation"
+                ),
                 ZERO,
-            )  # fmt: skip
+            )
             sick = sum(
-                (d.plan.absence_days for d in account.days
-                 if d.plan.absence is not None and d.plan.absence.kind == "sick"),
+                (
+                    d.plan.absence_days
+                    for d in account.days
+                    if d.plan.absence is not None and d.plan.absence.kind == "sick"
+                ),
                 ZERO,
-            )  # fmt: skip
+            )
             closing = records.closings.get(month)
             status = await sheet_service.status(
                 db, p.id, month, closing.status if closing else None
@@ -264,10 +310,20 @@ class ExportService:
                 ]
             )
         header = [
-            "employee", "email", "department", "month", "target_hours", "actual_hours",
-            "difference_hours", "paid_out_hours", "overtime_balance_hours", "vacation_days",
-            "sick_days", "vacation_left_days", "status",
-        ]  # fmt: skip
+            "employee",
+            "email",
+            "department",
+            "month",
+            "target_hours",
+            "actual_hours",
+            "difference_hours",
+            "paid_out_hours",
+            "overtime_balance_hours",
+            "vacation_days",
+            "sick_days",
+            "vacation_left_days",
+            "status",
+        ]
         return write_csv(header, rows)
 
 

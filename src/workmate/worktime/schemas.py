@@ -22,9 +22,23 @@ MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MonthText = Annotated[str, StringConstraints(pattern=MONTH.pattern, max_length=7)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 State = Literal[
-    "BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV",
-    "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH",
-]  # fmt: skip
+    "BW",
+    "BY",
+    "BE",
+    "BB",
+    "HB",
+    "HH",
+    "HE",
+    "MV",
+    "NI",
+    "NW",
+    "RP",
+    "SL",
+    "SN",
+    "ST",
+    "SH",
+    "TH",
+]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DayHours = Annotated[Decimal, Field(ge=0, le=10, max_digits=4, decimal_places=2)]
 Kind = Literal["vacation", "sick", "special_leave", "overtime_compensation", "training"]
