@@ -310,7 +310,7 @@ class TestRefusal:
         result = run_demo(url, "--seed", "1", "--force")
         assert result.exit_code == 0, result.output
         assert scalar(url, "SELECT count(*) FROM customers") == 402
-        assert scalar(url, "SELECT max(number) FROM customers") == "K-00400"
+        assert scalar(url, "SELECT max(number) FROM customers") == "K-00402"
         assert (
             scalar(url, "SELECT count(*) FROM employees WHERE email = 'admin@demo.workmate.de'")
             == 1
