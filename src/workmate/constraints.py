@@ -235,6 +235,8 @@ MESSAGES: dict[str, Entry] = {
     "fk_calendar_feeds_employee_id_employees": ForeignKey(
         "employee_id", "employee not found", "the employee has a calendar feed"
     ),
+    # background jobs
+    "ck_job_failures_attempt_positive": Rule(Invalid, "attempt", "attempt must be at least 1"),
 }
 
 

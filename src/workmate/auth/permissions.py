@@ -12,6 +12,7 @@ Actions:
 - approve: decide for the employees of the departments one leads (worktime: absences,
   months, break deductions); with manage, for everyone.
 - configure: the company's rules of a module (worktime: settings, locking months).
+- system: operations (background jobs, backups, metrics); Admin only by default.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ MODULES: dict[str, tuple[str, ...]] = {
     "reports": ("read",),
     "admin_panel": ("access",),
     "worktime": ("read", "write", "approve", "manage", "configure"),
+    # Operations: background jobs (read: look; write: retry), backups, metrics.
+    "system": ("read", "write"),
 }
 
 

@@ -19,6 +19,7 @@ from workmate.models.employee import Employee
 from workmate.models.expense import Expense
 from workmate.models.invoice import Invoice
 from workmate.models.invoice_line import InvoiceLine
+from workmate.models.job_failure import JobFailure
 from workmate.models.login_attempt import LoginAttempt
 from workmate.models.month_closing import MonthClosing
 from workmate.models.number_counter import NumberCounter
@@ -52,6 +53,7 @@ __all__ = [
     "Expense",
     "Invoice",
     "InvoiceLine",
+    "JobFailure",
     "LoginAttempt",
     "MonthClosing",
     "NumberCounter",

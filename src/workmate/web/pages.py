@@ -29,6 +29,7 @@ from workmate.web.routes import (
     departments,
     expenses,
     invoices,
+    jobs,
     projects,
     reminders,
     session,
@@ -156,6 +157,7 @@ def mount(app: FastAPI) -> None:
         expenses,
         reminders,
         departments,
+        jobs,
         admin,
     ):
         app.include_router(module.router, include_in_schema=False)

@@ -3,7 +3,7 @@ overtime and vacation accounts' bookings, month closings, settings and calendar 
 month lock (triggers) and the seed roles' grants of the new permission module.
 
 Revision ID: 0016
-Revises: 0009
+Revises: 0013
 """
 
 import json
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0016"
-down_revision: str | None = "0009"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
