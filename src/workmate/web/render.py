@@ -54,6 +54,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/customers", N_("Customers"), "crm"),
     NavItem("/projects", N_("Projects"), "projects"),
     NavItem("/time", N_("Time"), "time_entries"),
+    NavItem("/worktime", N_("Working time"), "worktime"),
     NavItem("/invoices", N_("Invoices"), "invoices"),
     NavItem("/expenses", N_("Expenses"), "expenses"),
     NavItem("/reminders", N_("Reminders"), "reminders"),

@@ -266,6 +266,9 @@ class DeductionRead(BaseModel):
 class Warning(BaseModel):
     rule: str
     message: str
+    hours_worked: Decimal | None = None
+    break_minutes: int | None = None
+    rest_hours: Decimal | None = None
 
 
 class AbsenceOnDay(BaseModel):

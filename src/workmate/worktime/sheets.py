@@ -80,7 +80,15 @@ async def warnings_by_day(
     found: dict[date, list[Warning]] = {}
     for w in arbzg_warnings(spans):
         if first <= w.day <= last:
-            found.setdefault(w.day, []).append(Warning(rule=w.rule, message=w.message))
+            found.setdefault(w.day, []).append(
+                Warning(
+                    rule=w.rule,
+                    message=w.message,
+                    hours_worked=w.hours_worked,
+                    break_minutes=w.break_minutes,
+                    rest_hours=w.rest_hours,
+                )
+            )
     return found, {day: s for (_, day), s in grouped.items()}
 
 
