@@ -612,3 +612,58 @@ class TestFeedAndCalendar:
         row = next(r for r in seen["rows"] if r["employee_id"] == str(employee.id))
         assert row["cells"][1]["absence"] == "absent"
         assert row["cells"][0]["workday"] is False  # a Sunday
+
+
+class TestStatements:
+    async def test_team_views_cost_the_same_for_more_people(
+        self, db: AsyncSession, engine: Any, manager: Employee, as_manager: httpx.AsyncClient
+    ) -> None:
+        from sqlalchemy import event
+
+        department = await lead(db, manager.id)
+        project = await make_project(db)
+
+        async def add(n: int) -> None:
+            for _ in range(n):
+                person = await make_employee(db)
+                await db.execute(
+                    text("UPDATE employees SET department_id = :d WHERE id = :e"),
+                    {"d": department.id, "e": person.id},
+                )
+                await make_contract(db, person.id, date(2026, 1, 1))
+                await make_absence(db, person.id, date(2026, 3, 9), kind="sick")
+                await make_time_entry(
+                    db,
+                    person.id,
+                    project,
+                    start_time=berlin(date(2026, 3, 2), 8),
+                    end_time=berlin(date(2026, 3, 2), 15),
+                )
+
+        async def statements(path: str) -> int:
+            seen: list[str] = []
+
+            def count(*args: Any) -> None:
+                seen.append(str(args[2]))
+
+            event.listen(engine.sync_engine, "before_cursor_execute", count)
+            try:
+                r = await as_manager.get(path)
+                assert r.status_code == 200, r.text
+            finally:
+                event.remove(engine.sync_engine, "before_cursor_execute", count)
+            # The test's own savepoints around each request are not the endpoint's.
+            return len([q for q in seen if "SAVEPOINT" not in q])
+
+        paths = (
+            f"{API}/months?month=2026-03",
+            f"{API}/payroll/2026-03.csv",
+            f"{API}/calendar?month=2026-03&department_id={department.id}",
+        )
+        await add(2)
+        for p in paths:  # the first request stores the year's holidays
+            await statements(p)
+        few = [await statements(p) for p in paths]
+        await add(6)
+        many = [await statements(p) for p in paths]
+        assert few == many

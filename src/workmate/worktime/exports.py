@@ -37,6 +37,7 @@ from workmate.auth.principal import Principal
 from workmate.web.i18n import Formatter, formatter
 from workmate.worktime.accounts import account_service
 from workmate.worktime.calc import ZERO, hours
+from workmate.worktime.repository import worktime_repository
 from workmate.worktime.schemas import DayRead, MonthRead
 from workmate.worktime.sheets import month_end, sheet_service
 
@@ -258,6 +259,7 @@ class ExportService:
         ids = [p.id for p in people]
         accounts = await account_service.accounts(db, ids, month, last) if ids else {}
         vacations = await account_service.vacations(db, ids, month.year, last) if ids else {}
+        locked_through = (await worktime_repository.settings(db)).locked_through
         rows: list[list[Any]] = []
         for p in people:
             account = accounts[p.id]
@@ -289,8 +291,12 @@ class ExportService:
                 ZERO,
             )
             closing = records.closings.get(month)
-            status = await sheet_service.status(
-                db, p.id, month, closing.status if closing else None
+            status = (
+                closing.status
+                if closing is not None
+                else "locked"
+                if locked_through is not None and month <= locked_through
+                else "open"
             )
             rows.append(
                 [
