@@ -116,3 +116,42 @@ async def test_team_calendar_page(
     page = await web_employee.get("/worktime/team?month=2026-03")
     assert page.status_code == 200
     assert "Wer ist abwesend" in page.text
+
+
+async def test_admin_adds_a_contract_on_the_month_page(
+    web_admin: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    emp = employee.id
+    page = await web_admin.get(f"/worktime?month=2026-03&employee_id={emp}")
+    assert "Noch kein Arbeitsvertrag" in page.text
+    r = await web_admin.post(
+        "/worktime/contracts",
+        data={
+            "employee_id": str(emp),
+            "month": "2026-03",
+            "valid_from": "2026-01-01",
+            "weekly_hours": "32",
+            "mon": "1",
+            "tue": "1",
+            "wed": "1",
+            "thu": "1",
+            "vacation_days": "24",
+            "federal_state": "BY",
+        },
+    )
+    assert r.status_code == 303, r.text
+    page = await web_admin.get(f"/worktime?month=2026-03&employee_id={emp}")
+    assert "32,00 h/Woche" in page.text
+    bad = await web_admin.post(
+        "/worktime/contracts",
+        data={
+            "employee_id": str(emp),
+            "month": "2026-03",
+            "valid_from": "2026-02-01",
+            "weekly_hours": "viel",
+            "vacation_days": "24",
+            "federal_state": "BY",
+        },
+    )
+    assert bad.status_code == 422
+    assert "weekly_hours" in bad.text

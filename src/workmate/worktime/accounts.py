@@ -117,10 +117,12 @@ class AccountService:
         for employee_id in employee_ids:
             r = records[employee_id]
             account = Account(employee_id, records=r)
-            approved = r.approved()
+            # One lookup per day instead of a scan of all absences (years of days).
+            away = {d: a for a in r.approved() for d in calc.days(a.start, a.end)}
             before = ZERO
             for day in calc.days(start, last):
-                figures = _day(r, calc.plan(day, r.contracts, holidays, half_days, approved), today)
+                on_day = [away[day]] if day in away else []
+                figures = _day(r, calc.plan(day, r.contracts, holidays, half_days, on_day), today)
                 if day < first:
                     if figures.counted and figures.difference is not None:
                         before += figures.difference

@@ -18,6 +18,7 @@ from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.db import SessionDep
 from workmate.errors import NotFound, WorkmateError
+from workmate.models.work_contract import FEDERAL_STATES
 from workmate.web.catalogs import N_
 from workmate.web.i18n import Formatter, formatter
 from workmate.web.render import render
@@ -27,10 +28,11 @@ from workmate.worktime import scope
 from workmate.worktime.absences import absence_service
 from workmate.worktime.accounts import account_service
 from workmate.worktime.breaks import break_service
+from workmate.worktime.contracts import contract_service
 from workmate.worktime.ical import feed_service
 from workmate.worktime.months import month_service
 from workmate.worktime.repository import worktime_repository
-from workmate.worktime.schemas import AbsenceCreate, parse_month
+from workmate.worktime.schemas import AbsenceCreate, ContractCreate, parse_month
 from workmate.worktime.sheets import month_end, sheet_service
 from workmate.worktime.team import calendar_service
 
@@ -39,6 +41,7 @@ router = APIRouter(prefix="/worktime")
 Read = Annotated[Principal, Depends(require("worktime", "read"))]
 Write = Annotated[Principal, Depends(require("worktime", "write"))]
 Approve = Annotated[Principal, Depends(require("worktime", "approve"))]
+Manage = Annotated[Principal, Depends(require("worktime", "manage"))]
 
 KINDS = (
     N_("vacation"),
@@ -129,6 +132,7 @@ async def _month_page(
     may_decide = (
         not own and (who.can("worktime", "approve")) and await scope.in_scope(db, who, owner)
     )
+    contracts = await contract_service.list(db, who, owner) if who.can("worktime", "manage") else []
     return render(
         request,
         "worktime/month.html",
@@ -148,6 +152,8 @@ async def _month_page(
         error=error,
         notice=notice,
         today=clock.today(),
+        contracts=contracts,
+        states=FEDERAL_STATES,
     )
 
 
@@ -262,6 +268,42 @@ async def reverse(
         employee_id,
         lambda: break_service.reverse(db, who, deduction_id, reason),
         "reversed",
+    )
+
+
+@router.post("/contracts")
+async def add_contract(request: Request, who: Manage, db: SessionDep) -> Response:
+    """Add a work contract for an employee (a running open-ended one ends the day before)."""
+    form = await form_data(request)
+    employee_id = _employee(form)
+    month = chosen_month(form.get("month"))
+    workdays = [d for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") if form.get(d)]
+    try:
+        data = ContractCreate.model_validate(
+            {
+                "employee_id": str(employee_id),
+                "valid_from": form.get("valid_from") or None,
+                "weekly_hours": (form.get("weekly_hours") or "").replace(",", ".") or None,
+                "workdays": workdays or None,
+                "vacation_days": (form.get("vacation_days") or "").replace(",", ".") or None,
+                "federal_state": form.get("federal_state") or None,
+            }
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(x) for x in first.get("loc", ()))
+        text = str(first.get("msg", "")).removeprefix("Value error, ")
+        return await _month_page(
+            request, who, db, month, employee_id, status_code=422, error=f"{field}: {text}"
+        )
+    return await _act(
+        request,
+        who,
+        db,
+        month,
+        employee_id,
+        lambda: contract_service.create(db, who, data),
+        "contract",
     )
 
 
