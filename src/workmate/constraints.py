@@ -194,9 +194,9 @@ MESSAGES: dict[str, Entry] = {
     "ck_account_bookings_account": Rule(Invalid, "account", "unknown account"),
     "ck_account_bookings_kind": Rule(Invalid, "kind", "unknown kind of booking"),
     "ck_account_bookings_payout_positive": Rule(
-        Invalid, "amount", "a payout must be greater than 0"
+        Invalid, "quantity", "a payout must be greater than 0"
     ),
-    "ck_account_bookings_amount": Rule(Invalid, "amount", "amount must not be 0"),
+    "ck_account_bookings_quantity": Rule(Invalid, "quantity", "quantity must not be 0"),
     "fk_account_bookings_employee_id_employees": ForeignKey(
         "employee_id", "employee not found", "the employee has account bookings"
     ),

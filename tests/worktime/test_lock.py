@@ -138,7 +138,7 @@ class TestApprovedMonth:
         )
         await allowed(
             db,
-            "INSERT INTO account_bookings (employee_id, account, kind, day, amount) "
+            "INSERT INTO account_bookings (employee_id, account, kind, day, quantity) "
             "VALUES (:w, 'overtime', 'correction', '2026-05-20', 2)",
             w=worker.id,
         )
@@ -165,10 +165,10 @@ class TestApprovedMonth:
             **w,
         )
         await refused(db, "DELETE FROM break_deductions WHERE employee_id = :w", **w)
-        await refused(db, "UPDATE account_bookings SET amount = 3 WHERE employee_id = :w", **w)
+        await refused(db, "UPDATE account_bookings SET quantity = 3 WHERE employee_id = :w", **w)
         await refused(
             db,
-            "INSERT INTO account_bookings (employee_id, account, kind, day, amount) "
+            "INSERT INTO account_bookings (employee_id, account, kind, day, quantity) "
             "VALUES (:w, 'overtime', 'payout', '2026-05-31', 1)",
             **w,
         )

@@ -428,7 +428,7 @@ def _bookings(
                 "account": "overtime",
                 "kind": "opening",
                 "day": start,
-                "amount": Decimal(amount),
+                "quantity": Decimal(amount),
                 "note": "Übertrag aus der alten Zeiterfassung",
                 "created_by": new[0]["id"],
             }
@@ -442,7 +442,7 @@ def _bookings(
                 "account": "overtime",
                 "kind": "payout",
                 "day": payday,
-                "amount": Decimal("10.00"),
+                "quantity": Decimal("10.00"),
                 "note": "Auszahlung mit der Gehaltsabrechnung",
                 "created_by": new[0]["id"],
             }
@@ -454,7 +454,7 @@ def _bookings(
                 "account": "vacation",
                 "kind": "opening",
                 "day": start,
-                "amount": Decimal("3.00"),
+                "quantity": Decimal("3.00"),
                 "note": "Resturlaub aus dem Vorjahr",
                 "created_by": new[0]["id"],
             }

@@ -21,8 +21,8 @@ class AccountBooking(Timestamps, Base):
     __table_args__ = (
         CheckConstraint(enum_check("account", ACCOUNTS), name="account"),
         CheckConstraint(enum_check("kind", BOOKING_KINDS), name="kind"),
-        CheckConstraint("kind <> 'payout' OR amount > 0", name="payout_positive"),
-        CheckConstraint("amount <> 0", name="amount"),
+        CheckConstraint("kind <> 'payout' OR quantity > 0", name="payout_positive"),
+        CheckConstraint("quantity <> 0", name="quantity"),
         # One opening balance per account; later changes are corrections.
         Index(
             "uq_account_bookings_opening",
@@ -40,7 +40,7 @@ class AccountBooking(Timestamps, Base):
     kind: Mapped[str] = mapped_column(String(20))
     day: Mapped[date]
     # Hours (overtime) or days (vacation); payouts are positive and reduce the balance.
-    amount: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("employees.id", ondelete="RESTRICT")

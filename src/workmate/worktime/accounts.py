@@ -75,7 +75,7 @@ def booked_hours(
     """Sum of bookings on an account between two days (payouts count positive)."""
     return sum(
         (
-            b.amount
+            b.quantity
             for b in records.bookings
             if b.account == account and b.kind in kinds and first <= b.day <= last
         ),

@@ -268,7 +268,7 @@ class ExportService:
             assert records is not None
             payouts = sum(
                 (
-                    b.amount
+                    b.quantity
                     for b in records.bookings
                     if b.account == "overtime" and b.kind == "payout" and month <= b.day <= last
                 ),

@@ -304,10 +304,10 @@ class MonthService:
             raise Invalid("employee not found", field="employee_id")
         if data.employee_id == who.employee_id and not who.can("worktime", "configure"):
             raise Invalid("you cannot book on your own account", field="employee_id")
-        if data.amount == 0:
-            raise Invalid("amount must not be 0", field="amount")
-        if data.kind == "payout" and data.amount < 0:
-            raise Invalid("a payout is given as a positive amount", field="amount")
+        if data.quantity == 0:
+            raise Invalid("quantity must not be 0", field="quantity")
+        if data.kind == "payout" and data.quantity < 0:
+            raise Invalid("a payout is given as a positive quantity", field="quantity")
         await worktime_repository.lock_employee(db, data.employee_id)
         booking = AccountBooking(**data.model_dump(), created_by=who.employee_id)
         db.add(booking)
@@ -329,7 +329,7 @@ class MonthService:
             raise NotFound("booking")
         await worktime_repository.lock_employee(db, booking.employee_id)
         before = audit_service.snapshot(
-            booking, ("employee_id", "account", "kind", "day", "amount", "note")
+            booking, ("employee_id", "account", "kind", "day", "quantity", "note")
         )
         await db.delete(booking)
         await flush(db)

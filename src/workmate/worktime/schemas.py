@@ -411,7 +411,7 @@ class BookingCreate(Input):
     kind: Literal["opening", "payout", "correction"]
     day: WorkDay
     # Hours (overtime) or days (vacation); a payout is positive and reduces the balance.
-    amount: Decimal = Field(..., ge=-10000, le=10000, max_digits=8, decimal_places=2)
+    quantity: Decimal = Field(..., ge=-10000, le=10000, max_digits=8, decimal_places=2)
     note: Line | None = None
 
 
@@ -423,7 +423,7 @@ class BookingRead(BaseModel):
     account: str
     kind: str
     day: date
-    amount: Decimal
+    quantity: Decimal
     note: str | None
     created_by: uuid.UUID | None
     created_at: datetime

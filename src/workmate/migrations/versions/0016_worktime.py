@@ -178,7 +178,7 @@ def _tables() -> None:
         sa.Column("account", sa.String(length=20), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("amount", sa.Numeric(precision=8, scale=2), nullable=False),
+        sa.Column("quantity", sa.Numeric(precision=8, scale=2), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("created_by", sa.UUID(), nullable=True),
         sa.Column(
@@ -197,12 +197,12 @@ def _tables() -> None:
             "account IN ('overtime', 'vacation')", name=op.f("ck_account_bookings_account")
         ),
         sa.CheckConstraint(
-            "kind <> 'payout' OR amount > 0", name=op.f("ck_account_bookings_payout_positive")
+            "kind <> 'payout' OR quantity > 0", name=op.f("ck_account_bookings_payout_positive")
         ),
         sa.CheckConstraint(
             "kind IN ('opening', 'payout', 'correction')", name=op.f("ck_account_bookings_kind")
         ),
-        sa.CheckConstraint("amount <> 0", name=op.f("ck_account_bookings_amount")),
+        sa.CheckConstraint("quantity <> 0", name=op.f("ck_account_bookings_quantity")),
         sa.ForeignKeyConstraint(
             ["created_by"],
             ["employees.id"],
