@@ -34,6 +34,7 @@ from workmate.web.routes import (
     reminders,
     session,
     time,
+    worktime,
 )
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ def mount(app: FastAPI) -> None:
         invoices,
         expenses,
         reminders,
+        worktime,
         departments,
         jobs,
         admin,
