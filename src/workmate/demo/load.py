@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from workmate.demo import worktime
 from workmate.demo.banking import load_demo as load_banking
 from workmate.demo.generate import DEMO_DOMAIN, Context, DemoCompany, Row, strip_private
 from workmate.models import (
@@ -134,6 +135,7 @@ def counts(demo: DemoCompany) -> dict[str, int]:
         "reminders": len(demo.reminders),
         "dashboards": len(demo.dashboards),
         "chat messages": len(demo.chat_messages),
+        "working time": worktime.count(demo),
     }
 
 
@@ -204,3 +206,4 @@ async def load(conn: AsyncConnection, demo: DemoCompany, progress: Progress) -> 
         ),
         demo.counters,
     )
+    await worktime.load(conn, demo, progress)

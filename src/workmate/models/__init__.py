@@ -1,5 +1,7 @@
 """All ORM models, one file per table; importing this package registers every table."""
 
+from workmate.models.absence import Absence
+from workmate.models.account_booking import AccountBooking
 from workmate.models.api_token import ApiToken
 from workmate.models.audit_log import AuditLog
 from workmate.models.auth_session import AuthSession
@@ -9,6 +11,8 @@ from workmate.models.bank_match import BankMatch
 from workmate.models.bank_statement import BankStatement
 from workmate.models.bank_transaction import BankTransaction
 from workmate.models.base import Base
+from workmate.models.break_deduction import BreakDeduction
+from workmate.models.calendar_feed import CalendarFeed
 from workmate.models.chat_message import ChatMessage
 from workmate.models.company_settings import CompanySettings
 from workmate.models.contact import Contact
@@ -23,14 +27,21 @@ from workmate.models.invoice import Invoice
 from workmate.models.invoice_line import InvoiceLine
 from workmate.models.job_failure import JobFailure
 from workmate.models.login_attempt import LoginAttempt
+from workmate.models.month_closing import MonthClosing
 from workmate.models.number_counter import NumberCounter
 from workmate.models.payment import Payment
 from workmate.models.project import Project
+from workmate.models.public_holiday import PublicHoliday
 from workmate.models.reminder import Reminder
 from workmate.models.role import Role
 from workmate.models.time_entry import TimeEntry
+from workmate.models.work_break import WorkBreak
+from workmate.models.work_contract import WorkContract
+from workmate.models.worktime_settings import WorktimeSettings
 
 __all__ = [
+    "Absence",
+    "AccountBooking",
     "ApiToken",
     "AuditLog",
     "AuthSession",
@@ -40,6 +51,8 @@ __all__ = [
     "BankStatement",
     "BankTransaction",
     "Base",
+    "BreakDeduction",
+    "CalendarFeed",
     "ChatMessage",
     "CompanySettings",
     "Contact",
@@ -54,10 +67,15 @@ __all__ = [
     "InvoiceLine",
     "JobFailure",
     "LoginAttempt",
+    "MonthClosing",
     "NumberCounter",
     "Payment",
     "Project",
+    "PublicHoliday",
     "Reminder",
     "Role",
     "TimeEntry",
+    "WorkBreak",
+    "WorkContract",
+    "WorktimeSettings",
 ]

@@ -3,7 +3,7 @@ invoices, customers' known IBANs; the rules that keep matches within a transacti
 and derive its state; permissions of the new module `banking`.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0016
 """
 
 import json
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
