@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from workmate import __version__
 from workmate.audit import endpoints as audit
 from workmate.auth import endpoints as auth
+from workmate.banking import endpoints as banking
 from workmate.chat import endpoints as chat
 from workmate.chat import live as chat_live
 from workmate.company import endpoints as company
@@ -50,6 +51,7 @@ API_ROUTERS = (
     invoices.router,
     einvoice.router,
     payments.router,
+    banking.router,
     expenses.router,
     documents.router,
     dashboards.router,

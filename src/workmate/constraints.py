@@ -109,6 +109,84 @@ MESSAGES: dict[str, Entry] = {
         "this Idempotency-Key is already used for another payment",
     ),
     "ck_payments_amount_positive": Rule(Invalid, "amount", "amount must be greater than 0"),
+    # banking
+    "uq_bank_accounts_iban": Rule(Conflict, "iban", "a bank account with this IBAN exists"),
+    "ck_bank_accounts_iban_shape": Rule(Invalid, "iban", "iban is not a valid IBAN"),
+    "ck_bank_accounts_bic_shape": Rule(Invalid, "bic", "bic is not a valid BIC"),
+    "ck_bank_accounts_currency": Rule(Invalid, "currency", "currency must be an ISO 4217 code"),
+    "uq_bank_files_account_sha256": Rule(
+        Conflict, "file", "this file is already imported into the account"
+    ),
+    "ck_bank_files_sha256": Rule(Invalid, "file", "the file checksum must be a SHA-256"),
+    "ck_bank_files_format": Rule(Invalid, "format", "unknown statement format"),
+    "ck_bank_files_size_positive": Rule(Invalid, "file", "the file is empty"),
+    "fk_bank_files_account_id_bank_accounts": ForeignKey(
+        "account_id", "bank account does not exist", "the bank account has imported statements"
+    ),
+    "fk_bank_files_imported_by_employees": ForeignKey(
+        "imported_by", "employee does not exist", "the employee imported bank statements"
+    ),
+    "uq_bank_statements_account_fingerprint": Rule(
+        Conflict, "file", "this statement is already imported into the account"
+    ),
+    "ck_bank_statements_format": Rule(Invalid, "format", "unknown statement format"),
+    "ck_bank_statements_period": Rule(
+        Invalid, "file", "a statement period must end on or after its start"
+    ),
+    "ck_bank_statements_entry_count": Rule(Invalid, "file", "entry count must not be negative"),
+    "ck_bank_statements_fingerprint": Rule(Invalid, "file", "invalid statement fingerprint"),
+    "fk_bank_statements_account_id_bank_accounts": ForeignKey(
+        "account_id", "bank account does not exist", "the bank account has statements"
+    ),
+    "fk_bank_statements_file_id_bank_files": ForeignKey(
+        "file_id", "statement file does not exist", "the file has statements"
+    ),
+    "uq_bank_transactions_account_key": Rule(
+        Conflict, "file", "this bank transaction is already imported"
+    ),
+    "ck_bank_transactions_amount_nonzero": Rule(Invalid, "amount", "amount must not be 0"),
+    "ck_bank_transactions_state": Rule(Invalid, "state", "unknown bank transaction state"),
+    "ck_bank_transactions_currency": Rule(Invalid, "currency", "currency must be an ISO 4217 code"),
+    "fk_bank_transactions_account_id_bank_accounts": ForeignKey(
+        "account_id", "bank account does not exist", "the bank account has transactions"
+    ),
+    "fk_bank_transactions_statement_id_bank_statements": ForeignKey(
+        "statement_id", "statement does not exist", "the statement has transactions"
+    ),
+    "uq_bank_matches_transaction_invoice": Rule(
+        Conflict, "invoice_id", "the bank transaction is already matched to this invoice"
+    ),
+    "uq_bank_matches_payment_id": Rule(
+        Conflict, "payment_id", "the payment already belongs to a bank transaction"
+    ),
+    "ck_bank_matches_amount_positive": Rule(Invalid, "amount", "amount must be greater than 0"),
+    "ck_bank_matches_kind": Rule(Invalid, "kind", "unknown match kind"),
+    "ck_bank_matches_payment_link": Rule(
+        Invalid, "payment_id", "a payment match needs its payment, a refund none"
+    ),
+    "fk_bank_matches_transaction_id_bank_transactions": ForeignKey(
+        "transaction_id", "bank transaction does not exist", "the bank transaction is matched"
+    ),
+    "fk_bank_matches_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice does not exist", "the invoice is matched to a bank transaction"
+    ),
+    "fk_bank_matches_payment_id_payments": ForeignKey(
+        "payment_id", "payment does not exist", "the payment belongs to a bank transaction"
+    ),
+    "fk_bank_matches_created_by_employees": ForeignKey(
+        "created_by", "employee does not exist", "the employee confirmed bank matches"
+    ),
+    "uq_customer_ibans_customer_iban": Rule(
+        Conflict, "iban", "this IBAN is already known for the customer"
+    ),
+    "ck_customer_ibans_iban_shape": Rule(Invalid, "iban", "iban is not a valid IBAN"),
+    "ck_customer_ibans_source": Rule(Invalid, "source", "unknown IBAN source"),
+    "fk_customer_ibans_customer_id_customers": ForeignKey(
+        "customer_id", "customer does not exist", "the customer has known IBANs"
+    ),
+    "fk_customer_ibans_created_by_employees": ForeignKey(
+        "created_by", "employee does not exist", "the employee recorded customer IBANs"
+    ),
     # expenses
     "fk_expenses_project_id_projects": ForeignKey(
         "project_id", "project does not exist", "the project has expenses"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit import repository
@@ -75,6 +76,31 @@ class AuditService:
     ) -> None:
         """Write one audit row in the caller's transaction (it commits or rolls back with it)."""
         db.add(entry(who, action, entity, entity_id, changes))
+
+    async def record_many(
+        self,
+        db: AsyncSession,
+        who: Principal | None,
+        action: str,
+        entity: str,
+        items: Sequence[tuple[object, Mapping[str, Any] | None]],
+    ) -> None:
+        """Many audit rows (entity id, changes) in one statement, for bulk paths."""
+        if not items:
+            return
+        rows = [
+            {
+                "actor_id": who.employee_id if who else None,
+                "actor_email": who.email if who else None,
+                "action": action,
+                "entity": entity,
+                "entity_id": None if entity_id is None else str(entity_id),
+                "changes": dict(changes) if changes else None,
+                "client_addr": who.client_addr if who else None,
+            }
+            for entity_id, changes in items
+        ]
+        await db.execute(insert(AuditLog), rows)
 
     async def search(
         self, db: AsyncSession, f: AuditFilter, limit: int, offset: int

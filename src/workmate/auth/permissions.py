@@ -25,6 +25,8 @@ MODULES: dict[str, tuple[str, ...]] = {
     "time_entries": ("read", "write", "delete", "manage"),
     "invoices": ("read", "write", "delete"),
     "payments": ("read", "write", "delete"),
+    # Bank accounts, statement import, matching (write: import, confirm; delete: undo a match).
+    "banking": ("read", "write", "delete"),
     "expenses": ("read", "write", "delete"),
     "documents": ("read", "write", "delete", "confidential"),
     "reminders": ("read", "write", "delete", "manage"),
@@ -54,6 +56,7 @@ SEED_ROLES: dict[str, dict[str, list[str]]] = {
         "time_entries": ["read", "write", "manage"],
         "invoices": ["read", "write"],
         "payments": ["read", "write"],
+        "banking": ["read", "write"],
         "expenses": ["read", "write"],
         "documents": ["read", "write"],
         "reminders": ["read", "write", "delete"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from workmate.banking import cli as banking
 from workmate.customers import cli as customers
 from workmate.employees import cli as employees
 from workmate.exports import cli as exports
@@ -18,6 +19,7 @@ GROUPS = (
     ("timers", time_entries.app),
     ("invoices", invoices.app),
     ("export", exports.app),
+    ("bank", banking.app),
 )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from workmate.demo import worktime
+from workmate.demo.banking import load_demo as load_banking
 from workmate.demo.generate import DEMO_DOMAIN, Context, DemoCompany, Row, strip_private
 from workmate.models import (
     ChatMessage,
@@ -196,6 +197,7 @@ async def load(conn: AsyncConnection, demo: DemoCompany, progress: Progress) -> 
         await conn.execute(pg_insert(dashboards).on_conflict_do_nothing(), demo.dashboards)
     progress("dashboards", len(demo.dashboards))
     await _insert(conn, ChatMessage, demo.chat_messages, progress, "chat messages")
+    await load_banking(conn, demo)
     counters: Table = NumberCounter.__table__  # type: ignore[assignment]
     stmt = pg_insert(counters)
     await conn.execute(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.auth.principal import Principal
 from workmate.documents.auth import readable_links
-from workmate.models import CompanySettings, Document, Invoice
+from workmate.models import BankFile, CompanySettings, Document, Invoice
 
 
 def visible(who: Principal) -> ColumnElement[bool]:
@@ -92,11 +92,13 @@ class DocumentRepository:
         )
 
     async def key_in_use(self, db: AsyncSession, key: str) -> bool:
-        """Does any row still point at this stored file (documents, invoice PDFs, the logo)?"""
+        """Does any row still point at this stored file (documents, invoice PDFs, the logo,
+        original bank statement files)?"""
         users = union_all(
             select(literal(1)).where(Document.file_path == key),
             select(literal(1)).where(Invoice.pdf_path == key),
             select(literal(1)).where(CompanySettings.logo_path == key),
+            select(literal(1)).where(BankFile.storage_key == key),
         )
         return await db.scalar(select(func.count()).select_from(users.subquery())) != 0
 

@@ -217,6 +217,17 @@ class DocumentService:
         if not await repo.link_exists(db, module, target):
             raise Invalid(f"linked {module} {target} does not exist", field="linked_id")
 
+    async def hold(self, db: AsyncSession, storage: Storage, key: str) -> None:
+        """Keep a just-stored file from a concurrent delete of the same content until this
+        transaction ends; 409 if such a delete removed it already (store it again)."""
+        await repo.lock_key(db, key)
+        if not await anyio.to_thread.run_sync(storage.exists, key):
+            raise Conflict("the file was removed by a concurrent delete; upload it again")
+
+    async def release(self, db: AsyncSession, storage: Storage, key: str) -> None:
+        """Remove a stored file that was refused after storing, unless a row refers to it."""
+        await self._discard(db, storage, key)
+
     async def _discard(self, db: AsyncSession, storage: Storage, key: str) -> None:
         """Remove a stored file no row refers to (an upload refused after it was stored)."""
         await repo.lock_key(db, key)

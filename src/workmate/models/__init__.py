@@ -5,6 +5,11 @@ from workmate.models.account_booking import AccountBooking
 from workmate.models.api_token import ApiToken
 from workmate.models.audit_log import AuditLog
 from workmate.models.auth_session import AuthSession
+from workmate.models.bank_account import BankAccount
+from workmate.models.bank_file import BankFile
+from workmate.models.bank_match import BankMatch
+from workmate.models.bank_statement import BankStatement
+from workmate.models.bank_transaction import BankTransaction
 from workmate.models.base import Base
 from workmate.models.break_deduction import BreakDeduction
 from workmate.models.calendar_feed import CalendarFeed
@@ -12,6 +17,7 @@ from workmate.models.chat_message import ChatMessage
 from workmate.models.company_settings import CompanySettings
 from workmate.models.contact import Contact
 from workmate.models.customer import Customer
+from workmate.models.customer_iban import CustomerIban
 from workmate.models.dashboard import Dashboard
 from workmate.models.department import Department
 from workmate.models.document import Document
@@ -39,6 +45,11 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "AuthSession",
+    "BankAccount",
+    "BankFile",
+    "BankMatch",
+    "BankStatement",
+    "BankTransaction",
     "Base",
     "BreakDeduction",
     "CalendarFeed",
@@ -46,6 +57,7 @@ __all__ = [
     "CompanySettings",
     "Contact",
     "Customer",
+    "CustomerIban",
     "Dashboard",
     "Department",
     "Document",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.models import Invoice, Payment
@@ -47,3 +50,37 @@ async def of_invoice(db: AsyncSession, invoice_id: uuid.UUID) -> list[Payment]:
 
 async def invoice_exists(db: AsyncSession, invoice_id: uuid.UUID) -> bool:
     return bool(await db.scalar(select(func.count()).where(Invoice.id == invoice_id)))
+
+
+def _any(column: Any, values: list[Any], array_type: Any) -> ColumnElement[bool]:
+    # One array parameter: bulk callers pass thousands of values.
+    condition: ColumnElement[bool] = column == any_(bindparam(None, values, type_=array_type))
+    return condition
+
+
+async def lock_invoices(db: AsyncSession, invoice_ids: list[uuid.UUID]) -> dict[uuid.UUID, Invoice]:
+    """Several invoices locked in id order (the same order everywhere: no deadlock)."""
+    rows = await db.scalars(
+        select(Invoice)
+        .where(_any(Invoice.id, invoice_ids, ARRAY(PG_UUID(as_uuid=True))))
+        .order_by(Invoice.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {invoice.id: invoice for invoice in rows}
+
+
+async def paid_many(db: AsyncSession, invoice_ids: list[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
+    rows = await db.execute(
+        select(Payment.invoice_id, func.sum(Payment.amount))
+        .where(_any(Payment.invoice_id, invoice_ids, ARRAY(PG_UUID(as_uuid=True))))
+        .group_by(Payment.invoice_id)
+    )
+    return {invoice_id: Decimal(total) for invoice_id, total in rows}
+
+
+async def keys_in_use(db: AsyncSession, keys: list[str]) -> list[str]:
+    found = await db.scalars(
+        select(Payment.idempotency_key).where(_any(Payment.idempotency_key, keys, ARRAY(String())))
+    )
+    return [k for k in found if k is not None]

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service, diff
@@ -112,6 +113,71 @@ class PaymentService:
         )
         return Booked(payment, replayed=False)
 
+    async def create_many(
+        self,
+        db: AsyncSession,
+        who: Principal,
+        bookings: list[tuple[uuid.UUID, PaymentCreate, str]],
+    ) -> list[Payment]:
+        """Book several payments (invoice, payment, Idempotency-Key) under the rules of
+        `create`, for bulk paths such as bank matching: the invoices are locked together (id
+        order), none beyond its open amount, no key used before; one refusal refuses all."""
+        if not bookings:
+            return []
+        ids = sorted({invoice_id for invoice_id, _, _ in bookings})
+        invoices = await repository.lock_invoices(db, ids)
+        paid = await repository.paid_many(db, ids)
+        keys = [key for _, _, key in bookings]
+        if len(set(keys)) != len(keys) or await repository.keys_in_use(db, keys):
+            raise Conflict(
+                "an Idempotency-Key of these payments is already used", field=IDEMPOTENCY_HEADER
+            )
+        today = business_today()
+        payments = []
+        for invoice_id, data, key in bookings:
+            invoice = invoices.get(invoice_id)
+            if invoice is None:
+                raise NotFound("invoice", field="invoice_id")
+            if invoice.kind != "invoice" or invoice.status not in ("sent", "overdue"):
+                raise Conflict(
+                    f"invoice {invoice.number} takes no payment ({invoice.status})",
+                    field="invoice_id",
+                )
+            open_amount = invoice.total - paid.get(invoice_id, Decimal(0))
+            if data.amount > open_amount:
+                raise Conflict(
+                    f"payment of {data.amount} EUR exceeds the open amount of {open_amount} EUR",
+                    field="amount",
+                )
+            paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + data.amount
+            payment_date = data.payment_date or today
+            if payment_date > today:
+                raise Invalid("payment_date must not be in the future", field="payment_date")
+            payments.append(
+                Payment(
+                    id=uuid.uuid4(),
+                    invoice_id=invoice_id,
+                    amount=data.amount,
+                    payment_date=payment_date,
+                    method=data.method,
+                    note=data.note,
+                    idempotency_key=key,
+                    request_hash=request_hash(invoice_id, data),
+                )
+            )
+        # One statement for all (no RETURNING: the ids are ours); the triggers still check
+        # every row and set each invoice's status.
+        await db.flush()
+        await db.execute(insert(Payment), [{c: getattr(p, c) for c in _COLUMNS} for p in payments])
+        await audit_service.record_many(
+            db,
+            who,
+            "create",
+            "payment",
+            [(p.id, diff(None, audit_service.snapshot(p, _AUDITED))) for p in payments],
+        )
+        return payments
+
     async def list_for_invoice(self, db: AsyncSession, invoice_id: uuid.UUID) -> list[Payment]:
         """The payments of an invoice, oldest first."""
         if not await repository.invoice_exists(db, invoice_id):
@@ -132,5 +198,6 @@ class PaymentService:
 
 
 _AUDITED = ("invoice_id", "amount", "payment_date", "method", "note", "idempotency_key")
+_COLUMNS = ("id", *_AUDITED, "request_hash")
 
 payment_service = PaymentService()

@@ -24,6 +24,7 @@ from workmate.web.i18n import formatter
 from workmate.web.render import page_locale, render
 from workmate.web.routes import (
     admin,
+    banking,
     customers,
     dashboard,
     departments,
@@ -155,6 +156,7 @@ def mount(app: FastAPI) -> None:
         projects,
         time,
         invoices,
+        banking,
         expenses,
         reminders,
         worktime,

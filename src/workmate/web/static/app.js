@@ -420,6 +420,35 @@
     input.addEventListener("change", function () { upload(Array.from(input.files)); });
   }
 
+  // Statement import: the file goes to the statements API (multipart, CSRF header); the page
+  // then shows the statements of that file with what the import checked and matched.
+  function initStatementUpload(form) {
+    const status = form.querySelector("[data-upload-status]");
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      const input = form.querySelector("input[type=file]");
+      if (!input.files.length) { input.focus(); return; }
+      status.textContent = form.dataset.busy;
+      const body = new FormData();
+      body.append("account_id", form.querySelector("[name=account_id]").value);
+      body.append("file", input.files[0], input.files[0].name);
+      let response;
+      try {
+        response = await fetch(form.dataset.api, {
+          method: "POST", credentials: "same-origin",
+          headers: { "X-CSRF-Token": csrf() }, body: body,
+        });
+      } catch (e) { status.textContent = form.dataset.error.replace("%(reason)s", String(e)); return; }
+      let data = {};
+      try { data = await response.json(); } catch (e) { /* not JSON */ }
+      if (!response.ok) {
+        status.textContent = form.dataset.error.replace("%(reason)s", data.detail || String(response.status));
+        return;
+      }
+      window.location.href = "/banking/statements?file=" + encodeURIComponent(data.file.id);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     const toggle = document.querySelector("[data-theme-toggle]");
     if (toggle) toggle.addEventListener("click", function () {
@@ -446,5 +475,6 @@
     document.querySelectorAll("[data-chat]").forEach(initChat);
     document.querySelectorAll("[data-line-form]").forEach(initLineForm);
     document.querySelectorAll("[data-dropzone]").forEach(initDropzone);
+    document.querySelectorAll("[data-statement-upload]").forEach(initStatementUpload);
   });
 })();
