@@ -9,6 +9,7 @@ Actions:
   (time entries, reminders, dashboards); without it an employee sees only their own.
 - confidential: read confidential documents of other owners.
 - access: enter an area (admin_panel: employees' roles, departments, settings, audit log).
+- submit: hand in received invoices and receipts (purchases); without read, see only one's own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "invoices": ("read", "write", "delete"),
     "payments": ("read", "write", "delete"),
     "expenses": ("read", "write", "delete"),
+    "purchases": ("read", "write", "delete", "submit"),
     "documents": ("read", "write", "delete", "confidential"),
     "reminders": ("read", "write", "delete", "manage"),
     "dashboards": ("read", "write", "manage"),
@@ -48,6 +50,7 @@ SEED_ROLES: dict[str, dict[str, list[str]]] = {
         "invoices": ["read", "write"],
         "payments": ["read", "write"],
         "expenses": ["read", "write"],
+        "purchases": ["read", "write", "submit"],
         "documents": ["read", "write"],
         "reminders": ["read", "write", "delete"],
         "dashboards": ["read", "write"],
@@ -59,6 +62,7 @@ SEED_ROLES: dict[str, dict[str, list[str]]] = {
         "crm": ["read"],
         "projects": ["read"],
         "time_entries": ["read", "write", "delete"],
+        "purchases": ["submit"],
         "documents": ["read", "write"],
         "reminders": ["read", "write", "delete"],
         "dashboards": ["read", "write"],

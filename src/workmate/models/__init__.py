@@ -13,6 +13,7 @@ from workmate.models.department import Department
 from workmate.models.document import Document
 from workmate.models.employee import Employee
 from workmate.models.expense import Expense
+from workmate.models.incoming_invoice import IncomingInvoice
 from workmate.models.invoice import Invoice
 from workmate.models.invoice_line import InvoiceLine
 from workmate.models.login_attempt import LoginAttempt
@@ -21,6 +22,9 @@ from workmate.models.payment import Payment
 from workmate.models.project import Project
 from workmate.models.reminder import Reminder
 from workmate.models.role import Role
+from workmate.models.supplier_bill import SupplierBill
+from workmate.models.supplier_bill_tax import SupplierBillTax
+from workmate.models.supplier_payment import SupplierPayment
 from workmate.models.time_entry import TimeEntry
 
 __all__ = [
@@ -37,6 +41,7 @@ __all__ = [
     "Document",
     "Employee",
     "Expense",
+    "IncomingInvoice",
     "Invoice",
     "InvoiceLine",
     "LoginAttempt",
@@ -45,5 +50,8 @@ __all__ = [
     "Project",
     "Reminder",
     "Role",
+    "SupplierBill",
+    "SupplierBillTax",
+    "SupplierPayment",
     "TimeEntry",
 ]

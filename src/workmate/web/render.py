@@ -99,6 +99,7 @@ MODULE_LABELS = {
     "invoices": N_("Invoices"),
     "payments": N_("Payments"),
     "expenses": N_("Expenses"),
+    "purchases": N_("Purchases"),
     "documents": N_("Documents"),
     "reminders": N_("Reminders"),
     "dashboards": N_("Dashboards"),
@@ -114,6 +115,7 @@ ACTION_LABELS = {
     "manage": N_("manage all"),
     "confidential": N_("confidential"),
     "access": N_("access"),
+    "submit": N_("hand in"),
 }
 # The seed roles' names (auth/permissions.SEED_ROLES) in the reader's language; names an
 # admin gave a role are shown as written ("Admin" and "Manager" read the same in German).
