@@ -30,6 +30,7 @@ from workmate.invoices import jobs as invoice_jobs
 from workmate.migrate import current_revision, head_revision
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
+from workmate.purchases import endpoints as purchases
 from workmate.reminders import endpoints as reminders
 from workmate.time_entries import endpoints as time_entries
 
@@ -52,6 +53,7 @@ API_ROUTERS = (
     documents.router,
     dashboards.router,
     exports.router,
+    purchases.router,
 )
 
 

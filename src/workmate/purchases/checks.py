@@ -81,28 +81,36 @@ def arithmetic(data: Data) -> list[Finding]:
         total = sum((n for n in line_nets if n is not None), Decimal(0))
         stated = dec(t.get("lines"))
         if stated is not None and _off(stated, total):
-            out.append(_calc(
-                "WM-CALC-1",
-                "Sum of line net amounts (BT-106) does not equal the sum of the lines (BT-131)",
-                "Die Summe der Positionsbeträge (BT-106) stimmt nicht mit der Summe der "
-                "einzelnen Positionen (BT-131) überein.",
-                "totals.lines", stated, total,
-            ))  # fmt: skip
-    doc_allow = sum((dec(a.get("amount")) or 0 for a in allowances if not a.get("charge")),
-                    Decimal(0))  # fmt: skip
-    doc_charge = sum((dec(a.get("amount")) or 0 for a in allowances if a.get("charge")),
-                     Decimal(0))  # fmt: skip
+            out.append(
+                _calc(
+                    "WM-CALC-1",
+                    "Sum of line net amounts (BT-106) does not equal the sum of the lines (BT-131)",
+                    "Die Summe der Positionsbeträge (BT-106) stimmt nicht mit der Summe der "
+                    "einzelnen Positionen (BT-131) überein.",
+                    "totals.lines",
+                    stated,
+                    total,
+                )
+            )
+    doc_allow = sum(
+        (dec(a.get("amount")) or 0 for a in allowances if not a.get("charge")), Decimal(0)
+    )
+    doc_charge = sum((dec(a.get("amount")) or 0 for a in allowances if a.get("charge")), Decimal(0))
     line_sum, net = dec(t.get("lines")), dec(t.get("net"))
     if line_sum is not None and net is not None:
         computed = line_sum - doc_allow + doc_charge
         if _off(net, computed):
-            out.append(_calc(
-                "WM-CALC-2",
-                "Net total (BT-109) does not equal line sum minus allowances plus charges",
-                "Der Nettobetrag (BT-109) ist nicht Summe der Positionen abzüglich Nachlässe "
-                "zuzüglich Zuschläge.",
-                "totals.net", net, computed,
-            ))  # fmt: skip
+            out.append(
+                _calc(
+                    "WM-CALC-2",
+                    "Net total (BT-109) does not equal line sum minus allowances plus charges",
+                    "Der Nettobetrag (BT-109) ist nicht Summe der Positionen abzüglich Nachlässe "
+                    "zuzüglich Zuschläge.",
+                    "totals.net",
+                    net,
+                    computed,
+                )
+            )
     groups = data.get("vat") or []
     for g in groups:
         basis, amount, rate = dec(g.get("basis")), dec(g.get("amount")), _rate(g.get("rate"))
@@ -110,64 +118,89 @@ def arithmetic(data: Data) -> list[Finding]:
         key = (g.get("category"), rate)
         if lines and all(n is not None for n in line_nets):
             parts = sum(
-                (n for li, n in zip(lines, line_nets, strict=True) if n is not None
-                 and (li.get("category"), _rate(li.get("rate"))) == key),
+                (
+                    n
+                    for li, n in zip(lines, line_nets, strict=True)
+                    if n is not None and (li.get("category"), _rate(li.get("rate"))) == key
+                ),
                 Decimal(0),
-            )  # fmt: skip
+            )
             for a in allowances:
                 if (a.get("category"), _rate(a.get("rate"))) == key:
                     sign = 1 if a.get("charge") else -1
                     parts += sign * (dec(a.get("amount")) or 0)
             if basis is not None and _off(basis, parts):
-                out.append(_calc(
-                    "WM-CALC-3",
-                    "VAT basis of a rate (BT-116) does not equal its lines, allowances and charges",
-                    f"Die Bemessungsgrundlage zum Steuersatz {g.get('rate')} % (BT-116) passt "
-                    "nicht zu den Positionen, Nachlässen und Zuschlägen dieses Satzes.",
-                    where, basis, parts,
-                ))  # fmt: skip
+                out.append(
+                    _calc(
+                        "WM-CALC-3",
+                        "VAT basis of a rate (BT-116) does not equal its lines, allowances "
+                        "and charges",
+                        f"Die Bemessungsgrundlage zum Steuersatz {g.get('rate')} % (BT-116) passt "
+                        "nicht zu den Positionen, Nachlässen und Zuschlägen dieses Satzes.",
+                        where,
+                        basis,
+                        parts,
+                    )
+                )
         if basis is not None and amount is not None:
             computed = cents(basis * rate / 100)
             if _rounding_off(amount, basis * rate / 100):
-                out.append(_calc(
-                    "WM-CALC-4",
-                    "VAT amount of a rate (BT-117) is not its basis times the rate",
-                    f"Der Steuerbetrag zum Satz {g.get('rate')} % (BT-117) ist nicht "
-                    "Bemessungsgrundlage mal Steuersatz.",
-                    where, amount, computed,
-                ))  # fmt: skip
+                out.append(
+                    _calc(
+                        "WM-CALC-4",
+                        "VAT amount of a rate (BT-117) is not its basis times the rate",
+                        f"Der Steuerbetrag zum Satz {g.get('rate')} % (BT-117) ist nicht "
+                        "Bemessungsgrundlage mal Steuersatz.",
+                        where,
+                        amount,
+                        computed,
+                    )
+                )
     vat = dec(t.get("vat"))
     amounts = [dec(g.get("amount")) for g in groups]
     if groups and all(a is not None for a in amounts):
         computed = sum((a for a in amounts if a is not None), Decimal(0))
         if vat is not None and _off(vat, computed):
-            out.append(_calc(
-                "WM-CALC-5",
-                "VAT total (BT-110) does not equal the sum of VAT per rate (BT-117)",
-                "Die Umsatzsteuer gesamt (BT-110) ist nicht die Summe der Steuerbeträge je Satz.",
-                "totals.vat", vat, computed,
-            ))  # fmt: skip
+            out.append(
+                _calc(
+                    "WM-CALC-5",
+                    "VAT total (BT-110) does not equal the sum of VAT per rate (BT-117)",
+                    "Die Umsatzsteuer gesamt (BT-110) ist nicht die Summe der Steuerbeträge "
+                    "je Satz.",
+                    "totals.vat",
+                    vat,
+                    computed,
+                )
+            )
     gross = dec(t.get("gross"))
     if gross is not None and net is not None:
         computed = net + (vat or 0)
         if _off(gross, computed):
-            out.append(_calc(
-                "WM-CALC-6",
-                "Gross total (BT-112) does not equal net total plus VAT total",
-                "Der Bruttobetrag (BT-112) ist nicht Nettobetrag plus Umsatzsteuer.",
-                "totals.gross", gross, computed,
-            ))  # fmt: skip
+            out.append(
+                _calc(
+                    "WM-CALC-6",
+                    "Gross total (BT-112) does not equal net total plus VAT total",
+                    "Der Bruttobetrag (BT-112) ist nicht Nettobetrag plus Umsatzsteuer.",
+                    "totals.gross",
+                    gross,
+                    computed,
+                )
+            )
     due = dec(t.get("due"))
     if due is not None and gross is not None:
         computed = gross - (dec(t.get("prepaid")) or 0) + (dec(t.get("rounding")) or 0)
         if _off(due, computed):
-            out.append(_calc(
-                "WM-CALC-7",
-                "Amount due (BT-115) does not equal gross minus prepaid plus rounding",
-                "Der Zahlbetrag (BT-115) ist nicht Bruttobetrag abzüglich Anzahlungen "
-                "zuzüglich Rundung.",
-                "totals.due", due, computed,
-            ))  # fmt: skip
+            out.append(
+                _calc(
+                    "WM-CALC-7",
+                    "Amount due (BT-115) does not equal gross minus prepaid plus rounding",
+                    "Der Zahlbetrag (BT-115) ist nicht Bruttobetrag abzüglich Anzahlungen "
+                    "zuzüglich Rundung.",
+                    "totals.due",
+                    due,
+                    computed,
+                )
+            )
             if "extension" in str(data.get("customization_id") or "").lower():
                 # XRechnung Extension allows third-party payments (BG-DEX-09) in the due amount.
                 out[-1]["level"] = "warning"
@@ -187,57 +220,109 @@ def ustg14(data: Data) -> list[Finding]:
     gross = dec((data.get("totals") or {}).get("gross"))
     small = gross is not None and abs(gross) <= SMALL_AMOUNT
     if not seller.get("name"):
-        out.append(_law("WM-UStG-1", "Supplier name is missing",
-                        "Der vollständige Name des leistenden Unternehmers fehlt.", "seller.name"))  # fmt: skip
+        out.append(
+            _law(
+                "WM-UStG-1",
+                "Supplier name is missing",
+                "Der vollständige Name des leistenden Unternehmers fehlt.",
+                "seller.name",
+            )
+        )
     if not (seller.get("city") and (seller.get("street") or seller.get("postal_code"))):
-        out.append(_law("WM-UStG-2", "Supplier address is incomplete",
-                        "Die vollständige Anschrift des leistenden Unternehmers fehlt.",
-                        "seller.address"))  # fmt: skip
+        out.append(
+            _law(
+                "WM-UStG-2",
+                "Supplier address is incomplete",
+                "Die vollständige Anschrift des leistenden Unternehmers fehlt.",
+                "seller.address",
+            )
+        )
     if not small:
         if not buyer.get("name") or not buyer.get("city"):
-            out.append(_law("WM-UStG-3", "Recipient name or address is missing",
-                            "Name und Anschrift des Leistungsempfängers fehlen.", "buyer"))  # fmt: skip
+            out.append(
+                _law(
+                    "WM-UStG-3",
+                    "Recipient name or address is missing",
+                    "Name und Anschrift des Leistungsempfängers fehlen.",
+                    "buyer",
+                )
+            )
         if not (seller.get("vat_id") or seller.get("tax_number") or rep.get("vat_id")):
-            out.append(_law("WM-UStG-4", "Supplier tax number or VAT id is missing",
-                            "Die Steuernummer oder USt-IdNr. des leistenden Unternehmers fehlt.",
-                            "seller.vat_id"))  # fmt: skip
+            out.append(
+                _law(
+                    "WM-UStG-4",
+                    "Supplier tax number or VAT id is missing",
+                    "Die Steuernummer oder USt-IdNr. des leistenden Unternehmers fehlt.",
+                    "seller.vat_id",
+                )
+            )
         if not data.get("number"):
-            out.append(_law("WM-UStG-6", "Invoice number is missing",
-                            "Die Rechnungsnummer fehlt.", "number"))  # fmt: skip
+            out.append(
+                _law(
+                    "WM-UStG-6", "Invoice number is missing", "Die Rechnungsnummer fehlt.", "number"
+                )
+            )
     if not data.get("issue_date"):
-        out.append(_law("WM-UStG-5", "Invoice date is missing",
-                        "Das Ausstellungsdatum fehlt.", "issue_date"))  # fmt: skip
+        out.append(
+            _law(
+                "WM-UStG-5", "Invoice date is missing", "Das Ausstellungsdatum fehlt.", "issue_date"
+            )
+        )
     lines = data.get("lines") or []
     if not lines or any(not (li.get("name") or li.get("description")) for li in lines):
-        out.append(_law("WM-UStG-7", "Quantity and kind of the supply are not stated",
-                        "Menge und Art der Lieferung bzw. Umfang und Art der Leistung fehlen.",
-                        "lines"))  # fmt: skip
+        out.append(
+            _law(
+                "WM-UStG-7",
+                "Quantity and kind of the supply are not stated",
+                "Menge und Art der Lieferung bzw. Umfang und Art der Leistung fehlen.",
+                "lines",
+            )
+        )
     has_date = data.get("delivery_date") or data.get("period_start") or data.get("period_end")
     if not has_date and not all(li.get("period_start") or li.get("period_end") for li in lines):
-        out.append(_law(
-            "WM-UStG-8", "Date of supply or service period is not stated",
-            "Der Zeitpunkt der Lieferung oder Leistung (Leistungsdatum oder -zeitraum) fehlt; "
-            "er darf nur fehlen, wenn er dem Rechnungsdatum entspricht und das vermerkt ist.",
-            "delivery_date", "warning",
-        ))  # fmt: skip
+        out.append(
+            _law(
+                "WM-UStG-8",
+                "Date of supply or service period is not stated",
+                "Der Zeitpunkt der Lieferung oder Leistung (Leistungsdatum oder -zeitraum) fehlt; "
+                "er darf nur fehlen, wenn er dem Rechnungsdatum entspricht und das vermerkt ist.",
+                "delivery_date",
+                "warning",
+            )
+        )
     groups = data.get("vat") or []
     if not groups or any(g.get("basis") is None for g in groups):
-        out.append(_law("WM-UStG-9", "Net amount per VAT rate is missing",
-                        "Das nach Steuersätzen aufgeschlüsselte Entgelt fehlt.", "vat"))  # fmt: skip
+        out.append(
+            _law(
+                "WM-UStG-9",
+                "Net amount per VAT rate is missing",
+                "Das nach Steuersätzen aufgeschlüsselte Entgelt fehlt.",
+                "vat",
+            )
+        )
     if any(
         g.get("amount") is None or (g.get("rate") is None and g.get("category") != "O")
         for g in groups
     ):
-        out.append(_law("WM-UStG-10", "VAT rate or VAT amount per rate is missing",
-                        "Steuersatz und Steuerbetrag je Steuersatz fehlen.", "vat"))  # fmt: skip
+        out.append(
+            _law(
+                "WM-UStG-10",
+                "VAT rate or VAT amount per rate is missing",
+                "Steuersatz und Steuerbetrag je Steuersatz fehlen.",
+                "vat",
+            )
+        )
     for g in groups:
         if g.get("category") in ("E", "AE", "K", "G", "O") and not (
             g.get("exemption_reason") or g.get("exemption_code")
         ):
-            out.append(_law(
-                "WM-UStG-11", "No reason given why no VAT is charged",
-                "Es fehlt der Hinweis auf die Steuerbefreiung bzw. die Steuerschuldnerschaft "
-                "des Leistungsempfängers.",
-                f"vat[{g.get('category')}]",
-            ))  # fmt: skip
+            out.append(
+                _law(
+                    "WM-UStG-11",
+                    "No reason given why no VAT is charged",
+                    "Es fehlt der Hinweis auf die Steuerbefreiung bzw. die Steuerschuldnerschaft "
+                    "des Leistungsempfängers.",
+                    f"vat[{g.get('category')}]",
+                )
+            )
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from workmate.purchases import checks, meanings, reader, ruleset
 from workmate.purchases.validation import Unusable, Validator
@@ -20,7 +20,7 @@ _validator: Validator | None = None
 
 
 def validator() -> Validator:
-    global _validator  # noqa: PLW0603 (one per process: compiled stylesheets are costly)
+    global _validator
     if _validator is None:
         _validator = Validator()
     return _validator

@@ -41,7 +41,7 @@ def _limit_worker(memory_bytes: int) -> None:
 
 
 def _get_pool() -> Pool:
-    global _pool  # noqa: PLW0603 (one pool per server process)
+    global _pool
     with _lock:
         if _pool is None:
             settings = get_settings()
@@ -57,7 +57,7 @@ def _get_pool() -> Pool:
 
 def shutdown() -> None:
     """End the worker processes (at exit, and after a stuck task)."""
-    global _pool  # noqa: PLW0603
+    global _pool
     with _lock:
         pool, _pool = _pool, None
     if pool is not None:
@@ -68,9 +68,9 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
-async def run(fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+async def run(fn: Callable[..., T], *args: Any) -> T:
     """fn(*args) in a worker process; the event loop stays free while it runs."""
-    limit = timeout if timeout is not None else get_settings().einvoice_timeout_seconds
+    limit = get_settings().einvoice_timeout_seconds
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 

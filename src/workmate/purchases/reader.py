@@ -13,7 +13,7 @@ import binascii
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from workmate.purchases.xmlsafe import text_of
 
@@ -34,7 +34,7 @@ Data = dict[str, Any]
 def _x(node: etree._Element | None, path: str) -> list[etree._Element]:
     if node is None:
         return []
-    return list(node.xpath(path, namespaces=NS))  # type: ignore[arg-type]
+    return list(node.xpath(path, namespaces=NS))
 
 
 def _one(node: etree._Element | None, path: str) -> etree._Element | None:
@@ -95,8 +95,14 @@ def _attachment(
     }
 
 
-def _vat_group(category: str | None, rate: str | None, basis: str | None, amount: str | None,
-               reason: str | None, reason_code: str | None) -> Data:  # fmt: skip
+def _vat_group(
+    category: str | None,
+    rate: str | None,
+    basis: str | None,
+    amount: str | None,
+    reason: str | None,
+    reason_code: str | None,
+) -> Data:
     return {
         "category": category,
         "rate": rate,
@@ -131,9 +137,11 @@ def _cii_party(p: etree._Element | None) -> Data | None:
         "electronic_address": _t(p, "ram:URIUniversalCommunication/ram:URIID"),
         "contact": _t(p, "ram:DefinedTradeContact/ram:PersonName")
         or _t(p, "ram:DefinedTradeContact/ram:DepartmentName"),
-        "phone": _t(p, "ram:DefinedTradeContact/ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
+        "phone": _t(
+            p, "ram:DefinedTradeContact/ram:TelephoneUniversalCommunication/ram:CompleteNumber"
+        ),
         "email": _t(p, "ram:DefinedTradeContact/ram:EmailURIUniversalCommunication/ram:URIID"),
-    }  # fmt: skip
+    }
 
 
 def _cii_allowance(a: etree._Element) -> Data:
@@ -157,10 +165,13 @@ def read_cii(doc: etree._Element) -> Data:
     currency = _t(st, "ram:InvoiceCurrencyCode")
     tax_totals = _x(sums, "ram:TaxTotalAmount")
     vat_total = next(
-        (str(Decimal(text_of(t))) for t in tax_totals if t.get("currencyID") in (None, currency)
-         and _decimal_ok(text_of(t))),
+        (
+            str(Decimal(text_of(t)))
+            for t in tax_totals
+            if t.get("currencyID") in (None, currency) and _decimal_ok(text_of(t))
+        ),
         None,
-    )  # fmt: skip
+    )
     vat_accounting = next(
         (text_of(t) for t in tax_totals if t.get("currencyID") not in (None, currency)), None
     )
@@ -175,17 +186,33 @@ def read_cii(doc: etree._Element) -> Data:
                 "description": _t(item, "ram:SpecifiedTradeProduct/ram:Description"),
                 "seller_item_id": _t(item, "ram:SpecifiedTradeProduct/ram:SellerAssignedID"),
                 "quantity": _amount(item, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity"),
-                "unit": _attr(item, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", "unitCode"),
-                "price": _amount(item, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount"),
-                "price_base": _amount(item, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity"),
-                "net": _amount(ls, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"),
+                "unit": _attr(
+                    item, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", "unitCode"
+                ),
+                "price": _amount(
+                    item,
+                    "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount",
+                ),
+                "price_base": _amount(
+                    item,
+                    "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity",
+                ),
+                "net": _amount(
+                    ls, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
+                ),
                 "category": _t(ls, "ram:ApplicableTradeTax/ram:CategoryCode"),
                 "rate": _amount(ls, "ram:ApplicableTradeTax/ram:RateApplicablePercent"),
-                "period_start": _cii_date(ls, "ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString"),
-                "period_end": _cii_date(ls, "ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString"),
-                "allowances": [_cii_allowance(a) for a in _x(ls, "ram:SpecifiedTradeAllowanceCharge")],
+                "period_start": _cii_date(
+                    ls, "ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString"
+                ),
+                "period_end": _cii_date(
+                    ls, "ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString"
+                ),
+                "allowances": [
+                    _cii_allowance(a) for a in _x(ls, "ram:SpecifiedTradeAllowanceCharge")
+                ],
             }
-        )  # fmt: skip
+        )
     payments = []
     for pm in _x(st, "ram:SpecifiedTradeSettlementPaymentMeans"):
         payments.append(
@@ -222,36 +249,46 @@ def read_cii(doc: etree._Element) -> Data:
         "due_date": due,
         "currency": currency,
         "tax_currency": _t(st, "ram:TaxCurrencyCode"),
-        "customization_id": _t(doc, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"),
+        "customization_id": _t(
+            doc,
+            "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
+        ),
         "buyer_reference": _t(agr, "ram:BuyerReference"),
         "order_reference": _t(agr, "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
         "contract_reference": _t(agr, "ram:ContractReferencedDocument/ram:IssuerAssignedID"),
         "preceding_invoice": _t(st, "ram:InvoiceReferencedDocument/ram:IssuerAssignedID"),
         "payment_reference": _t(st, "ram:PaymentReference"),
         "notes": [text_of(n) for n in _x(ex, "ram:IncludedNote/ram:Content") if text_of(n)],
-        "delivery_date": _cii_date(dlv, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"),
-        "period_start": _cii_date(st, "ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString"),
-        "period_end": _cii_date(st, "ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString"),
+        "delivery_date": _cii_date(
+            dlv, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"
+        ),
+        "period_start": _cii_date(
+            st, "ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString"
+        ),
+        "period_end": _cii_date(
+            st, "ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString"
+        ),
         "seller": _cii_party(_one(agr, "ram:SellerTradeParty")),
         "seller_tax_representative": _cii_party(_one(agr, "ram:SellerTaxRepresentativeTradeParty")),
         "buyer": _cii_party(_one(agr, "ram:BuyerTradeParty")),
         "payee": _cii_party(_one(st, "ram:PayeeTradeParty")),
         "payment_means": payments,
-        "payment_terms": "; ".join(
-            d for t in terms if (d := _t(t, "ram:Description"))
-        ) or None,
+        "payment_terms": "; ".join(d for t in terms if (d := _t(t, "ram:Description"))) or None,
         "creditor_id": _t(st, "ram:CreditorReferenceID"),
         "mandate": next((m for t in terms if (m := _t(t, "ram:DirectDebitMandateID"))), None),
         "lines": lines,
         "allowances": [_cii_allowance(a) for a in _x(st, "ram:SpecifiedTradeAllowanceCharge")],
         "vat": [
             _vat_group(
-                _t(g, "ram:CategoryCode"), _amount(g, "ram:RateApplicablePercent"),
-                _amount(g, "ram:BasisAmount"), _amount(g, "ram:CalculatedAmount"),
-                _t(g, "ram:ExemptionReason"), _t(g, "ram:ExemptionReasonCode"),
+                _t(g, "ram:CategoryCode"),
+                _amount(g, "ram:RateApplicablePercent"),
+                _amount(g, "ram:BasisAmount"),
+                _amount(g, "ram:CalculatedAmount"),
+                _t(g, "ram:ExemptionReason"),
+                _t(g, "ram:ExemptionReasonCode"),
             )
             for g in _x(st, "ram:ApplicableTradeTax")
-        ],  # fmt: skip
+        ],
         "totals": {
             "lines": _amount(sums, "ram:LineTotalAmount"),
             "allowances": _amount(sums, "ram:AllowanceTotalAmount"),
@@ -265,7 +302,7 @@ def read_cii(doc: etree._Element) -> Data:
             "due": _amount(sums, "ram:DuePayableAmount"),
         },
         "attachments": attachments,
-    }  # fmt: skip
+    }
 
 
 def _decimal_ok(raw: str) -> bool:
@@ -291,7 +328,8 @@ def _ubl_party(p: etree._Element | None) -> Data | None:
         else:
             tax = tax or company
     return {
-        "name": _t(p, "cac:PartyLegalEntity/cbc:RegistrationName") or _t(p, "cac:PartyName/cbc:Name"),
+        "name": _t(p, "cac:PartyLegalEntity/cbc:RegistrationName")
+        or _t(p, "cac:PartyName/cbc:Name"),
         "trading_name": _t(p, "cac:PartyName/cbc:Name"),
         "legal_id": _t(p, "cac:PartyLegalEntity/cbc:CompanyID"),
         "id": _t(p, "cac:PartyIdentification/cbc:ID"),
@@ -306,7 +344,7 @@ def _ubl_party(p: etree._Element | None) -> Data | None:
         "contact": _t(p, "cac:Contact/cbc:Name"),
         "phone": _t(p, "cac:Contact/cbc:Telephone"),
         "email": _t(p, "cac:Contact/cbc:ElectronicMail"),
-    }  # fmt: skip
+    }
 
 
 def _ubl_allowance(a: etree._Element) -> Data:
@@ -327,17 +365,21 @@ def read_ubl(doc: etree._Element) -> Data:
     currency = _t(doc, "cbc:DocumentCurrencyCode")
     tax_totals = _x(doc, "cac:TaxTotal")
     vat_total = next(
-        (_amount(t, "cbc:TaxAmount") for t in tax_totals
-         if (_one(t, "cbc:TaxAmount") is not None
-             and _one(t, "cbc:TaxAmount").get("currencyID") in (None, currency))),  # type: ignore[union-attr]
+        (
+            _amount(t, "cbc:TaxAmount")
+            for t in tax_totals
+            if _attr(t, "cbc:TaxAmount", "currencyID") in (None, currency)
+        ),
         None,
-    )  # fmt: skip
+    )
     vat_accounting = next(
-        (_t(t, "cbc:TaxAmount") for t in tax_totals
-         if (_one(t, "cbc:TaxAmount") is not None
-             and _one(t, "cbc:TaxAmount").get("currencyID") not in (None, currency))),  # type: ignore[union-attr]
+        (
+            _t(t, "cbc:TaxAmount")
+            for t in tax_totals
+            if _attr(t, "cbc:TaxAmount", "currencyID") not in (None, currency)
+        ),
         None,
-    )  # fmt: skip
+    )
     lines = []
     for item in _x(doc, line_tag)[:MAX_LINES]:
         qty = _one(item, qty_tag)
@@ -408,19 +450,24 @@ def read_ubl(doc: etree._Element) -> Data:
         "payee": _ubl_party(_one(doc, "cac:PayeeParty")),
         "payment_means": payments,
         "payment_terms": _t(doc, "cac:PaymentTerms/cbc:Note"),
-        "creditor_id": _t(doc, "cac:AccountingSupplierParty/cac:Party/cac:PartyIdentification/cbc:ID[@schemeID='SEPA']"),
+        "creditor_id": _t(
+            doc,
+            "cac:AccountingSupplierParty/cac:Party/cac:PartyIdentification/cbc:ID[@schemeID='SEPA']",
+        ),
         "mandate": _t(doc, "cac:PaymentMeans/cac:PaymentMandate/cbc:ID"),
         "lines": lines,
         "allowances": [_ubl_allowance(a) for a in _x(doc, "cac:AllowanceCharge")],
         "vat": [
             _vat_group(
-                _t(g, "cac:TaxCategory/cbc:ID"), _amount(g, "cac:TaxCategory/cbc:Percent"),
-                _amount(g, "cbc:TaxableAmount"), _amount(g, "cbc:TaxAmount"),
+                _t(g, "cac:TaxCategory/cbc:ID"),
+                _amount(g, "cac:TaxCategory/cbc:Percent"),
+                _amount(g, "cbc:TaxableAmount"),
+                _amount(g, "cbc:TaxAmount"),
                 _t(g, "cac:TaxCategory/cbc:TaxExemptionReason"),
                 _t(g, "cac:TaxCategory/cbc:TaxExemptionReasonCode"),
             )
             for g in _x(doc, "cac:TaxTotal/cac:TaxSubtotal")
-        ],  # fmt: skip
+        ],
         "totals": {
             "lines": _amount(sums, "cbc:LineExtensionAmount"),
             "allowances": _amount(sums, "cbc:AllowanceTotalAmount"),
@@ -434,7 +481,7 @@ def read_ubl(doc: etree._Element) -> Data:
             "due": _amount(sums, "cbc:PayableAmount"),
         },
         "attachments": attachments,
-    }  # fmt: skip
+    }
 
 
 def read(doc: etree._Element, syntax: str) -> Data:

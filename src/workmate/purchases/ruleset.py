@@ -11,7 +11,9 @@ from pathlib import Path
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
-CII_XSD = RULES_DIR / "en16931-cii/schema/CII/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd"
+CII_XSD = (
+    RULES_DIR / "en16931-cii/schema/CII/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd"
+)
 UBL_XSD = {
     "Invoice": RULES_DIR / "en16931-ubl/schema/maindoc/UBL-Invoice-2.1.xsd",
     "CreditNote": RULES_DIR / "en16931-ubl/schema/maindoc/UBL-CreditNote-2.1.xsd",

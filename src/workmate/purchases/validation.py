@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from workmate.purchases import ruleset
 from workmate.purchases.xmlsafe import SAFE_PARSER, text_of
@@ -111,7 +111,8 @@ def kosit_scenarios(path: Path) -> list[Scenario]:
             Scenario(
                 name=(sc.findtext(q("name")) or "").strip(),
                 namespaces={
-                    str(e.get("prefix")): (e.text or "").strip() for e in sc.iterfind(q("namespace"))
+                    str(e.get("prefix")): (e.text or "").strip()
+                    for e in sc.iterfind(q("namespace"))
                 },
                 match=" ".join((sc.findtext(q("match")) or "").split()),
                 levels={
@@ -147,7 +148,7 @@ class Validator:
 
     def saxon(self) -> Any:
         if self._saxon is None:
-            from saxonche import PySaxonProcessor
+            from saxonche import PySaxonProcessor  # type: ignore[import-not-found]
 
             self._saxon = PySaxonProcessor(license=False)
             self._xslt = self._saxon.new_xslt30_processor()
@@ -203,13 +204,18 @@ class Validator:
         """The official verdict on a parsed invoice; raises Unusable for other documents."""
         d = describe(doc)
         verdict = Verdict(
-            "FAIL", d.syntax, d.document, d.customization_id, profile_of(d.customization_id),
-            [], None, [], [],
-        )  # fmt: skip
-        schema = self.schema(ruleset.CII_XSD if d.syntax == "CII" else ruleset.UBL_XSD[d.document])
-        verdict.checks.append(
-            "XSD CII D16B" if d.syntax == "CII" else f"XSD UBL 2.1 {d.document}"
+            "FAIL",
+            d.syntax,
+            d.document,
+            d.customization_id,
+            profile_of(d.customization_id),
+            [],
+            None,
+            [],
+            [],
         )
+        schema = self.schema(ruleset.CII_XSD if d.syntax == "CII" else ruleset.UBL_XSD[d.document])
+        verdict.checks.append("XSD CII D16B" if d.syntax == "CII" else f"XSD UBL 2.1 {d.document}")
         if not schema.validate(doc):
             verdict.errors += [
                 {"rules": "XSD", "id": "XSD", "level": "error", "line": e.line, "text": e.message}

@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 # No DTD loading, no entity expansion, no network, libxml2's own size limits kept
 # (huge_tree=False refuses text nodes over 10 MB and nesting deeper than 256).
@@ -117,7 +117,9 @@ def from_pdf(data: bytes, *, max_bytes: int) -> Embedded:
     try:
         content = chosen.content
     except Exception as exc:  # pypdf's limits raise several types; all mean "not readable"
-        return Embedded(None, "pdf", names, f"attachment {name} cannot be read: {type(exc).__name__}")
+        return Embedded(
+            None, "pdf", names, f"attachment {name} cannot be read: {type(exc).__name__}"
+        )
     if len(content) > max_bytes:
         return Embedded(None, "pdf", names, f"attachment {name} is larger than {max_bytes} bytes")
     return Embedded(content, f"pdf:{name}", names)
