@@ -154,7 +154,11 @@ def bill_from_invoice(
     if net is None or gross is None or gross != net + vat:
         return "the invoice's gross total is not its net total plus VAT"
     if due is not None and due != gross - prepaid + rounding:
-        return "the invoice's amount due is not gross minus prepaid plus rounding"
+        if "extension" not in str(data.get("customization_id") or "").lower():
+            return "the invoice's amount due is not gross minus prepaid plus rounding"
+        # XRechnung Extension: third-party payments (BG-DEX-09) are part of the amount due;
+        # they are kept in `prepaid` (negative), so the bill still adds up.
+        prepaid = gross + rounding - due
     currency = str(data.get("currency") or "EUR").upper()
     iban = next((p.get("iban") for p in data.get("payment_means") or [] if p.get("iban")), None)
     bill = BillCreate.model_construct(

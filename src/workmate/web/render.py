@@ -56,6 +56,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/time", N_("Time"), "time_entries"),
     NavItem("/invoices", N_("Invoices"), "invoices"),
     NavItem("/expenses", N_("Expenses"), "expenses"),
+    NavItem("/purchases", N_("Purchases"), "purchases", "submit"),
     NavItem("/reminders", N_("Reminders"), "reminders"),
     NavItem("/admin", N_("Admin"), "admin_panel", "access"),
 )
@@ -153,6 +154,7 @@ AUDIT_ACTIONS = {
     "sessions_revoked": N_("sessions ended"),
     "gdpr_export": N_("GDPR export"),
     "revoke": N_("revoked"),
+    "receive": N_("received"),
 }
 AUDIT_ENTITIES = {
     "customer": N_("Customer"),
@@ -173,6 +175,9 @@ AUDIT_ENTITIES = {
     "time_entry": N_("Time entry"),
     "auth_session": N_("Session"),
     "api_token": N_("API token"),
+    "incoming_invoice": N_("Received invoice"),
+    "supplier_bill": N_("Supplier bill"),
+    "supplier_payment": N_("Supplier payment"),
 }
 AUDIT_LABELS = {**AUDIT_ACTIONS, **AUDIT_ENTITIES, **MODULE_LABELS}
 env.globals["audit_labels"] = AUDIT_LABELS
