@@ -64,8 +64,12 @@ class TestDuplicates:
         first = await upload_path(as_manager, CII)
         bill = (await as_manager.get(f"/api/v1/supplier-bills/{first.json()['bill_id']}")).json()
         # Another file (one note added), same supplier and invoice number.
-        other = variant(CII, r"</ram:IncludedNote>", "</ram:IncludedNote><ram:IncludedNote>"
-                        "<ram:Content>Kopie</ram:Content></ram:IncludedNote>")  # fmt: skip
+        other = variant(
+            CII,
+            r"</ram:IncludedNote>",
+            "</ram:IncludedNote><ram:IncludedNote>"
+            "<ram:Content>Kopie</ram:Content></ram:IncludedNote>",
+        )
         r = await upload(as_manager, other, "copy.xml")
         assert r.status_code == 409, r.text
         assert r.json()["error"] == "DuplicateBill"
@@ -287,9 +291,7 @@ class TestRetention:
         )
         assert doc.status_code == 201, doc.text
         assert (await as_admin.delete(f"/api/v1/documents/{doc.json()['id']}")).status_code == 204
-        original = await as_admin.get(
-            f"/api/v1/incoming-invoices/{received.json()['id']}/original"
-        )
+        original = await as_admin.get(f"/api/v1/incoming-invoices/{received.json()['id']}/original")
         assert original.status_code == 200
         assert original.content == data
 
