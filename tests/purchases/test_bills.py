@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import free_port, start_server
 from tests.factories.einvoice import L, make_buyer, make_issued_invoice, make_seller
 from tests.factories.purchases import bill_body, make_supplier, upload_path
 from tests.purchases.conftest import FIXTURES
@@ -210,48 +209,29 @@ async def test_vat_figures_of_a_month_match_an_independent_sql_sum(
 
 
 @pytest.mark.live
-def test_concurrent_payments_never_exceed_the_bill(live_database_url: str) -> None:
-    """Ten payments of 30.00 race on a 172.50 bill over real connections: five pass."""
+async def test_concurrent_payments_never_exceed_the_bill(
+    live_server: str, live_db: AsyncSession
+) -> None:
+    """Ten payments of 30.00 race on a 172.50 bill over separate connections: five pass."""
+    from tests.factories.identity import make_employee
+    from workmate.auth.service import auth_service
 
-    async def run() -> None:
-        from sqlalchemy.ext.asyncio import AsyncSession as Session
+    boss = await make_employee(live_db, "Manager")
+    token = await auth_service.create_token(live_db, boss.id, "race")
+    await live_db.commit()
+    headers = {"Authorization": f"Bearer {token.secret}"}
+    async with httpx.AsyncClient(base_url=live_server, headers=headers, timeout=60) as c:
+        supplier = await make_supplier(c, name=f"Race {uuid.uuid4().hex[:6]}")
+        bill = (await c.post("/api/v1/supplier-bills", json=bill_body(supplier["id"]))).json()
+        pay = f"/api/v1/supplier-bills/{bill['id']}/payments"
 
-        from tests.factories.identity import make_employee
-        from workmate.auth.service import auth_service
-        from workmate.db import make_engine
+        async def one() -> int:
+            async with httpx.AsyncClient(base_url=live_server, headers=headers, timeout=60) as own:
+                r = await own.post(pay, json={"amount": "30.00", "payment_date": "2026-03-20"})
+                return r.status_code
 
-        engine = make_engine(live_database_url)
-        async with Session(engine, expire_on_commit=False) as s:
-            boss = await make_employee(s, "Manager")
-            token = await auth_service.create_token(s, boss.id, "race")
-            await s.commit()
-        port = free_port()
-        proc = start_server(live_database_url, port)
-        try:
-            headers = {"Authorization": f"Bearer {token.secret}"}
-            base = f"http://127.0.0.1:{port}"
-            async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as c:
-                supplier = await make_supplier(c, name=f"Race {uuid.uuid4().hex[:6]}")
-                bill = (
-                    await c.post("/api/v1/supplier-bills", json=bill_body(supplier["id"]))
-                ).json()
-                pay = f"/api/v1/supplier-bills/{bill['id']}/payments"
-
-                async def one() -> int:
-                    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as own:
-                        r = await own.post(
-                            pay, json={"amount": "30.00", "payment_date": "2026-03-20"}
-                        )
-                        return r.status_code
-
-                codes = await asyncio.gather(*(one() for _ in range(10)))
-                assert sorted(codes) == [201] * 5 + [409] * 5
-                after = (await c.get(f"/api/v1/supplier-bills/{bill['id']}")).json()
-                assert D(after["paid"]) == D("150.00")
-                assert after["status"] == "partly_paid"
-        finally:
-            proc.terminate()
-            proc.wait(10)
-            await engine.dispose()
-
-    asyncio.run(run())
+        codes = await asyncio.gather(*(one() for _ in range(10)))
+        assert sorted(codes) == [201] * 5 + [409] * 5
+        after = (await c.get(f"/api/v1/supplier-bills/{bill['id']}")).json()
+        assert D(after["paid"]) == D("150.00")
+        assert after["status"] == "partly_paid"
