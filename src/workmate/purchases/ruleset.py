@@ -41,5 +41,8 @@ def versions() -> dict[str, str]:
 
 def version_label() -> str:
     """One line naming every rule set, stored with each checked invoice."""
-    v = versions()
-    return f"EN 16931 {v.get('en16931', '?')}; XRechnung {v.get('xrechnung', '?')}"
+    v = {k: value.split(" (")[0] for k, value in versions().items()}
+    return (
+        f"EN 16931 {v.get('en16931', '?')}; XRechnung {v.get('xrechnung', '?')}; "
+        f"KoSIT configuration {v.get('kosit-configuration', '?').split()[-1]}"
+    )
