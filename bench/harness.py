@@ -742,7 +742,7 @@ def main(argv: list[str] | None = None) -> int:
         "WORKMATE_DATABASE_URL": url,
         "BENCH_DATABASE_URL": url,
         # Periodic jobs write (overdue marking); keep them out of the measurement.
-        "WORKMATE_JOBS_ENABLED": "false",
+        "WORKMATE_JOBS_IN_PROCESS": "false",
     }
     floor_port, app_port = free_port(), free_port()
     procs = [

@@ -81,7 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return  # xdist workers inherit what the controller prepared
     os.environ.setdefault("WORKMATE_DATA_DIR", str(ROOT / ".pytest-data"))
-    os.environ["WORKMATE_JOBS_ENABLED"] = "false"
+    os.environ["WORKMATE_JOBS_IN_PROCESS"] = "false"
     if not os.environ.get(SERVER_ENV):
         from workmate import embedded
 

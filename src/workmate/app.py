@@ -26,7 +26,8 @@ from workmate.expenses import endpoints as expenses
 from workmate.exports import endpoints as exports
 from workmate.health import router as health_router
 from workmate.invoices import endpoints as invoices
-from workmate.invoices import jobs as invoice_jobs
+from workmate.jobs import endpoints as jobs
+from workmate.jobs import worker as job_worker
 from workmate.migrate import current_revision, head_revision
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
@@ -54,12 +55,13 @@ API_ROUTERS = (
     dashboards.router,
     exports.router,
     purchases.router,
+    jobs.router,
 )
 
 
-# Per-process background work (LISTEN/NOTIFY fan-out, periodic jobs); each is an async
-# context manager taking the app, entered after the database is ready.
-LIFESPAN_HOOKS = (chat_live.lifespan, invoice_jobs.lifespan)
+# Per-process background work (LISTEN/NOTIFY fan-out, the in-process job worker); each is an
+# async context manager taking the app, entered after the database is ready.
+LIFESPAN_HOOKS = (chat_live.lifespan, job_worker.lifespan)
 
 
 class DatabaseNotReady(RuntimeError):
@@ -90,11 +92,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = engine is None
-        eng = engine or make_engine(database_url or resolve_database_url())
+        url = database_url or (None if engine is not None else resolve_database_url())
+        eng = engine or make_engine(url or "")
         if check:
             await check_database(eng)
         app.state.engine = eng
         app.state.sessionmaker = make_sessionmaker(eng)
+        app.state.database_url = url
         try:
             async with AsyncExitStack() as stack:
                 for hook in LIFESPAN_HOOKS:

@@ -44,11 +44,20 @@ class Settings(BaseSettings):
     einvoice_max_xml_bytes: int = 20 * 1024 * 1024
     # Time tracking: a timer running longer than this is "stale".
     stale_timer_hours: int = 12
-    # Periodic jobs (overdue marking) run inside app processes, coordinated through PostgreSQL.
-    jobs_enabled: bool = True
-    overdue_interval_seconds: float = 3600.0
-    # First round soon after start, so a restarted server catches up without waiting.
-    overdue_first_delay_seconds: float = 10.0
+    # Background jobs (procrastinate, rows in PostgreSQL). `workmate serve` runs a worker in
+    # each app process unless dedicated `workmate worker` processes do the work.
+    jobs_in_process: bool = True
+    # Extra modules that declare tasks (comma-separated), imported by every worker.
+    job_modules: str = ""
+    job_concurrency: int = Field(default=2, ge=1, le=64)
+    # On SIGTERM a worker lets running jobs finish this long, then gives them back.
+    job_graceful_seconds: float = 20.0
+    job_heartbeat_seconds: float = 10.0
+    # A worker silent this long is dead; its running jobs are queued again.
+    job_stalled_seconds: float = 30.0
+    job_stalled_check_seconds: float = 15.0
+    # Workers are woken by NOTIFY; polling is the fallback.
+    job_poll_seconds: float = 5.0
 
     @property
     def files_dir(self) -> Path:

@@ -184,6 +184,8 @@ MESSAGES: dict[str, Entry] = {
     "ck_supplier_payments_amount_positive": Rule(
         Invalid, "amount", "amount must be greater than 0"
     ),
+    # background jobs
+    "ck_job_failures_attempt_positive": Rule(Invalid, "attempt", "attempt must be at least 1"),
 }
 
 

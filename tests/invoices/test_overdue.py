@@ -8,12 +8,12 @@ from datetime import date, timedelta
 import httpx
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from tests.factories.invoicing import make_company_settings, make_issued_invoice
 from workmate.company.schemas import DunningLevel
-from workmate.db import make_engine, make_sessionmaker
+from workmate.db import make_engine, session_scope
 from workmate.invoices import jobs
 from workmate.invoices.overdue import today
 from workmate.invoices.service import invoice_service
@@ -86,15 +86,6 @@ async def test_dunning_levels_follow_company_settings(
     assert [(lvl["level"], lvl["reached"]) for lvl in body["levels"]] == [(1, True), (2, False)]
 
 
-async def test_job_skips_when_another_process_holds_the_lock(
-    db: AsyncSession, engine: AsyncEngine
-) -> None:
-    assert await db.scalar(
-        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": jobs.OVERDUE_LOCK_KEY}
-    )
-    assert await jobs.mark_overdue_once(make_sessionmaker(engine)) is None
-
-
 async def test_job_and_cli_mark_overdue_on_a_committed_database(
     live_db: AsyncSession, live_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -104,8 +95,9 @@ async def test_job_and_cli_mark_overdue_on_a_committed_database(
     await live_db.commit()
     engine = make_engine(live_database_url, pool_size=1)
     try:
-        marked = await jobs.mark_overdue_once(make_sessionmaker(engine))
-        assert marked is not None
+        # The periodic job's body, in one transaction as a worker runs it.
+        async with session_scope(engine) as session:
+            marked = await jobs.mark_overdue(session)
         assert marked >= 2
     finally:
         await engine.dispose()

@@ -10,6 +10,7 @@ Actions:
 - confidential: read confidential documents of other owners.
 - access: enter an area (admin_panel: employees' roles, departments, settings, audit log).
 - submit: hand in received invoices and receipts (purchases); without read, see only one's own.
+- system: operations (background jobs, backups, metrics); Admin only by default.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ MODULES: dict[str, tuple[str, ...]] = {
     "employees": ("read", "write", "delete"),
     "reports": ("read",),
     "admin_panel": ("access",),
+    # Operations: background jobs (read: look; write: retry), backups, metrics.
+    "system": ("read", "write"),
 }
 
 

@@ -60,6 +60,39 @@ def serve(
     )
 
 
+@app.command()
+def worker(
+    queue: list[str] | None = typer.Option(
+        None, "--queue", "-q", help="Only these queues (repeatable); default: all."
+    ),
+    concurrency: int | None = typer.Option(
+        None, min=1, max=64, help="Jobs run at once (default WORKMATE_JOB_CONCURRENCY)."
+    ),
+) -> None:
+    """Run background jobs until SIGTERM/SIGINT (then finish or give back running jobs)."""
+    import asyncio
+
+    from workmate.db import make_engine, make_sessionmaker, resolve_database_url
+    from workmate.jobs.worker import run_worker
+
+    try:
+        url = resolve_database_url()
+    except Exception as exc:
+        raise fail(f"cannot start the embedded database: {exc}") from None
+    preflight(url)
+
+    async def go() -> None:
+        engine = make_engine(url)
+        try:
+            await run_worker(url, make_sessionmaker(engine), queues=queue, concurrency=concurrency)
+        finally:
+            await engine.dispose()
+
+    typer.echo("Workmate worker started (stop with Ctrl-C or SIGTERM)")
+    sys.stdout.flush()
+    asyncio.run(go())
+
+
 def preflight(url: str) -> None:
     """Refuse to serve, with a message instead of a traceback, an unreachable or old database."""
     import asyncio

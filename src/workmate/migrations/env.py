@@ -19,9 +19,14 @@ target_metadata = Base.metadata
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    # Objects PostgreSQL extensions create (pg_trgm, btree_gist) are not ours to compare.
+    # Objects PostgreSQL extensions create (pg_trgm, btree_gist) are not ours to compare, nor
+    # are procrastinate's tables (created from its own schema file, migration 0013).
     return not (
-        type_ == "table" and reflected and compare_to is None and name and name.startswith("pg_")
+        type_ == "table"
+        and reflected
+        and compare_to is None
+        and name
+        and name.startswith(("pg_", "procrastinate_"))
     )
 
 

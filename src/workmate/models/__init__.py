@@ -16,6 +16,7 @@ from workmate.models.expense import Expense
 from workmate.models.incoming_invoice import IncomingInvoice
 from workmate.models.invoice import Invoice
 from workmate.models.invoice_line import InvoiceLine
+from workmate.models.job_failure import JobFailure
 from workmate.models.login_attempt import LoginAttempt
 from workmate.models.number_counter import NumberCounter
 from workmate.models.payment import Payment
@@ -44,6 +45,7 @@ __all__ = [
     "IncomingInvoice",
     "Invoice",
     "InvoiceLine",
+    "JobFailure",
     "LoginAttempt",
     "NumberCounter",
     "Payment",

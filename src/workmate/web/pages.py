@@ -29,6 +29,7 @@ from workmate.web.routes import (
     departments,
     expenses,
     invoices,
+    jobs,
     projects,
     purchases,
     reminders,
@@ -158,6 +159,7 @@ def mount(app: FastAPI) -> None:
         purchases,
         reminders,
         departments,
+        jobs,
         admin,
     ):
         app.include_router(module.router, include_in_schema=False)
