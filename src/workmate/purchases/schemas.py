@@ -88,7 +88,7 @@ class SupplierIn(Input):
     street: Name | None = None
     postal_code: str | None = Field(None, max_length=20)
     city: Name | None = Field(None, max_length=100)
-    country: str = Field("DE", pattern=r"^[A-Z]{2}$")
+    country: str = Field("DE", max_length=2, pattern=r"^[A-Z]{2}$")
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=50)
     # VAT id (USt-IdNr.) and Steuernummer; an invoice needs one of them (§ 14 UStG).
@@ -119,7 +119,7 @@ class SupplierUpdate(Input):
     street: Name | None = None
     postal_code: str | None = Field(None, max_length=20)
     city: str | None = Field(None, max_length=100)
-    country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    country: str | None = Field(None, max_length=2, pattern=r"^[A-Z]{2}$")
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=50)
     vat_id: str | None = Field(None, max_length=30)
@@ -174,7 +174,7 @@ class BillCreate(Input):
     service_start: date | None = None
     service_end: date | None = None
     due_date: date | None = None
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    currency: str = Field("EUR", max_length=3, pattern=r"^[A-Z]{3}$")
     taxes: list[TaxIn] = Field(min_length=1, max_length=20)
     prepaid: Money = _money(default=Decimal("0"))
     rounding: Money = _money(default=Decimal("0"))
