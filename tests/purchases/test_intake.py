@@ -309,3 +309,36 @@ async def test_amounts_of_a_booked_bill_are_decimal(as_manager: httpx.AsyncClien
     bill2 = (await as_manager.get(f"/api/v1/supplier-bills/{again.json()['bill_id']}")).json()
     if bill2["supplier_name"] == bill["supplier_name"]:
         assert bill2["supplier_id"] == bill["supplier_id"]
+
+
+def many_lines(count: int) -> bytes:
+    """CII_example1 with its first item repeated `count` times: a long check for the rules."""
+    source = CII.read_text(encoding="utf-8")
+    start = source.index("<ram:IncludedSupplyChainTradeLineItem>")
+    end = source.index("</ram:IncludedSupplyChainTradeLineItem>") + len(
+        "</ram:IncludedSupplyChainTradeLineItem>"
+    )
+    return (source[:start] + source[start:end] * count + source[start:]).encode()
+
+
+async def test_a_long_check_leaves_the_event_loop_free(as_manager: httpx.AsyncClient) -> None:
+    """While a big invoice is checked (in a worker process), other requests are answered: the
+    health check started after the upload finishes before it. Order, not timing."""
+    import asyncio
+
+    order: list[str] = []
+
+    async def big() -> None:
+        r = await upload(as_manager, many_lines(3000), "many-lines.xml")
+        assert r.status_code == 201, r.text
+        order.append("upload")
+
+    async def meanwhile() -> None:
+        await asyncio.sleep(0.3)  # the upload is in the worker by now (it takes seconds)
+        for _ in range(3):
+            r = await as_manager.get("/healthz")
+            assert r.status_code == 200
+        order.append("health")
+
+    await asyncio.gather(big(), meanwhile())
+    assert order == ["health", "upload"]
