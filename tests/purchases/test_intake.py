@@ -342,3 +342,30 @@ async def test_a_long_check_leaves_the_event_loop_free(as_manager: httpx.AsyncCl
 
     await asyncio.gather(big(), meanwhile())
     assert order == ["health", "upload"]
+
+
+async def test_after_a_rules_update_old_checks_are_queued_and_redone(
+    as_manager: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    from workmate.purchases.jobs import recheck
+    from workmate.purchases.ruleset import version_label
+
+    r = await upload_path(as_manager, CII)
+    ident = r.json()["id"]
+    await db.execute(
+        text("UPDATE incoming_invoices SET rules_version = 'EN 16931 1.3.15' WHERE id = :id"),
+        {"id": ident},
+    )
+    queued = await as_manager.post("/api/v1/incoming-invoices/recheck")
+    assert queued.status_code == 202, queued.text
+    assert queued.json() == {"queued": 1}
+    jobs = await db.scalar(
+        text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'purchases.recheck'")
+    )
+    assert jobs == 1
+    await recheck(db, incoming_id=ident)
+    row = await db.get(IncomingInvoice, ident)
+    assert row is not None
+    await db.refresh(row)
+    assert row.rules_version == version_label()
+    assert row.official_verdict == "ok"

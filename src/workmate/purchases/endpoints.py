@@ -21,6 +21,7 @@ from workmate.purchases.auth import (
     PurchasesWrite,
 )
 from workmate.purchases.bills import BillFilter, bill_service
+from workmate.purchases.jobs import defer_rechecks
 from workmate.purchases.schemas import (
     BillCreate,
     BillRead,
@@ -123,6 +124,12 @@ async def archive(
             **RAW_HEADERS,
         },
     )
+
+
+@router.post("/incoming-invoices/recheck", status_code=status.HTTP_202_ACCEPTED)
+async def recheck_all(who: PurchasesWrite, db: SessionDep) -> dict[str, int]:
+    """After a rules update: queue a new check of every e-invoice checked with older rules."""
+    return {"queued": await defer_rechecks(db)}
 
 
 @router.get("/incoming-invoices/{incoming_id}", response_model=IncomingInvoiceDetail)

@@ -17,6 +17,9 @@ from workmate.purchases.validation import Unusable, Validator
 from workmate.purchases.xmlsafe import Refused, from_pdf, kind_of, parse
 
 _validator: Validator | None = None
+# Findings kept per file: a broken 10,000-line invoice repeats the same few rules; the
+# error count stays exact (error_total), the list is cut.
+MAX_FINDINGS = 500
 
 
 def validator() -> Validator:
@@ -102,7 +105,22 @@ def _examine(data: bytes, max_xml: int, xrechnung: bool | None, result: dict[str
     data_ = reader.read(doc, verdict.syntax)
     result["invoice"] = data_
     own = checks.arithmetic(data_) + checks.ustg14(data_)
-    result["findings"] = meanings.annotate(verdict.errors + verdict.warnings + own)
+    findings = verdict.errors + own + verdict.warnings
+    result["error_total"] = sum(f.get("level") == "error" for f in findings)
+    result["warning_total"] = len(findings) - result["error_total"]
+    if len(findings) > MAX_FINDINGS:
+        findings = findings[:MAX_FINDINGS]
+        findings.append(
+            {
+                "rules": "Workmate",
+                "id": "WM-MORE",
+                "level": "information",
+                "text": f"only the first {MAX_FINDINGS} findings are listed",
+                "meaning_de": f"Nur die ersten {MAX_FINDINGS} Prüfergebnisse sind aufgeführt.",
+                "location": "",
+            }
+        )
+    result["findings"] = meanings.annotate(findings)
 
 
 def attachment(data: bytes, max_xml_bytes: int, index: int) -> tuple[bytes, dict[str, Any]] | None:

@@ -109,6 +109,16 @@ async def originals_between(db: AsyncSession, start: date, end: date) -> list[In
     )
 
 
+async def stale_incoming(db: AsyncSession, rules_version: str) -> list[uuid.UUID]:
+    """E-invoices last checked with other rules than `rules_version`."""
+    rows = await db.scalars(
+        select(IncomingInvoice.id).where(
+            IncomingInvoice.is_einvoice, IncomingInvoice.rules_version != rules_version
+        )
+    )
+    return list(rows.all())
+
+
 # ---- suppliers ----
 
 
@@ -120,7 +130,14 @@ async def find_partner(
     db: AsyncSession, *, vat_id: str | None, tax_number: str | None, name: str | None
 ) -> Customer | None:
     """The business partner an invoice's seller is: by VAT id, then tax number, then the
-    exact name (case ignored); suppliers before customers, oldest first. Locked."""
+    exact name (case ignored); suppliers before customers, oldest first. Locked.
+
+    A transaction-level advisory lock on the seller's key makes concurrent bookings of the
+    same new seller wait for each other, so the second finds the supplier the first made."""
+    key = _compact_text(vat_id or tax_number or name or "")
+    await db.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"wm-supplier:{key}"}
+    )
     tests: list[ColumnElement[bool]] = []
     if vat_id:
         tests.append(_compact(Customer.tax_id) == _compact_text(vat_id))

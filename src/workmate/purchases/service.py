@@ -46,7 +46,7 @@ from workmate.models import IncomingInvoice
 from workmate.pagination import Page, PageParams
 from workmate.purchases import examine, pool, reply
 from workmate.purchases import repository as repo
-from workmate.purchases.bills import Stated, bill_from_invoice, bill_service
+from workmate.purchases.bills import DuplicateBill, Stated, bill_from_invoice, bill_service
 from workmate.purchases.schemas import IncomingInvoiceDetail, IncomingInvoiceRead
 from workmate.purchases.suppliers import supplier_service
 from workmate.purchases.xmlsafe import kind_of
@@ -94,6 +94,23 @@ def _flag(fields: dict[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise Invalid(f"{name} must be true or false", field=name)
+
+
+def _filing(fields: dict[str, str]) -> tuple[str, uuid.UUID | None, str | None]:
+    """Category, project and note for the bill, checked before any work is done."""
+    category = fields.get("category", "").strip() or "other"
+    if category not in ("material", "personnel", "service", "other"):
+        raise Invalid("unknown category", field="category")
+    project_id = None
+    if fields.get("project_id", "").strip():
+        try:
+            project_id = uuid.UUID(fields["project_id"].strip())
+        except ValueError:
+            raise Invalid("project_id is not a UUID", field="project_id") from None
+    note = fields.get("note", "").strip() or None
+    if note is not None and ("\x00" in note or len(note) > 10_000):
+        raise Invalid("note must be text of at most 10000 characters", field="note")
+    return category, project_id, note
 
 
 class IncomingService:
@@ -147,6 +164,7 @@ class IncomingService:
         book = _flag(fields, "book", may_book)
         if book and not may_book:
             raise Forbidden("your role may not book supplier bills", field="book")
+        category, project_id, note = _filing(fields)
         if not data:
             raise Invalid("the file is empty", field=FILE_FIELD)
         if kind_of(data[:1024]) is None:
@@ -182,12 +200,8 @@ class IncomingService:
             supplier = await supplier_service.from_invoice(db, who, self._seller(invoice_data))
             stated = bill_from_invoice(invoice_data, supplier.id, uuid.uuid4())
             if isinstance(stated, Stated):
-                from workmate.purchases.repository import bill_by_number
-
-                duplicate = await bill_by_number(db, supplier.id, stated.bill.invoice_number)
+                duplicate = await repo.bill_by_number(db, supplier.id, stated.bill.invoice_number)
                 if duplicate is not None:
-                    from workmate.purchases.bills import DuplicateBill
-
                     raise DuplicateBill(duplicate)
         try:
             stored = await anyio.to_thread.run_sync(storage.put_bytes, data)
@@ -212,8 +226,10 @@ class IncomingService:
             customization_id=result["customization_id"],
             profile=(result["profile"] or None) and str(result["profile"])[:100],
             rules_version=result["rules_version"],
-            error_count=sum(f.get("level") == "error" for f in findings),
-            warning_count=sum(f.get("level") != "error" for f in findings),
+            error_count=result.get("error_total", sum(f.get("level") == "error" for f in findings)),
+            warning_count=result.get(
+                "warning_total", sum(f.get("level") != "error" for f in findings)
+            ),
             findings=findings,
             data=invoice_data,
             note=result.get("note"),
@@ -234,19 +250,13 @@ class IncomingService:
         if isinstance(stated, Stated):
             bill = stated.bill
             bill.incoming_invoice_id = row.id
-            bill.category = fields.get("category") or "other"  # type: ignore[assignment]
-            if fields.get("project_id"):
-                try:
-                    bill.project_id = uuid.UUID(fields["project_id"])
-                except ValueError:
-                    raise Invalid("project_id is not a UUID", field="project_id") from None
-            bill.note = (fields.get("note") or None) and fields["note"][:10_000]
-            if bill.category not in ("material", "personnel", "service", "other"):
-                raise Invalid("unknown category", field="category")
+            bill.category = category  # type: ignore[assignment]
+            bill.project_id = project_id
+            bill.note = note
             booked = await bill_service.create(db, who, bill, totals=(stated.net, stated.tax))
             bill_id = booked.id
         elif isinstance(stated, str):
-            row.note = f"not booked: {stated}"
+            row.note = "; ".join(filter(None, [row.note, f"not booked: {stated}"]))
             await db.flush()
         return await self._detail(db, row, bill_id)
 
