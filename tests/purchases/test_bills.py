@@ -235,3 +235,18 @@ async def test_concurrent_payments_never_exceed_the_bill(
         after = (await c.get(f"/api/v1/supplier-bills/{bill['id']}")).json()
         assert D(after["paid"]) == D("150.00")
         assert after["status"] == "partly_paid"
+
+
+def test_amounts_beyond_the_money_type_are_not_booked() -> None:
+    """An invoice whose figures do not fit NUMERIC(12, 2) is kept but not booked (no 500)."""
+    from workmate.purchases.bills import bill_from_invoice
+
+    data = {
+        "number": "X-1",
+        "issue_date": "2026-03-01",
+        "totals": {"net": "1e12", "vat": "0", "gross": "1e12", "due": "1e12"},
+        "vat": [{"category": "S", "rate": "19", "basis": "1e12", "amount": "0"}],
+    }
+    why = bill_from_invoice(data, uuid.uuid4(), uuid.uuid4())
+    assert isinstance(why, str)
+    assert "digits" in why

@@ -75,12 +75,12 @@ class SupplierBill(Timestamps, Base):
     service_end: Mapped[date | None]
     due_date: Mapped[date | None]
     currency: Mapped[str] = mapped_column(String(3), server_default=text("'EUR'"))
-    net_total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    tax_total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    gross_total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    prepaid: Mapped[Decimal] = mapped_column(Numeric(14, 2), server_default=text("0"))
-    rounding: Mapped[Decimal] = mapped_column(Numeric(14, 2), server_default=text("0"))
-    amount_due: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    net_total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    tax_total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    gross_total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    prepaid: Mapped[Decimal] = mapped_column(Numeric(12, 2), server_default=text("0"))
+    rounding: Mapped[Decimal] = mapped_column(Numeric(12, 2), server_default=text("0"))
+    amount_due: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     status: Mapped[str] = mapped_column(String(20), server_default=text("'open'"))
     # Where to pay (BT-84), from the e-invoice or the supplier.
     iban: Mapped[str | None] = mapped_column(String(34))

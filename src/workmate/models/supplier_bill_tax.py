@@ -28,5 +28,5 @@ class SupplierBillTax(Base):
     )
     category: Mapped[str] = mapped_column(String(2))
     rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
-    net: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    tax: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    net: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    tax: Mapped[Decimal] = mapped_column(Numeric(12, 2))

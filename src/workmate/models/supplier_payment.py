@@ -26,7 +26,7 @@ class SupplierPayment(Timestamps, Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     bill_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supplier_bills.id", ondelete="RESTRICT"))
-    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     payment_date: Mapped[date]
     method: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)

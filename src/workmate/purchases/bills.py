@@ -38,6 +38,7 @@ from workmate.purchases.schemas import (
 from workmate.purchases.suppliers import supplier_service
 
 CENT = Decimal("0.01")
+LIMIT = Decimal("1e10")  # NUMERIC(12, 2), the project's money type
 
 
 class DuplicateBill(Conflict):
@@ -116,6 +117,8 @@ def taxes_from_invoice(groups: list[dict[str, Any]]) -> list[TaxIn]:
         net, tax = _dec(g.get("basis")), _dec(g.get("amount"))
         if category not in VAT_CATEGORIES or net is None or tax is None or not 0 <= rate < 100:
             continue
+        if abs(net) >= LIMIT or abs(tax) >= LIMIT:
+            continue
         key = (category, rate.quantize(CENT))
         total = merged.setdefault(key, [Decimal(0), Decimal(0)])
         total[0] += net
@@ -153,6 +156,9 @@ def bill_from_invoice(
         return "the invoice has no number or no date"
     if net is None or gross is None or gross != net + vat:
         return "the invoice's gross total is not its net total plus VAT"
+    amounts = [net, vat, gross, prepaid, rounding, due or Decimal(0)]
+    if any(abs(a) >= LIMIT or a != a.quantize(CENT) for a in amounts):
+        return "the amounts have more than 10 digits before or 2 after the decimal point"
     if due is not None and due != gross - prepaid + rounding:
         if "extension" not in str(data.get("customization_id") or "").lower():
             return "the invoice's amount due is not gross minus prepaid plus rounding"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -22,6 +22,7 @@ from workmate.purchases.auth import (
 )
 from workmate.purchases.bills import BillFilter, bill_service
 from workmate.purchases.jobs import defer_rechecks
+from workmate.purchases.ruleset import version_label, versions
 from workmate.purchases.schemas import (
     BillCreate,
     BillRead,
@@ -124,6 +125,12 @@ async def archive(
             **RAW_HEADERS,
         },
     )
+
+
+@router.get("/incoming-invoices/rules")
+async def rules(who: PurchasesSubmit) -> dict[str, Any]:
+    """The official rule sets received invoices are checked with, and their versions."""
+    return {"label": version_label(), "rule_sets": versions()}
 
 
 @router.post("/incoming-invoices/recheck", status_code=status.HTTP_202_ACCEPTED)

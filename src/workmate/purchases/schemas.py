@@ -18,7 +18,7 @@ Money = Decimal
 
 
 def _money(**kw: Any) -> Any:
-    return Field(max_digits=14, decimal_places=2, **kw)
+    return Field(max_digits=12, decimal_places=2, **kw)
 
 
 def check_iban(value: str | None) -> str | None:

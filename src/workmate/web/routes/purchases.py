@@ -19,6 +19,7 @@ from workmate.db import SessionDep
 from workmate.errors import WorkmateError
 from workmate.pagination import PageParams
 from workmate.purchases.bills import BillFilter, bill_service
+from workmate.purchases.ruleset import version_label
 from workmate.purchases.schemas import BillCreate, PaymentCreate
 from workmate.purchases.service import incoming_service
 from workmate.purchases.suppliers import supplier_service
@@ -105,6 +106,7 @@ async def incoming_list(
         timer=await timer_context(db, who),
         items=result.items,
         paging=page_numbers(page, PER_PAGE, result.total),
+        rules=version_label(),
     )
 
 
