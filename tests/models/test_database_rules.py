@@ -246,6 +246,7 @@ class TestMoney:
             "invoices.total": "12,2",
             "payments.amount": "12,2",
             "expenses.amount": "12,2",
+            "supplier_payments.amount": "12,2",
         }
 
     async def test_rounding_happens_in_numeric_not_float(self, db: AsyncSession) -> None:
