@@ -473,6 +473,16 @@ async def entry_update_case(ctx: Ctx, field: str, kind: str) -> Outcome:
     return r, sent, echoed(r, field)
 
 
+async def break_case(ctx: Ctx, field: str, kind: str) -> Outcome:
+    # A recorded break (working time) on a day of its own per kind, between no entries.
+    start, end = at(DAY_OF[kind] + 20, 12), at(DAY_OF[kind] + 20, 12, 30)
+    body = {"start_time": stamp(start, "Z"), "end_time": stamp(end, "Z")}
+    sent = start if field == "start_time" else end
+    body[field] = stamp(sent, kind)
+    r = await ctx.client.post(f"{API}/worktime/breaks", json=body)
+    return r, sent, echoed(r, field)
+
+
 # A case per datetime input: a minimal valid request with the value under test.
 CASES: dict[tuple[str, str, str, str], Case] = {
     ("POST", f"{API}/auth/tokens", "body", "expires_at"): token_case,
@@ -482,6 +492,8 @@ CASES: dict[tuple[str, str, str, str], Case] = {
     ("POST", f"{API}/time-entries", "body", "end_time"): entry_create_case,
     ("PATCH", f"{API}/time-entries/{{entry_id}}", "body", "start_time"): entry_update_case,
     ("PATCH", f"{API}/time-entries/{{entry_id}}", "body", "end_time"): entry_update_case,
+    ("POST", f"{API}/worktime/breaks", "body", "start_time"): break_case,
+    ("POST", f"{API}/worktime/breaks", "body", "end_time"): break_case,
 }
 
 

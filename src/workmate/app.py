@@ -34,6 +34,7 @@ from workmate.projects import endpoints as projects
 from workmate.purchases import endpoints as purchases
 from workmate.reminders import endpoints as reminders
 from workmate.time_entries import endpoints as time_entries
+from workmate.worktime import endpoints as worktime
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ API_ROUTERS = (
     dashboards.router,
     exports.router,
     purchases.router,
+    worktime.router,
     jobs.router,
 )
 

@@ -184,6 +184,120 @@ MESSAGES: dict[str, Entry] = {
     "ck_supplier_payments_amount_positive": Rule(
         Invalid, "amount", "amount must be greater than 0"
     ),
+    # working time (worktime)
+    "ex_work_contracts_no_overlap": Rule(
+        Conflict, "valid_from", "the contract overlaps another contract of the employee"
+    ),
+    "ck_work_contracts_dates": Rule(Invalid, "valid_to", "valid_to must not be before valid_from"),
+    "ck_work_contracts_day_hours": Rule(
+        Invalid, "day_hours", "hours per day must lie between 0 and 10 (§3 ArbZG)"
+    ),
+    "ck_work_contracts_weekly_hours": Rule(
+        Invalid, "day_hours", "a contract needs working hours on at least one weekday"
+    ),
+    "ck_work_contracts_vacation_days": Rule(
+        Invalid, "vacation_days", "vacation_days must lie between 0 and 100"
+    ),
+    "ck_work_contracts_federal_state": Rule(Invalid, "federal_state", "unknown federal state"),
+    "fk_work_contracts_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has work contracts"
+    ),
+    "ck_public_holidays_federal_state": Rule(Invalid, "state", "unknown federal state"),
+    "ex_absences_no_overlap": Rule(
+        Conflict, "start_date", "the absence overlaps another absence of the employee"
+    ),
+    "ck_absences_dates": Rule(Invalid, "end_date", "end_date must not be before start_date"),
+    "ck_absences_half_days": Rule(
+        Invalid, "half_day_end", "a single day cannot be half at both ends; book a whole day"
+    ),
+    "ck_absences_certificate": Rule(
+        Invalid, "certificate", "only sick leave has a doctor's certificate"
+    ),
+    "ck_absences_kind": Rule(Invalid, "kind", "unknown kind of absence"),
+    "ck_absences_status": Rule(Invalid, "status", "unknown absence status"),
+    "ck_absences_decided": Rule(Invalid, "status", "a decided absence needs its decision time"),
+    "fk_absences_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has absences"
+    ),
+    "fk_absences_requested_by_employees": ForeignKey(
+        "requested_by", "employee not found", "the employee requested absences"
+    ),
+    "fk_absences_decided_by_employees": ForeignKey(
+        "decided_by", "employee not found", "the employee decided absences"
+    ),
+    "ex_breaks_no_overlap": Rule(
+        Conflict, "start_time", "the break overlaps another break of the employee"
+    ),
+    "uq_breaks_running_per_employee": Rule(
+        Conflict, "start_time", "a pause is already running; resume work first"
+    ),
+    "ck_breaks_end_after_start": Rule(Invalid, "end_time", "end_time must be after start_time"),
+    "fk_breaks_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has recorded breaks"
+    ),
+    "fk_breaks_paused_entry_id_time_entries": ForeignKey(
+        "paused_entry_id", "time entry not found", "the time entry was paused"
+    ),
+    "uq_break_deductions_employee_id_day": Rule(
+        Conflict, "day", "the day already has a break deduction"
+    ),
+    "ck_break_deductions_minutes": Rule(Invalid, "minutes", "minutes must be greater than 0"),
+    "ck_break_deductions_reversal_complete": Rule(
+        Invalid, "reversed_by", "a reversal names who reversed and when"
+    ),
+    "fk_break_deductions_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has break deductions"
+    ),
+    "fk_break_deductions_reversed_by_employees": ForeignKey(
+        "reversed_by", "employee not found", "the employee reversed break deductions"
+    ),
+    "uq_account_bookings_opening": Rule(
+        Conflict, "kind", "the account has an opening balance; book a correction instead"
+    ),
+    "ck_account_bookings_account": Rule(Invalid, "account", "unknown account"),
+    "ck_account_bookings_kind": Rule(Invalid, "kind", "unknown kind of booking"),
+    "ck_account_bookings_payout_positive": Rule(
+        Invalid, "quantity", "a payout must be greater than 0"
+    ),
+    "ck_account_bookings_quantity": Rule(Invalid, "quantity", "quantity must not be 0"),
+    "fk_account_bookings_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has account bookings"
+    ),
+    "fk_account_bookings_created_by_employees": ForeignKey(
+        "created_by", "employee not found", "the employee booked on accounts"
+    ),
+    "uq_month_closings_employee_id_month": Rule(
+        Conflict, "month", "the month was closed meanwhile; reload and try again"
+    ),
+    "ck_month_closings_first_of_month": Rule(Invalid, "month", "a month starts on its first day"),
+    "ck_month_closings_status": Rule(Invalid, "status", "unknown month status"),
+    "ck_month_closings_approval_signed": Rule(
+        Invalid, "status", "an approval names who approved and when"
+    ),
+    "fk_month_closings_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has closed months"
+    ),
+    "fk_month_closings_submitted_by_employees": ForeignKey(
+        "submitted_by", "employee not found", "the employee submitted months"
+    ),
+    "fk_month_closings_decided_by_employees": ForeignKey(
+        "decided_by", "employee not found", "the employee decided months"
+    ),
+    "ck_worktime_settings_single_row": Rule(Invalid, "id", "there is one settings row"),
+    "ck_worktime_settings_break_mode": Rule(Invalid, "break_mode", "break_mode: deduct or warn"),
+    "ck_worktime_settings_half_days": Rule(
+        Invalid, "half_days", "half days are given as MM-DD, e.g. 12-24"
+    ),
+    "ck_worktime_settings_carry_over_expiry": Rule(
+        Invalid, "carry_over_expiry", "carry_over_expiry is given as MM-DD, e.g. 03-31"
+    ),
+    "ck_worktime_settings_locked_through_month_end": Rule(
+        Invalid, "month", "months are locked through a month's last day"
+    ),
+    "uq_calendar_feeds_token_hash": Rule(Conflict, "token", "token collision; try again"),
+    "fk_calendar_feeds_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has a calendar feed"
+    ),
     # background jobs
     "ck_job_failures_attempt_positive": Rule(Invalid, "attempt", "attempt must be at least 1"),
 }

@@ -69,7 +69,8 @@ def scalar(url: str, sql: str) -> Any:
 
 class TestContent:
     def test_counts(self, url: str) -> None:
-        assert scalar(url, "SELECT count(*) FROM customers") == 200
+        # 200 customers and the company itself, for non-project work (demo/worktime.py).
+        assert scalar(url, "SELECT count(*) FROM customers") == 201
         assert scalar(url, "SELECT count(*) FROM employees") >= 10
         assert scalar(url, "SELECT count(*) FROM time_entries") >= 2000
         assert scalar(url, "SELECT count(*) FROM invoices") >= 100
@@ -98,8 +99,9 @@ class TestContent:
 
     def test_customers_are_numbered_and_the_counter_continues(self, url: str) -> None:
         numbers = [r[0] for r in fetch(url, "SELECT number FROM customers ORDER BY number")]
-        assert numbers == [f"K-{n:05d}" for n in range(1, 201)]
-        assert scalar(url, "SELECT next_value FROM number_counters WHERE scope = 'customer'") == 201
+        # K-00201 is the company itself, for non-project work (demo/worktime.py).
+        assert numbers == [f"K-{n:05d}" for n in range(1, 202)]
+        assert scalar(url, "SELECT next_value FROM number_counters WHERE scope = 'customer'") == 202
 
     def test_one_primary_contact_per_customer(self, url: str) -> None:
         assert scalar(url, "SELECT count(*) FROM contacts WHERE is_primary") == 200
@@ -290,13 +292,15 @@ class TestRefusal:
         result = run_demo(url)
         assert result.exit_code == 1
         assert "--force" in result.output
-        assert scalar(url, "SELECT count(*) FROM customers") == 200
+        # 200 customers and the company itself, for non-project work (demo/worktime.py).
+        assert scalar(url, "SELECT count(*) FROM customers") == 201
 
     def test_if_empty_does_nothing_quietly(self, url: str) -> None:
         result = run_demo(url, "--if-empty")
         assert result.exit_code == 0
         assert result.output == ""
-        assert scalar(url, "SELECT count(*) FROM customers") == 200
+        # 200 customers and the company itself, for non-project work (demo/worktime.py).
+        assert scalar(url, "SELECT count(*) FROM customers") == 201
 
     def test_force_adds_a_second_company_beside_the_first(
         self, server_url: str, request: pytest.FixtureRequest
@@ -305,8 +309,8 @@ class TestRefusal:
         assert run_demo(url, "--seed", "1").exit_code == 0
         result = run_demo(url, "--seed", "1", "--force")
         assert result.exit_code == 0, result.output
-        assert scalar(url, "SELECT count(*) FROM customers") == 400
-        assert scalar(url, "SELECT max(number) FROM customers") == "K-00400"
+        assert scalar(url, "SELECT count(*) FROM customers") == 402
+        assert scalar(url, "SELECT max(number) FROM customers") == "K-00402"
         assert (
             scalar(url, "SELECT count(*) FROM employees WHERE email = 'admin@demo.workmate.de'")
             == 1

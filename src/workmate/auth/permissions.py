@@ -10,6 +10,9 @@ Actions:
 - confidential: read confidential documents of other owners.
 - access: enter an area (admin_panel: employees' roles, departments, settings, audit log).
 - submit: hand in received invoices and receipts (purchases); without read, see only one's own.
+- approve: decide for the employees of the departments one leads (worktime: absences,
+  months, break deductions); with manage, for everyone.
+- configure: the company's rules of a module (worktime: settings, locking months).
 - system: operations (background jobs, backups, metrics); Admin only by default.
 """
 
@@ -32,6 +35,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "employees": ("read", "write", "delete"),
     "reports": ("read",),
     "admin_panel": ("access",),
+    "worktime": ("read", "write", "approve", "manage", "configure"),
     # Operations: background jobs (read: look; write: retry), backups, metrics.
     "system": ("read", "write"),
 }
@@ -60,6 +64,7 @@ SEED_ROLES: dict[str, dict[str, list[str]]] = {
         "chat": ["read", "write"],
         "employees": ["read"],
         "reports": ["read"],
+        "worktime": ["read", "write", "approve"],
     },
     "Employee": {
         "crm": ["read"],
@@ -70,6 +75,7 @@ SEED_ROLES: dict[str, dict[str, list[str]]] = {
         "reminders": ["read", "write", "delete"],
         "dashboards": ["read", "write"],
         "chat": ["read", "write"],
+        "worktime": ["read", "write"],
     },
 }
 

@@ -91,6 +91,8 @@ class DemoCompany:
     dashboards: list[Row] = field(default_factory=list)
     chat_messages: list[Row] = field(default_factory=list)
     counters: list[Row] = field(default_factory=list)
+    # Working time (demo/worktime.py): table key -> rows.
+    worktime: dict[str, list[Row]] = field(default_factory=dict)
 
 
 def vat_id(rng: random.Random) -> str:
@@ -129,6 +131,9 @@ def build(seed: int, ctx: Context) -> DemoCompany:
     _reminders(rng, ctx, employees, customers, projects, open_invoices, demo)
     _dashboards(rng, employees, demo)
     _chat(rng, ctx, employees, projects, demo)
+    from workmate.demo import worktime  # it builds on this module's rows
+
+    worktime.add(seed, ctx, employees, demo)
     return demo
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from workmate.demo import worktime
 from workmate.demo.generate import DEMO_DOMAIN, Context, DemoCompany, Row, strip_private
 from workmate.models import (
     ChatMessage,
@@ -133,6 +134,7 @@ def counts(demo: DemoCompany) -> dict[str, int]:
         "reminders": len(demo.reminders),
         "dashboards": len(demo.dashboards),
         "chat messages": len(demo.chat_messages),
+        "working time": worktime.count(demo),
     }
 
 
@@ -202,3 +204,4 @@ async def load(conn: AsyncConnection, demo: DemoCompany, progress: Progress) -> 
         ),
         demo.counters,
     )
+    await worktime.load(conn, demo, progress)

@@ -1,9 +1,13 @@
 """All ORM models, one file per table; importing this package registers every table."""
 
+from workmate.models.absence import Absence
+from workmate.models.account_booking import AccountBooking
 from workmate.models.api_token import ApiToken
 from workmate.models.audit_log import AuditLog
 from workmate.models.auth_session import AuthSession
 from workmate.models.base import Base
+from workmate.models.break_deduction import BreakDeduction
+from workmate.models.calendar_feed import CalendarFeed
 from workmate.models.chat_message import ChatMessage
 from workmate.models.company_settings import CompanySettings
 from workmate.models.contact import Contact
@@ -18,21 +22,30 @@ from workmate.models.invoice import Invoice
 from workmate.models.invoice_line import InvoiceLine
 from workmate.models.job_failure import JobFailure
 from workmate.models.login_attempt import LoginAttempt
+from workmate.models.month_closing import MonthClosing
 from workmate.models.number_counter import NumberCounter
 from workmate.models.payment import Payment
 from workmate.models.project import Project
+from workmate.models.public_holiday import PublicHoliday
 from workmate.models.reminder import Reminder
 from workmate.models.role import Role
 from workmate.models.supplier_bill import SupplierBill
 from workmate.models.supplier_bill_tax import SupplierBillTax
 from workmate.models.supplier_payment import SupplierPayment
 from workmate.models.time_entry import TimeEntry
+from workmate.models.work_break import WorkBreak
+from workmate.models.work_contract import WorkContract
+from workmate.models.worktime_settings import WorktimeSettings
 
 __all__ = [
+    "Absence",
+    "AccountBooking",
     "ApiToken",
     "AuditLog",
     "AuthSession",
     "Base",
+    "BreakDeduction",
+    "CalendarFeed",
     "ChatMessage",
     "CompanySettings",
     "Contact",
@@ -47,13 +60,18 @@ __all__ = [
     "InvoiceLine",
     "JobFailure",
     "LoginAttempt",
+    "MonthClosing",
     "NumberCounter",
     "Payment",
     "Project",
+    "PublicHoliday",
     "Reminder",
     "Role",
     "SupplierBill",
     "SupplierBillTax",
     "SupplierPayment",
     "TimeEntry",
+    "WorkBreak",
+    "WorkContract",
+    "WorktimeSettings",
 ]

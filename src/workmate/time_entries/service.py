@@ -106,6 +106,19 @@ def _snapshot(entry: TimeEntry) -> dict[str, Any]:
     return audit_service.snapshot(entry, AUDITED)
 
 
+async def _worktime(
+    db: AsyncSession,
+    employee_id: uuid.UUID,
+    *instants: datetime | None,
+    started: datetime | None = None,
+) -> None:
+    """Tell the working-time domain which days changed (break deductions follow the day's
+    entries; a started timer ends a running pause)."""
+    from workmate.worktime.breaks import break_service
+
+    await break_service.entries_changed(db, employee_id, instants, started=started)
+
+
 async def _flush(db: AsyncSession) -> None:
     """Flush; a constraint or trigger refusal becomes our domain error, never driver text."""
     try:
@@ -197,6 +210,7 @@ class TimeEntryService:
         )
         db.add(entry)
         await _flush(db)
+        await _worktime(db, who.employee_id, started=entry.start_time)
         await audit_service.record(
             db, who, "timer_start", ENTITY, entry.id, diff(None, _snapshot(entry))
         )
@@ -221,6 +235,7 @@ class TimeEntryService:
         # A start and stop within the clock's resolution still yields end > start.
         entry.end_time = max(at, entry.start_time + timedelta(microseconds=1))
         await _flush(db)
+        await _worktime(db, entry.employee_id, entry.start_time)
         # updated_at is set by a trigger; read it back so both stops answer the same.
         await db.refresh(entry)
         await audit_service.record(
@@ -295,6 +310,7 @@ class TimeEntryService:
         )
         db.add(entry)
         await _flush(db)
+        await _worktime(db, owner, entry.start_time)
         await audit_service.record(
             db, who, "create", ENTITY, entry.id, diff(None, _snapshot(entry))
         )
@@ -322,6 +338,7 @@ class TimeEntryService:
             setattr(entry, name, value)
         await _flush(db)
         await db.refresh(entry)
+        await _worktime(db, entry.employee_id, before["start_time"], entry.start_time)
         after = _snapshot(entry)
         await audit_service.record(db, who, "update", ENTITY, entry.id, diff(before, after))
         return entry
@@ -333,6 +350,7 @@ class TimeEntryService:
         before = _snapshot(entry)
         await db.delete(entry)
         await _flush(db)
+        await _worktime(db, entry.employee_id, before["start_time"])
         await audit_service.record(db, who, "delete", ENTITY, entry_id, diff(before, None))
 
     # ---- stale timers ----
@@ -362,6 +380,7 @@ class TimeEntryService:
             entry.end_time = entry.start_time + limit
             entry.auto_stopped_at = now
             await _flush(db)
+            await _worktime(db, entry.employee_id, entry.start_time)
             await audit_service.record(
                 db, who, "timer_auto_stop", ENTITY, entry.id, diff(before, _snapshot(entry))
             )

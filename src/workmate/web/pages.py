@@ -35,6 +35,7 @@ from workmate.web.routes import (
     reminders,
     session,
     time,
+    worktime,
 )
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,7 @@ def mount(app: FastAPI) -> None:
         expenses,
         purchases,
         reminders,
+        worktime,
         departments,
         jobs,
         admin,

@@ -54,6 +54,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/customers", N_("Customers"), "crm"),
     NavItem("/projects", N_("Projects"), "projects"),
     NavItem("/time", N_("Time"), "time_entries"),
+    NavItem("/worktime", N_("Working time"), "worktime"),
     NavItem("/invoices", N_("Invoices"), "invoices"),
     NavItem("/expenses", N_("Expenses"), "expenses"),
     NavItem("/purchases", N_("Purchases"), "purchases", "submit"),
@@ -108,6 +109,7 @@ MODULE_LABELS = {
     "employees": N_("Employees"),
     "reports": N_("Reports"),
     "admin_panel": N_("Admin area"),
+    "worktime": N_("Working time"),
 }
 ACTION_LABELS = {
     "read": N_("read"),
@@ -117,6 +119,8 @@ ACTION_LABELS = {
     "confidential": N_("confidential"),
     "access": N_("access"),
     "submit": N_("hand in"),
+    "approve": N_("approve"),
+    "configure": N_("configure"),
 }
 # The seed roles' names (auth/permissions.SEED_ROLES) in the reader's language; names an
 # admin gave a role are shown as written ("Admin" and "Manager" read the same in German).

@@ -6,7 +6,7 @@ Existing expenses stay as they are: they are the small expenses without a suppli
 (receipt-less or a till receipt), no row changes.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0016
 """
 
 import json
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
-down_revision: str | None = "0013"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

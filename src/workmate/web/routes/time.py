@@ -71,11 +71,20 @@ async def week_view(
         )
         total = sum((e.duration or timedelta() for e in items), timedelta())
         days.append({"date": day, "entries": items, "total": total, "today": day == today})
+    # Target, actual and the ArbZG warnings of each day come from the working-time domain.
+    figures = None
+    if who.can("worktime", "read"):
+        from workmate.worktime.sheets import sheet_service
+
+        figures = await sheet_service.week(db, who, None, monday)
+        for cell, shown in zip(days, figures.days, strict=True):
+            cell["figures"] = shown
     return render(
         request,
         "time/week.html",
         who,
         timer=await timer_context(db, who),
+        figures=figures,
         days=days,
         titles=titles,
         week=iso_week(monday),

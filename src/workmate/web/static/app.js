@@ -99,6 +99,58 @@
       if (!response.ok) throw new Error(String(response.status));
       return response.json();
     }
+    // The pause button (working time): a break between two timer runs, recorded as such.
+    const pauseButton = box.querySelector("[data-pause-button]");
+    function renderPause() {
+      if (!pauseButton) return;
+      const paused = box.dataset.paused === "true";
+      pauseButton.hidden = !(box.dataset.started || paused);
+      pauseButton.textContent = paused ? pauseButton.dataset.labelResume : pauseButton.dataset.labelPause;
+      button.hidden = paused;
+      box.classList.toggle("paused", paused);
+      if (paused) output.textContent = pauseButton.dataset.labelPaused;
+    }
+    async function pauseCall(path, method) {
+      const response = await fetch(pauseButton.dataset.api + path, {
+        method: method,
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+        body: method === "POST" ? "{}" : undefined,
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    }
+    if (pauseButton) {
+      pauseButton.addEventListener("click", async function () {
+        pauseButton.disabled = true;
+        try {
+          if (box.dataset.paused === "true") {
+            const entry = await pauseCall("/resume", "POST");
+            delete box.dataset.paused;
+            box.dataset.started = entry.start_time;
+            box.dataset.entry = entry.id;
+          } else {
+            await pauseCall("/pause", "POST");
+            box.dataset.paused = "true";
+            delete box.dataset.started;
+            delete box.dataset.entry;
+          }
+          schedule();
+          renderPause();
+          document.dispatchEvent(new CustomEvent("workmate:timer"));
+        } catch (err) {
+          window.alert(box.dataset.error);
+        } finally {
+          pauseButton.disabled = false;
+        }
+      });
+      if (!box.dataset.started) {
+        pauseCall("/pause", "GET").then(function (pause) {
+          if (pause) { box.dataset.paused = "true"; renderPause(); }
+        }).catch(function () {});
+      }
+    }
+
     button.addEventListener("click", async function () {
       button.disabled = true;
       try {
@@ -112,6 +164,7 @@
           box.dataset.entry = entry.id;
         }
         schedule();
+        renderPause();
         document.dispatchEvent(new CustomEvent("workmate:timer"));
       } catch (err) {
         window.alert(box.dataset.error);
@@ -120,6 +173,7 @@
       }
     });
     schedule();
+    renderPause();
   }
 
 

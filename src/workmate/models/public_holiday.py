@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workmate.models.base import Base, enum_check
+from workmate.models.work_contract import FEDERAL_STATES
+
+
+class PublicHoliday(Base):
+    """A statutory public holiday of one federal state, copied from the `holidays` library
+    once per year, so balances already computed never move when the library changes."""
+
+    __tablename__ = "public_holidays"
+    __table_args__ = (
+        CheckConstraint(enum_check("federal_state", FEDERAL_STATES), name="federal_state"),
+    )
+
+    federal_state: Mapped[str] = mapped_column(String(2), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))

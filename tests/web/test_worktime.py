@@ -1,0 +1,157 @@
+"""Working time pages: the week view's ArbZG warnings and figures, my month with submit, the
+manager's approval, absences requested and decided through forms, the team page."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories.records import make_project, make_time_entry
+from tests.factories.time import berlin, make_day
+from tests.factories.worktime import lead, make_absence, make_contract
+from workmate import clock
+from workmate.models import Absence, Employee, MonthClosing
+from workmate.worktime.breaks import break_service
+
+
+async def test_week_view_shows_arbzg_warnings_and_figures(
+    web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    await make_contract(db, employee.id, date(2026, 1, 1))
+    project = await make_project(db)
+    # Mon 2 March 2026: 11 h with a 10 min gap: max daily hours and break broken.
+    await make_day(
+        db, employee.id, project, date(2026, 3, 2), ((7, 0), (12, 0)), ((12, 10), (18, 10))
+    )
+    # Tue 3 March: starts at 01:00, 6 h 50 min after Monday's end: rest period broken.
+    await make_day(db, employee.id, project, date(2026, 3, 3), ((1, 0), (3, 0)))
+    # Rows written directly: what the time service does after a write, done here by hand.
+    await break_service.sync(db, employee.id, [date(2026, 3, 2)])
+    text = (await web_employee.get("/time?week=2026-W10")).text
+    assert "§3 ArbZG" in text
+    # A 10-minute gap is no break under §4 (at least 15 minutes count).
+    assert "0 Minuten Pause nach 11,00 Stunden Arbeit; mindestens 45 sind vorgeschrieben" in text
+    assert "Ruhezeit vor diesem Tag" in text
+    assert "Überstundenkonto" in text
+    assert "Pause fehlt (§4 ArbZG)" in text  # the automatic deduction, with its reason
+
+
+async def test_my_month_submit_and_manager_approves(
+    app: object, web_employee: httpx.AsyncClient, web_manager: httpx.AsyncClient,
+    db: AsyncSession, employee: Employee, manager: Employee,
+) -> None:  # fmt: skip
+    emp = employee.id
+    await lead(db, manager.id, emp)
+    month = (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    label = month.strftime("%Y-%m")
+    await make_contract(db, emp, month.replace(year=month.year - 1))
+    project = await make_project(db)
+    await make_time_entry(db, emp, project, start_time=berlin(month, 9), end_time=berlin(month, 13))
+    page = await web_employee.get(f"/worktime?month={label}")
+    assert page.status_code == 200
+    assert "Monat einreichen" in page.text
+    done = await web_employee.post(f"/worktime/months/{label}/submit", data={})
+    assert done.status_code == 303, done.text
+    seen = await web_manager.get(f"/worktime?month={label}&employee_id={emp}")
+    assert "Monat genehmigen" in seen.text
+    approved = await web_manager.post(
+        f"/worktime/months/{label}/approve", data={"employee_id": str(emp)}
+    )
+    assert approved.status_code == 303, approved.text
+    status = await db.scalar(select(MonthClosing.status).where(MonthClosing.employee_id == emp))
+    assert status == "approved"
+    again = await web_employee.get(f"/worktime?month={label}")
+    assert "genehmigt" in again.text
+    assert "Monat einreichen" not in again.text
+    team = await web_manager.get(f"/worktime/team?month={label}")
+    assert team.status_code == 200
+    assert "Monate zur Genehmigung" in team.text
+
+
+async def test_absence_request_and_decision_through_forms(
+    web_employee: httpx.AsyncClient, web_manager: httpx.AsyncClient, db: AsyncSession,
+    employee: Employee, manager: Employee,
+) -> None:  # fmt: skip
+    emp = employee.id
+    await lead(db, manager.id, emp)
+    await make_contract(db, emp, date(2020, 1, 1))
+    start = clock.today() + timedelta(days=30)
+    start -= timedelta(days=start.weekday())
+    r = await web_employee.post(
+        "/worktime/absences",
+        data={
+            "kind": "vacation",
+            "start_date": str(start),
+            "end_date": str(start),
+            "note": "Umzug",
+        },
+    )
+    assert r.status_code == 303, r.text
+    page = await web_manager.get("/worktime/absences")
+    assert "Offene Anträge" in page.text
+    assert "Umzug" in page.text
+    absence_id = await db.scalar(select(Absence.id).where(Absence.employee_id == emp))
+    decided = await web_manager.post(f"/worktime/absences/{absence_id}/approve", data={})
+    assert decided.status_code == 303
+    assert await db.scalar(select(Absence.status).where(Absence.id == absence_id)) == "approved"
+    # A bad request comes back with the reason, in German.
+    weekend = start - timedelta(days=2)
+    bad = await web_employee.post(
+        "/worktime/absences",
+        data={"kind": "vacation", "start_date": str(weekend), "end_date": str(weekend)},
+    )
+    assert bad.status_code == 409
+    assert "keinen Arbeitstag" in bad.text
+
+
+async def test_team_calendar_page(
+    web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee, manager: Employee
+) -> None:
+    await lead(db, manager.id, employee.id)
+    await make_contract(db, employee.id, date(2020, 1, 1))
+    await make_absence(db, employee.id, date(2026, 3, 2), kind="sick")
+    page = await web_employee.get("/worktime/team?month=2026-03")
+    assert page.status_code == 200
+    assert "Wer ist abwesend" in page.text
+
+
+async def test_admin_adds_a_contract_on_the_month_page(
+    web_admin: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    emp = employee.id
+    page = await web_admin.get(f"/worktime?month=2026-03&employee_id={emp}")
+    assert "Noch kein Arbeitsvertrag" in page.text
+    r = await web_admin.post(
+        "/worktime/contracts",
+        data={
+            "employee_id": str(emp),
+            "month": "2026-03",
+            "valid_from": "2026-01-01",
+            "weekly_hours": "32",
+            "mon": "1",
+            "tue": "1",
+            "wed": "1",
+            "thu": "1",
+            "vacation_days": "24",
+            "federal_state": "BY",
+        },
+    )
+    assert r.status_code == 303, r.text
+    page = await web_admin.get(f"/worktime?month=2026-03&employee_id={emp}")
+    assert "32,00 h/Woche" in page.text
+    bad = await web_admin.post(
+        "/worktime/contracts",
+        data={
+            "employee_id": str(emp),
+            "month": "2026-03",
+            "valid_from": "2026-02-01",
+            "weekly_hours": "viel",
+            "vacation_days": "24",
+            "federal_state": "BY",
+        },
+    )
+    assert bad.status_code == 422
+    assert "weekly_hours" in bad.text
