@@ -222,7 +222,8 @@ def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
         env=env,
         cwd=ROOT,
     )
-    deadline = time.monotonic() + 30
+    # Generous: on a busy machine importing the app alone can take half a minute.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -233,7 +234,7 @@ def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
             raise RuntimeError(f"server exited with {proc.returncode}")
         time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("server did not start in 30 s")
+    raise RuntimeError("server did not start in 120 s")
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,7 @@ from workmate.jobs import worker as job_worker
 from workmate.migrate import current_revision, head_revision
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
+from workmate.purchases import endpoints as purchases
 from workmate.reminders import endpoints as reminders
 from workmate.time_entries import endpoints as time_entries
 from workmate.worktime import endpoints as worktime
@@ -56,6 +57,7 @@ API_ROUTERS = (
     documents.router,
     dashboards.router,
     exports.router,
+    purchases.router,
     worktime.router,
     jobs.router,
 )

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     login_window_seconds: int = 900
     # Uploads.
     upload_max_bytes: int = 20 * 1024 * 1024
+    # Received e-invoices (purchases): worker processes that check them by the official rules,
+    # the time one check may take, the memory one worker may use, the largest invoice XML.
+    einvoice_workers: int = 1
+    einvoice_timeout_seconds: float = 60.0
+    einvoice_worker_memory_bytes: int = 2 * 1024 * 1024 * 1024
+    einvoice_max_xml_bytes: int = 20 * 1024 * 1024
     # Time tracking: a timer running longer than this is "stale".
     stale_timer_hours: int = 12
     # Background jobs (procrastinate, rows in PostgreSQL). `workmate serve` runs a worker in

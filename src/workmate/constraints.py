@@ -199,6 +199,69 @@ MESSAGES: dict[str, Entry] = {
     ),
     "ck_expenses_amount_positive": Rule(Invalid, "amount", "amount must be greater than 0"),
     "ck_expenses_category": Rule(Invalid, "category", "unknown category"),
+    # purchases: suppliers, received files, supplier bills and payments
+    "uq_customers_supplier_number": Rule(
+        Conflict, "supplier_number", "supplier number already taken; try again"
+    ),
+    "ck_customers_has_role": Rule(
+        Invalid, "is_customer", "a business partner is a customer, a supplier or both"
+    ),
+    "ck_customers_supplier_number": Rule(
+        Invalid, "supplier_number", "a supplier needs a supplier number"
+    ),
+    "uq_incoming_invoices_sha256": Rule(
+        Conflict, "file", "this file was already received (same SHA-256)"
+    ),
+    "fk_incoming_invoices_received_by_employees": ForeignKey(
+        "received_by", "employee does not exist", "the employee received supplier invoices"
+    ),
+    "uq_supplier_bills_supplier_invoice_number": Rule(
+        Conflict, "invoice_number", "this supplier's invoice number is already booked"
+    ),
+    "uq_supplier_bills_number": Rule(Conflict, "number", "bill number already taken; try again"),
+    "uq_supplier_bills_incoming_invoice_id": Rule(
+        Conflict, "incoming_invoice_id", "the received invoice is booked already"
+    ),
+    "ck_supplier_bills_gross_is_net_plus_tax": Rule(
+        Invalid, "gross_total", "gross must be net plus VAT"
+    ),
+    "ck_supplier_bills_due_is_gross_less_prepaid": Rule(
+        Invalid, "amount_due", "amount due must be gross minus prepaid plus rounding"
+    ),
+    "ck_supplier_bills_invoice_number": Rule(
+        Invalid, "invoice_number", "invoice_number must not be blank"
+    ),
+    "ck_supplier_bills_service_period": Rule(
+        Invalid, "service_end", "service_end must be on or after service_start"
+    ),
+    "fk_supplier_bills_supplier_id_customers": ForeignKey(
+        "supplier_id", "supplier does not exist", "the business partner has supplier bills"
+    ),
+    "fk_supplier_bills_incoming_invoice_id_incoming_invoices": ForeignKey(
+        "incoming_invoice_id",
+        "received invoice does not exist",
+        "the received invoice is booked as a supplier bill",
+    ),
+    "fk_supplier_bills_project_id_projects": ForeignKey(
+        "project_id", "project does not exist", "the project has supplier bills"
+    ),
+    "fk_supplier_bills_created_by_employees": ForeignKey(
+        "created_by", "employee does not exist", "the employee booked supplier bills"
+    ),
+    "uq_supplier_bill_taxes_rate": Rule(Invalid, "taxes", "each VAT category and rate once"),
+    "ck_supplier_bill_taxes_rate": Rule(Invalid, "taxes", "a VAT rate from 0 to below 100"),
+    "ck_supplier_bill_taxes_category": Rule(Invalid, "taxes", "unknown VAT category"),
+    "fk_supplier_payments_bill_id_supplier_bills": ForeignKey(
+        "bill_id", "supplier bill does not exist", "the bill has payments"
+    ),
+    "uq_supplier_payments_idempotency_key": Rule(
+        Conflict,
+        "Idempotency-Key",
+        "this Idempotency-Key is already used for another payment",
+    ),
+    "ck_supplier_payments_amount_positive": Rule(
+        Invalid, "amount", "amount must be greater than 0"
+    ),
     # working time (worktime)
     "ex_work_contracts_no_overlap": Rule(
         Conflict, "valid_from", "the contract overlaps another contract of the employee"

@@ -101,7 +101,7 @@ def start_worker(database_url: str, **env: str) -> subprocess.Popen[bytes]:
     )
 
 
-async def wait_for(check: Callable[[], Any], limit: float = 30, what: str = "condition") -> Any:
+async def wait_for(check: Callable[[], Any], limit: float = 90, what: str = "condition") -> Any:
     """Poll `check` (sync or async) until it returns a true value; fail after `limit` s."""
     deadline = time.monotonic() + limit
     while True:

@@ -9,6 +9,7 @@ Actions:
   (time entries, reminders, dashboards); without it an employee sees only their own.
 - confidential: read confidential documents of other owners.
 - access: enter an area (admin_panel: employees' roles, departments, settings, audit log).
+- submit: hand in received invoices and receipts (purchases); without read, see only one's own.
 - approve: decide for the employees of the departments one leads (worktime: absences,
   months, break deductions); with manage, for everyone.
 - configure: the company's rules of a module (worktime: settings, locking months).
@@ -28,6 +29,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     # Bank accounts, statement import, matching (write: import, confirm; delete: undo a match).
     "banking": ("read", "write", "delete"),
     "expenses": ("read", "write", "delete"),
+    "purchases": ("read", "write", "delete", "submit"),
     "documents": ("read", "write", "delete", "confidential"),
     "reminders": ("read", "write", "delete", "manage"),
     "dashboards": ("read", "write", "manage"),
@@ -58,6 +60,7 @@ SEED_ROLES: dict[str, dict[str, list[str]]] = {
         "payments": ["read", "write"],
         "banking": ["read", "write"],
         "expenses": ["read", "write"],
+        "purchases": ["read", "write", "submit"],
         "documents": ["read", "write"],
         "reminders": ["read", "write", "delete"],
         "dashboards": ["read", "write"],
@@ -70,6 +73,7 @@ SEED_ROLES: dict[str, dict[str, list[str]]] = {
         "crm": ["read"],
         "projects": ["read"],
         "time_entries": ["read", "write", "delete"],
+        "purchases": ["submit"],
         "documents": ["read", "write"],
         "reminders": ["read", "write", "delete"],
         "dashboards": ["read", "write"],

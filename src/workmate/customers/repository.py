@@ -174,7 +174,9 @@ def filtered(
     archived: bool,
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [
-        Customer.archived_at.is_not(None) if archived else Customer.archived_at.is_(None)
+        Customer.archived_at.is_not(None) if archived else Customer.archived_at.is_(None),
+        # Pure suppliers are business partners too, but not customers (purchases).
+        Customer.is_customer.is_(True),
     ]
     if q:
         where.append(_matches(q))

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.auth.principal import Principal
 from workmate.documents.auth import readable_links
-from workmate.models import BankFile, CompanySettings, Document, Invoice
+from workmate.models import BankFile, CompanySettings, Document, IncomingInvoice, Invoice
 
 
 def visible(who: Principal) -> ColumnElement[bool]:
@@ -99,6 +99,8 @@ class DocumentRepository:
             select(literal(1)).where(Invoice.pdf_path == key),
             select(literal(1)).where(CompanySettings.logo_path == key),
             select(literal(1)).where(BankFile.storage_key == key),
+            # Received supplier invoices share the content-addressed store (purchases).
+            select(literal(1)).where(IncomingInvoice.storage_key == key),
         )
         return await db.scalar(select(func.count()).select_from(users.subquery())) != 0
 

@@ -30,6 +30,12 @@ COLUMNS = (
     "Belegfeld 2",
     "Skonto",
     "Buchungstext",
+    "Postensperre",
+    "Diverse Adressnummer",
+    "Geschäftspartnerbank",
+    "Sachverhalt",
+    "Zinssperre",
+    "Beleglink",
 )
 # Default revenue accounts per VAT case and the bank account, per chart of accounts.
 CHARTS: dict[str, dict[str, str]] = {
@@ -40,6 +46,12 @@ CHARTS: dict[str, dict[str, str]] = {
         "reverse_charge": "8337",
         "small_business": "8195",
         "bank": "1200",
+        # Purchases: expense accounts per bill category (no automatic accounts: the input
+        # VAT comes from the BU key).
+        "material": "3000",
+        "service": "3100",
+        "personnel": "4100",
+        "other": "4900",
     },
     "SKR04": {
         "19": "4400",
@@ -48,10 +60,19 @@ CHARTS: dict[str, dict[str, str]] = {
         "reverse_charge": "4337",
         "small_business": "4185",
         "bank": "1800",
+        "material": "5000",
+        "service": "5900",
+        "personnel": "6000",
+        "other": "6300",
     },
 }
 DEBTOR_OFFSET = 10000
 DEBTOR_MAX = 69999
+CREDITOR_OFFSET = 70000
+CREDITOR_MAX = 99999
+# BU keys for input VAT (Vorsteuer) per rate; 94: § 13b UStG (reverse charge) at 19 %.
+INPUT_VAT_KEYS = {"19": "9", "7": "8"}
+REVERSE_CHARGE_KEY = "94"
 # Belegfeld 1 allows letters, digits and $ & % * + - / (36 characters).
 _DOCUMENT_FIELD = re.compile(r"[^A-Za-z0-9$&%*+\-/]")
 _DIGITS = re.compile(r"\d+")
@@ -72,6 +93,8 @@ class Booking:
     day: date
     document: str
     text: str
+    key: str = ""  # BU-Schlüssel (input VAT of purchases)
+    link: str = ""  # Beleglink: the receipt's file name in the archive export
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +136,29 @@ class DatevConfig:
         if key not in self.accounts:
             raise DatevConfigError(f"no revenue account for {key} % VAT", "extra.datev.accounts")
         return self.accounts[key]
+
+    def expense_account(self, category: str) -> str:
+        return self.accounts.get(category) or self.accounts["other"]
+
+    def input_vat_key(self, category: str, rate: Decimal) -> str:
+        """BU key of a purchase's VAT row: 9 (19 %), 8 (7 %), 94 (reverse charge), else none."""
+        if category == "AE":
+            return REVERSE_CHARGE_KEY
+        if category != "S":
+            return ""
+        return INPUT_VAT_KEYS.get(str(rate.normalize()), "")
+
+    def creditor(self, supplier_number: str | None) -> str:
+        """Creditor account from the supplier number's digits (L-00042 -> 70042)."""
+        digits = "".join(_DIGITS.findall(supplier_number or ""))
+        account = CREDITOR_OFFSET + int(digits) if digits else -1
+        if not CREDITOR_OFFSET <= account <= CREDITOR_MAX:
+            raise DatevConfigError(
+                f"supplier number {supplier_number} gives no creditor account "
+                f"between {CREDITOR_OFFSET} and {CREDITOR_MAX}",
+                "supplier.supplier_number",
+            )
+        return str(account)
 
     def debtor(self, customer_number: str) -> str:
         """Debtor account from the customer number's digits (K-00042 -> 10042)."""
@@ -194,12 +240,18 @@ def render(
                     '""',
                     b.account,
                     b.contra,
-                    '""',
+                    text(b.key, 4),
                     b.day.strftime("%d%m"),
                     text(document_field(b.document), 36),
                     '""',
                     "",
                     text(b.text, 60),
+                    "",
+                    '""',
+                    "",
+                    "",
+                    "",
+                    text(b.link, 210),
                 ]
             )
         )

@@ -59,6 +59,7 @@ TASK_MODULES = (
     "workmate.invoices.jobs",
     "workmate.time_entries.jobs",
     "workmate.reminders.jobs",
+    "workmate.purchases.jobs",
 )
 DEFAULT_QUEUE = "default"
 

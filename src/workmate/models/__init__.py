@@ -23,6 +23,7 @@ from workmate.models.department import Department
 from workmate.models.document import Document
 from workmate.models.employee import Employee
 from workmate.models.expense import Expense
+from workmate.models.incoming_invoice import IncomingInvoice
 from workmate.models.invoice import Invoice
 from workmate.models.invoice_line import InvoiceLine
 from workmate.models.job_failure import JobFailure
@@ -34,6 +35,9 @@ from workmate.models.project import Project
 from workmate.models.public_holiday import PublicHoliday
 from workmate.models.reminder import Reminder
 from workmate.models.role import Role
+from workmate.models.supplier_bill import SupplierBill
+from workmate.models.supplier_bill_tax import SupplierBillTax
+from workmate.models.supplier_payment import SupplierPayment
 from workmate.models.time_entry import TimeEntry
 from workmate.models.work_break import WorkBreak
 from workmate.models.work_contract import WorkContract
@@ -63,6 +67,7 @@ __all__ = [
     "Document",
     "Employee",
     "Expense",
+    "IncomingInvoice",
     "Invoice",
     "InvoiceLine",
     "JobFailure",
@@ -74,6 +79,9 @@ __all__ = [
     "PublicHoliday",
     "Reminder",
     "Role",
+    "SupplierBill",
+    "SupplierBillTax",
+    "SupplierPayment",
     "TimeEntry",
     "WorkBreak",
     "WorkContract",

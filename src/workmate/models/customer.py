@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, String, Text, text
+from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workmate.models.base import Base, Timestamps, enum_check, uuid_pk
@@ -16,6 +16,9 @@ class Customer(Timestamps, Base):
     __table_args__ = (
         CheckConstraint(enum_check("type", CUSTOMER_TYPES), name="type"),
         CheckConstraint("country ~ '^[A-Z]{2}$'", name="country"),
+        # A business partner is a customer, a supplier, or both (migration 0014).
+        CheckConstraint("is_customer OR is_supplier", name="has_role"),
+        CheckConstraint("NOT is_supplier OR supplier_number IS NOT NULL", name="supplier_number"),
         # Typo-tolerant search (pg_trgm) over the name.
         Index(
             "ix_customers_name_trgm",
@@ -69,6 +72,16 @@ class Customer(Timestamps, Base):
     country: Mapped[str] = mapped_column(String(2), server_default=text("'DE'"))
     # XRechnung buyer reference (Leitweg-ID for public authorities).
     buyer_reference: Mapped[str | None] = mapped_column(String(100))
+    # Purchases (migration 0014): the same business partner may be a supplier. Pure
+    # suppliers (is_customer false) stay out of customer lists; the partner number K-... is
+    # shared, the supplier number L-... (counter 'supplier') names the creditor account.
+    is_customer: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    is_supplier: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    supplier_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # Steuernummer beside the VAT id in tax_id (an invoice needs one of the two, § 14 UStG).
+    tax_number: Mapped[str | None] = mapped_column(String(30))
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
     # Customers with invoices are archived, never deleted (GoBD).
     archived_at: Mapped[datetime | None]
     # GDPR: personal data replaced; invoices keep their frozen copy.

@@ -58,6 +58,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/invoices", N_("Invoices"), "invoices"),
     NavItem("/banking", N_("Banking"), "banking"),
     NavItem("/expenses", N_("Expenses"), "expenses"),
+    NavItem("/purchases", N_("Purchases"), "purchases", "submit"),
     NavItem("/reminders", N_("Reminders"), "reminders"),
     NavItem("/admin", N_("Admin"), "admin_panel", "access"),
 )
@@ -102,6 +103,7 @@ MODULE_LABELS = {
     "payments": N_("Payments"),
     "banking": N_("Banking"),
     "expenses": N_("Expenses"),
+    "purchases": N_("Purchases"),
     "documents": N_("Documents"),
     "reminders": N_("Reminders"),
     "dashboards": N_("Dashboards"),
@@ -118,6 +120,7 @@ ACTION_LABELS = {
     "manage": N_("manage all"),
     "confidential": N_("confidential"),
     "access": N_("access"),
+    "submit": N_("hand in"),
     "approve": N_("approve"),
     "configure": N_("configure"),
 }
@@ -157,6 +160,7 @@ AUDIT_ACTIONS = {
     "sessions_revoked": N_("sessions ended"),
     "gdpr_export": N_("GDPR export"),
     "revoke": N_("revoked"),
+    "receive": N_("received"),
 }
 AUDIT_ENTITIES = {
     "customer": N_("Customer"),
@@ -177,6 +181,9 @@ AUDIT_ENTITIES = {
     "time_entry": N_("Time entry"),
     "auth_session": N_("Session"),
     "api_token": N_("API token"),
+    "incoming_invoice": N_("Received invoice"),
+    "supplier_bill": N_("Supplier bill"),
+    "supplier_payment": N_("Supplier payment"),
 }
 AUDIT_LABELS = {**AUDIT_ACTIONS, **AUDIT_ENTITIES, **MODULE_LABELS}
 env.globals["audit_labels"] = AUDIT_LABELS

@@ -384,12 +384,18 @@
     const input = zone.querySelector("[data-file-input]");
     const status = zone.querySelector("[data-upload-status]");
     async function upload(files) {
+      // data-each: every file is sent on its own and a refusal of one (a duplicate, a broken
+      // invoice) does not stop the others; the outcome of each is listed.
+      const each = zone.hasAttribute("data-each");
+      const failures = [];
       for (const file of files) {
         status.textContent = status.dataset.busy + " " + file.name;
         const body = new FormData();
-        body.append("linked_module", zone.dataset.module);
-        body.append("linked_id", zone.dataset.object);
-        body.append("title", file.name);
+        if (zone.dataset.module) {
+          body.append("linked_module", zone.dataset.module);
+          body.append("linked_id", zone.dataset.object);
+          body.append("title", file.name);
+        }
         body.append("file", file, file.name);
         const response = await fetch(zone.dataset.api, {
           method: "POST",
@@ -400,9 +406,31 @@
         if (!response.ok) {
           let reason = String(response.status);
           try { reason = (await response.json()).detail || reason; } catch (e) { /* not JSON */ }
-          status.textContent = zone.dataset.error.replace("%(reason)s", reason);
-          return;
+          const message = zone.dataset.error.replace("%(reason)s", reason);
+          if (!each) {
+            status.textContent = message;
+            return;
+          }
+          failures.push(file.name + ": " + message);
         }
+      }
+      if (failures.length) {
+        status.textContent = "";
+        const list = document.createElement("ul");
+        list.setAttribute("data-upload-failures", "");
+        failures.forEach(function (text) {
+          const item = document.createElement("li");
+          item.textContent = text;
+          list.appendChild(item);
+        });
+        status.appendChild(list);
+        if (failures.length < files.length) {
+          const again = document.createElement("a");
+          again.href = window.location.pathname;
+          again.textContent = zone.dataset.reload || "↻";
+          status.appendChild(again);
+        }
+        return;
       }
       window.location.reload();
     }
@@ -476,5 +504,8 @@
     document.querySelectorAll("[data-line-form]").forEach(initLineForm);
     document.querySelectorAll("[data-dropzone]").forEach(initDropzone);
     document.querySelectorAll("[data-statement-upload]").forEach(initStatementUpload);
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
   });
 })();
