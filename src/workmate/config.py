@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_window_seconds: int = 900
+    # Stored files: unset keeps them in data_dir/files; `s3://bucket/prefix` puts them in an
+    # S3-compatible object store (endpoint and keys below, or the usual AWS_* variables).
+    storage_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
     # Uploads.
     upload_max_bytes: int = 20 * 1024 * 1024
     # Received e-invoices (purchases): worker processes that check them by the official rules,
