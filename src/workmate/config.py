@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     s3_region: str | None = None
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
+    # The orphan sweep leaves files this young alone: they may belong to an upload in flight.
+    storage_orphan_grace_hours: int = Field(default=24, ge=1)
     # Uploads.
     upload_max_bytes: int = 20 * 1024 * 1024
     # Received e-invoices (purchases): worker processes that check them by the official rules,
