@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     s3_secret_access_key: str | None = None
     # The orphan sweep leaves files this young alone: they may belong to an upload in flight.
     storage_orphan_grace_hours: int = Field(default=24, ge=1)
+    # Backups: pg_dump/pg_restore of the server's version are found in the embedded wheel,
+    # /usr/lib/postgresql/N/bin or PATH unless this folder is given. A periodic backup job
+    # writes to backup_dir (unset: no periodic backups) and keeps backup_generations archives.
+    pg_bin_dir: Path | None = None
+    backup_dir: Path | None = None
+    backup_generations: int = Field(default=7, ge=1)
     # Uploads.
     upload_max_bytes: int = 20 * 1024 * 1024
     # Received e-invoices (purchases): worker processes that check them by the official rules,

@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from workmate.backup import cli as backup_cli
 from workmate.cli import db as db_cli
 from workmate.cli import demo as demo_cli
 from workmate.cli import domain as domain_cli
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.add_typer(db_cli.app, name="db")
 app.command("demo")(demo_cli.demo)
 domain_cli.register(app)
+backup_cli.register(app)
 
 
 @app.command()

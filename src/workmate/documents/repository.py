@@ -25,6 +25,11 @@ FILE_KEY_COLUMNS: tuple[InstrumentedAttribute[str] | InstrumentedAttribute[str |
 )
 
 
+# A backup holds this advisory lock exclusively while it copies stored files; file removals
+# take it shared without waiting and, while a backup runs, leave the file to the orphan sweep.
+BACKUP_LOCK = 0x776D_6261_636B  # "wmback"
+
+
 def visible(who: Principal) -> ColumnElement[bool]:
     """Confidential documents: owner or documents.confidential. Linked documents: the caller
     must be able to read the linked module (their own employee record always counts)."""
@@ -102,6 +107,12 @@ class DocumentRepository:
         """Serialise uploads and deletes of the same stored file until the transaction ends."""
         await db.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
+
+    async def may_remove_files(self, db: AsyncSession) -> bool:
+        """False while a backup runs (its snapshot may still refer to any file)."""
+        return bool(
+            await db.scalar(text("SELECT pg_try_advisory_xact_lock_shared(:k)"), {"k": BACKUP_LOCK})
         )
 
     async def key_in_use(self, db: AsyncSession, key: str) -> bool:

@@ -234,7 +234,11 @@ class DocumentService:
         after_rollback(db, discard)
 
     async def _discard(self, db: AsyncSession, *, storage: Storage, key: str) -> None:
-        """Remove a stored file no committed row refers to; runs after a transaction ended."""
+        """Remove a stored file no committed row refers to; runs after a transaction ended.
+        While a backup runs the file stays (the orphan sweep removes it later)."""
+        if not await repo.may_remove_files(db):
+            log.info("stored file %s kept for now: a backup is running", key)
+            return
         await repo.lock_key(db, key)
         if not await repo.key_in_use(db, key):
             await anyio.to_thread.run_sync(storage.delete, key)
@@ -244,6 +248,8 @@ class DocumentService:
     ) -> list[str]:
         """Remove stored files that no row refers to and that were written before
         `older_than` (younger ones may belong to an upload still in flight); the keys."""
+        if not await repo.may_remove_files(db):
+            return []
         listed = await anyio.to_thread.run_sync(
             lambda: [key for key, written in storage.list_keys() if written < older_than]
         )

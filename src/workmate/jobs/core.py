@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 TASK_MODULES = (
     "workmate.jobs.maintenance",
     "workmate.documents.jobs",
+    "workmate.backup.jobs",
     "workmate.invoices.jobs",
     "workmate.time_entries.jobs",
     "workmate.reminders.jobs",
