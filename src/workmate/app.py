@@ -30,6 +30,7 @@ from workmate.invoices import endpoints as invoices
 from workmate.jobs import endpoints as jobs
 from workmate.jobs import worker as job_worker
 from workmate.migrate import current_revision, head_revision
+from workmate.observability import RequestContext
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
 from workmate.purchases import endpoints as purchases
@@ -123,6 +124,8 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
     install_handlers(app)
+    # Outermost: the request id exists before anything logs, and every answer carries it.
+    app.add_middleware(RequestContext)
     api = APIRouter(prefix="/api/v1")
     for router in API_ROUTERS:
         api.include_router(router)

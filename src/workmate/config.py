@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,6 +74,12 @@ class Settings(BaseSettings):
     job_stalled_check_seconds: float = 15.0
     # Workers are woken by NOTIFY; polling is the fallback.
     job_poll_seconds: float = 5.0
+    # Logs of `workmate serve`/`worker`: one JSON object per line (with the request id), or
+    # plain text for reading in a terminal.
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+    # On SIGTERM the server stops accepting and lets requests in flight finish this long.
+    shutdown_grace_seconds: float = Field(default=20.0, gt=0)
 
     @property
     def files_dir(self) -> Path:
