@@ -13,7 +13,9 @@ import httpx
 from tests.conftest import ROOT
 
 
-def start_host(database_url: str, port: int, data_dir: Path, **env: str) -> subprocess.Popen[bytes]:
+def start_host(
+    database_url: str, port: int, data_dir: Path, *, workers: int = 1, **env: str
+) -> subprocess.Popen[bytes]:
     """`workmate serve` on 127.0.0.1:port with its own data folder; waits for /healthz."""
     data_dir.mkdir(parents=True, exist_ok=True)
     environment = {
@@ -35,6 +37,8 @@ def start_host(database_url: str, port: int, data_dir: Path, **env: str) -> subp
             "--port",
             str(port),
             "--no-migrate",
+            "--workers",
+            str(workers),
         ],
         env=environment,
         cwd=ROOT,
