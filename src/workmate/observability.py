@@ -197,6 +197,17 @@ def jobs_text(counts: dict[str, int]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def imports_text(counts: dict[str, int]) -> str:
+    """Imported files (bank statements, received supplier invoices) as Prometheus text."""
+    lines = [
+        "# HELP workmate_imported_files Imported files kept, by kind.",
+        "# TYPE workmate_imported_files gauge",
+    ]
+    for kind, count in sorted(counts.items()):
+        lines.append(f'workmate_imported_files{{kind="{kind}"}} {count}')
+    return "\n".join(lines) + "\n"
+
+
 # ---- JSON logs ----
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}

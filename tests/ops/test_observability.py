@@ -91,6 +91,7 @@ class TestMetrics:
             assert f'workmate_db_pool_connections{{state="{state}"}}' in text
         for status in ("todo", "doing", "failed"):
             assert f'workmate_jobs{{status="{status}"}}' in text
+        assert 'workmate_imported_files{kind="bank_statement"} ' in text
 
 
 class TestReadiness:
