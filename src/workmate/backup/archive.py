@@ -227,6 +227,7 @@ async def create_backup(
 ) -> Manifest:
     """Write the archive to `out` (atomically: a partial archive never has the final name)."""
     out = out.resolve()  # noqa: ASYNC240 (a path, once)
+    out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".workmate-backup-", dir=out.parent))
     try:
         async with engine.connect() as lock_conn:
