@@ -124,8 +124,10 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
     install_handlers(app)
-    # Outermost: the request id exists before anything logs, and every answer carries it.
-    app.add_middleware(RequestContext)
+    # Outermost, even around Starlette's error middleware: the request id exists before
+    # anything logs (the traceback of an unexpected error too), and every answer carries it.
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: RequestContext(build())  # type: ignore[method-assign]
     api = APIRouter(prefix="/api/v1")
     for router in API_ROUTERS:
         api.include_router(router)

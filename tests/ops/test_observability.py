@@ -136,3 +136,30 @@ def test_json_log_lines_carry_the_request_id_and_extras() -> None:
     assert data["message"] == "GET /x 200"
     assert data["status"] == 200
     assert data["level"] == "INFO"
+
+
+async def test_an_unexpected_error_is_logged_and_answered_with_the_request_id(
+    app: Any, as_employee: httpx.AsyncClient, monkeypatch: Any, caplog: Any, files_settings: Any
+) -> None:
+    from workmate.documents import service as documents_service
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(documents_service.audit_service, "record", broken)
+    body, headers = multipart(PDF)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=dict(as_employee.headers)
+    ) as client:
+        with caplog.at_level(logging.ERROR):
+            response = await client.post(
+                "/api/v1/documents",
+                content=body,
+                headers={**headers, "X-Request-ID": "req-500-0001"},
+            )
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "req-500-0001"
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors
+    assert all('"request_id": "req-500-0001"' in JsonFormatter().format(r) for r in errors)
