@@ -16,6 +16,7 @@ from workmate.banking import endpoints as banking
 from workmate.chat import endpoints as chat
 from workmate.chat import live as chat_live
 from workmate.company import endpoints as company
+from workmate.config import get_settings
 from workmate.customers import endpoints as customers
 from workmate.dashboards import endpoints as dashboards
 from workmate.db import make_engine, make_sessionmaker, resolve_database_url
@@ -29,6 +30,7 @@ from workmate.health import router as health_router
 from workmate.invoices import endpoints as invoices
 from workmate.jobs import endpoints as jobs
 from workmate.jobs import worker as job_worker
+from workmate.limits import RequestLimits
 from workmate.migrate import current_revision, head_revision
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
@@ -123,6 +125,7 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
     install_handlers(app)
+    app.add_middleware(RequestLimits, max_body=get_settings().body_max_bytes)
     api = APIRouter(prefix="/api/v1")
     for router in API_ROUTERS:
         api.include_router(router)

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     login_window_seconds: int = 900
     # Uploads.
     upload_max_bytes: int = 20 * 1024 * 1024
+    # Any other request body (JSON, web forms): larger is 413 (see workmate.limits).
+    body_max_bytes: int = 2 * 1024 * 1024
     # Received e-invoices (purchases): worker processes that check them by the official rules,
     # the time one check may take, the memory one worker may use, the largest invoice XML.
     einvoice_workers: int = 1

@@ -14,10 +14,12 @@ from stdnum.de import stnr
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 
+from workmate.inputs import Input
+
 VAT_MODES = ("regular", "small_business")
 
 
-class DunningLevel(BaseModel):
+class DunningLevel(Input):
     """One dunning level (Mahnstufe): reached `days` days after the due date, costs `fee`."""
 
     days: int = Field(ge=1, le=365)
@@ -38,7 +40,7 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-class CompanySettingsUpdate(BaseModel):
+class CompanySettingsUpdate(Input):
     """Fields to change; omitted fields keep their value, null clears an optional one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -57,7 +59,7 @@ class CompanySettingsUpdate(BaseModel):
     contact_email: str | None = Field(None, max_length=254)
     contact_phone: str | None = Field(None, max_length=50)
     payment_terms_days: int | None = Field(None, ge=0, le=365)
-    vat_mode: str | None = None
+    vat_mode: str | None = Field(None, max_length=40)
     invoice_number_format: str | None = Field(None, max_length=60)
     credit_note_number_format: str | None = Field(None, max_length=60)
     # At most three levels, in increasing days.

@@ -37,7 +37,10 @@ async def list_customers(
     has_open_invoices: bool | None = None,
     archived: bool = False,
     sort: Annotated[
-        str, Query(description="name, number, created_at, city or relevance; -x descending")
+        str,
+        Query(
+            max_length=20, description="name, number, created_at, city or relevance; -x descending"
+        ),
     ] = "name",
     cursor: Annotated[
         str | None,

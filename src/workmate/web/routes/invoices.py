@@ -49,7 +49,7 @@ async def invoice_list(
     request: Request,
     who: InvoicesRead,
     db: SessionDep,
-    status: str = "",
+    status: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Invoices newest first, filtered by status; overdue means past due and unpaid."""
@@ -173,7 +173,11 @@ async def _detail_page(
 
 @router.get("/{invoice_id}")
 async def invoice_detail(
-    request: Request, invoice_id: uuid.UUID, who: InvoicesRead, db: SessionDep, done: str = ""
+    request: Request,
+    invoice_id: uuid.UUID,
+    who: InvoicesRead,
+    db: SessionDep,
+    done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """One invoice: lines, VAT per rate, payments, open amount."""
     fmt = formatter(who.locale)
