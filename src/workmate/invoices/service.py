@@ -35,7 +35,14 @@ from workmate.invoices.schemas import (
     Statistics,
     TopCustomer,
 )
-from workmate.invoices.totals import LEGAL_NOTES, cents, compute, effective_rate, line_net
+from workmate.invoices.totals import (
+    LEGAL_NOTES,
+    billed_hours,
+    cents,
+    compute,
+    effective_rate,
+    line_net,
+)
 from workmate.models import CompanySettings, Customer, Invoice, InvoiceLine
 from workmate.pagination import Page, PageParams
 
@@ -71,7 +78,7 @@ def _time_lines(entries: Sequence[BillableEntry], grouping: str) -> list[LineIn]
                     f"{e.start_time.astimezone(BUSINESS_ZONE):%d.%m.%Y} {e.project_title}, "
                     f"{e.employee_name}" + (f": {e.note}" if e.note else "")
                 ),
-                quantity=e.hours,
+                quantity=billed_hours(e.hours),
                 unit="HUR",
                 unit_price=e.rate,
             )
@@ -90,7 +97,8 @@ def _time_lines(entries: Sequence[BillableEntry], grouping: str) -> list[LineIn]
                     f"{group[0].project_title}, {group[0].employee_name}: "
                     f"{len(group)} Einträge {first:%d.%m.%Y}–{last:%d.%m.%Y}"
                 ),
-                quantity=sum((e.hours for e in group), Decimal(0)),
+                # Sum the exact hours first, round once: the time report's figure.
+                quantity=billed_hours(sum((e.hours for e in group), Decimal(0))),
                 unit="HUR",
                 unit_price=rate,
             )
@@ -212,8 +220,8 @@ class InvoiceService:
         before = audit_service.snapshot(line)
         for key, value in data.model_dump(exclude_unset=True).items():
             if value is not None:
-                setattr(line, key, value)
-        line.vat_rate = effective_rate(invoice.vat_treatment, Decimal(line.vat_rate))
+                setattr(line, "chosen_vat_rate" if key == "vat_rate" else key, value)
+        line.vat_rate = effective_rate(invoice.vat_treatment, Decimal(line.chosen_vat_rate))
         line.net_amount = line_net(
             Decimal(line.quantity), Decimal(line.unit_price), Decimal(line.discount_percent)
         )
@@ -347,6 +355,7 @@ class InvoiceService:
                             "quantity",
                             "unit",
                             "unit_price",
+                            "chosen_vat_rate",
                             "vat_rate",
                             "discount_percent",
                             "net_amount",
@@ -541,6 +550,7 @@ class InvoiceService:
             quantity=data.quantity,
             unit=data.unit,
             unit_price=data.unit_price,
+            chosen_vat_rate=data.vat_rate,
             vat_rate=effective_rate(invoice.vat_treatment, data.vat_rate),
             discount_percent=data.discount_percent,
             net_amount=line_net(data.quantity, data.unit_price, data.discount_percent),
@@ -555,10 +565,12 @@ class InvoiceService:
         await self._recompute(db, invoice)
 
     async def _recompute(self, db: AsyncSession, invoice: Invoice) -> None:
-        """Store net, VAT and gross from the lines (reverse charge / §19: rates forced to 0)."""
+        """Store net, VAT and gross from the lines; each line's effective rate is derived from
+        its chosen rate and the treatment (reverse charge / §19: 0), so switching back and
+        forth never loses the chosen rate."""
         lines = await repository.lines(db, invoice.id)
         for line in lines:
-            rate = effective_rate(invoice.vat_treatment, Decimal(line.vat_rate))
+            rate = effective_rate(invoice.vat_treatment, Decimal(line.chosen_vat_rate))
             if line.vat_rate != rate:
                 line.vat_rate = rate
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)

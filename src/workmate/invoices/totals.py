@@ -25,6 +25,12 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def billed_hours(hours: Decimal) -> Decimal:
+    """Hours as billed and as the time report shows them: the exact sum of the entries,
+    rounded once, half-up to hundredths (never a sum of rounded entries)."""
+    return hours.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def line_net(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal) -> Decimal:
     """quantity x unit price less the discount, rounded once at the end."""
     return cents(quantity * unit_price * (HUNDRED - discount_percent) / HUNDRED)

@@ -84,7 +84,7 @@ class BillableEntry:
     project_title: str
     start_time: datetime
     end_time: datetime
-    hours: Decimal
+    hours: Decimal  # exact; totals.billed_hours() after summing
     rate: Decimal
     note: str | None
 
@@ -162,7 +162,7 @@ class TimeEntryService:
                 project_title=r.project_title,
                 start_time=r.start_time,
                 end_time=r.end_time,
-                hours=Decimal(r.hours).quantize(Decimal("0.01")),
+                hours=Decimal(r.hours),
                 rate=Decimal(r.rate).quantize(Decimal("0.01")),
                 note=r.note,
             )
@@ -428,9 +428,11 @@ class TimeEntryService:
             start=start,
             end=end,
             rows=items,
-            hours=sum((r.hours for r in items), Decimal("0.00")),
-            billable_hours=sum((r.billable_hours for r in items), Decimal("0.00")),
-            non_billable_hours=sum((r.non_billable_hours for r in items), Decimal("0.00")),
+            hours=_money(sum((Decimal(r.hours) for r in rows), Decimal(0))),
+            billable_hours=_money(sum((Decimal(r.billable_hours) for r in rows), Decimal(0))),
+            non_billable_hours=_money(
+                sum((Decimal(r.non_billable_hours) for r in rows), Decimal(0))
+            ),
             billable_value=sum((r.billable_value for r in items), Decimal("0.00")),
         )
 
