@@ -94,3 +94,43 @@ async def test_database_refuses_issuing_a_regular_invoice_with_lost_rates(
                 ),
                 {"id": inv["id"]},
             )
+
+
+async def test_line_discount_is_en16931_in_database_pdf_and_xml(
+    as_manager: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    """Issue 13, item 4: 1 x 10.10 at 5 %: allowance 0.51, net 9.59 everywhere."""
+    await make_company_settings(db)
+    customer = await make_customer(db)
+    body = draft_body(customer.id, line("10.10", qty="1", discount="5"))
+    inv = (await as_manager.post(URL, json=body)).json()
+    assert money(inv["lines"][0]["net_amount"]) == money("9.59")
+    assert money(inv["net_total"]) == money("9.59")
+    assert (await as_manager.post(f"{URL}/{inv['id']}/issue")).status_code == 200
+    tree = etree.fromstring((await as_manager.get(f"{URL}/{inv['id']}/xrechnung")).content)
+    ns = {"ram": RAM}
+    allowance = tree.xpath(
+        "//ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge", namespaces=ns
+    )[0]
+    assert Decimal(allowance.findtext("ram:ActualAmount", namespaces=ns)) == money("0.51")
+    assert Decimal(allowance.findtext("ram:BasisAmount", namespaces=ns)) == money("10.10")
+    line_total = tree.xpath("//ram:LineTotalAmount", namespaces=ns)
+    assert [Decimal(x.text) for x in line_total] == [money("9.59"), money("9.59")]
+    pdf = PdfReader(io.BytesIO((await as_manager.get(f"{URL}/{inv['id']}/pdf")).content))
+    printed = " ".join(page.extract_text() for page in pdf.pages)
+    assert "9,59" in printed
+    assert "9,60" not in printed
+
+
+async def test_database_refuses_a_line_net_off_the_en16931_arithmetic(
+    as_manager: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    customer = await make_customer(db)
+    body = draft_body(customer.id, line("10.10", qty="1", discount="5"))
+    inv = (await as_manager.post(URL, json=body)).json()
+    with pytest.raises(DBAPIError, match=r"net amount must be 9\.59"):
+        async with db.begin_nested():
+            await db.execute(
+                text("UPDATE invoice_lines SET net_amount = 9.60 WHERE invoice_id = :id"),
+                {"id": inv["id"]},
+            )

@@ -58,6 +58,16 @@ EU_COUNTRIES = frozenset(
 )
 
 
+# Amounts are NUMERIC(12, 2): a line's net and the invoice's totals must stay below this.
+MAX_AMOUNT = Decimal(10) ** 10
+
+
+def _check_line_amount(quantity: Decimal, unit_price: Decimal, field: str) -> None:
+    """422 naming the field when quantity x unit price does not fit a stored amount."""
+    if abs(quantity * unit_price) >= MAX_AMOUNT:
+        raise Invalid(f"quantity x unit_price must stay below {MAX_AMOUNT:,}", field=field)
+
+
 class InvoiceNotDraft(Conflict):
     def __init__(self, invoice: Invoice) -> None:
         super().__init__(
@@ -222,6 +232,11 @@ class InvoiceService:
             if value is not None:
                 setattr(line, "chosen_vat_rate" if key == "vat_rate" else key, value)
         line.vat_rate = effective_rate(invoice.vat_treatment, Decimal(line.chosen_vat_rate))
+        _check_line_amount(
+            Decimal(line.quantity),
+            Decimal(line.unit_price),
+            "quantity" if data.unit_price is None else "unit_price",
+        )
         line.net_amount = line_net(
             Decimal(line.quantity), Decimal(line.unit_price), Decimal(line.discount_percent)
         )
@@ -542,7 +557,10 @@ class InvoiceService:
         if project.customer_id != customer_id:
             raise Invalid("project belongs to another customer", field="project_id")
 
-    def _new_line(self, invoice: Invoice, position: int, data: LineIn) -> InvoiceLine:
+    def _new_line(
+        self, invoice: Invoice, position: int, data: LineIn, field: str = ""
+    ) -> InvoiceLine:
+        _check_line_amount(data.quantity, data.unit_price, f"{field}unit_price")
         return InvoiceLine(
             invoice_id=invoice.id,
             position=position,
@@ -560,7 +578,12 @@ class InvoiceService:
         self, db: AsyncSession, invoice: Invoice, lines: Sequence[LineIn]
     ) -> None:
         await repository.delete_lines(db, invoice.id)
-        db.add_all([self._new_line(invoice, i, data) for i, data in enumerate(lines, start=1)])
+        db.add_all(
+            [
+                self._new_line(invoice, i, data, f"lines.{i - 1}.")
+                for i, data in enumerate(lines, start=1)
+            ]
+        )
         await db.flush()
         await self._recompute(db, invoice)
 
@@ -574,6 +597,12 @@ class InvoiceService:
             if line.vat_rate != rate:
                 line.vat_rate = rate
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
+        if max(abs(totals.net), abs(totals.gross)) >= MAX_AMOUNT:
+            raise Invalid(
+                f"the invoice total must stay below {MAX_AMOUNT:,} (split it into several "
+                "invoices)",
+                field="lines",
+            )
         invoice.net_total = totals.net
         invoice.tax_total = totals.tax
         invoice.total = totals.gross

@@ -106,14 +106,14 @@ class TimeEntryRepository:
         found = await db.scalar(select(Employee.id).where(Employee.id == employee_id))
         return found is not None
 
-    async def issued_invoice_number(self, db: AsyncSession, invoice_id: uuid.UUID) -> str | None:
-        """The number of the invoice if it is issued (not a draft), else None."""
+    async def billing_invoice(
+        self, db: AsyncSession, invoice_id: uuid.UUID
+    ) -> tuple[str, str | None] | None:
+        """(status, number) of the invoice an entry is billed on, None if it is gone."""
         row = (
             await db.execute(select(Invoice.status, Invoice.number).where(Invoice.id == invoice_id))
         ).first()
-        if row is None or row.status == "draft":
-            return None
-        return str(row.number)
+        return None if row is None else (str(row.status), row.number)
 
     def _filtered(
         self,

@@ -319,7 +319,8 @@ class TimeEntryService:
     async def update(
         self, db: AsyncSession, who: Principal, entry_id: uuid.UUID, changes: dict[str, Any]
     ) -> TimeEntry:
-        """Change an entry the caller may see; 409 if it is billed on an issued invoice."""
+        """Change an entry the caller may see; 409 naming the invoice if it is billed on
+        one, draft or issued."""
         entry = await self._locked(db, who, entry_id)
         await self._not_frozen(db, entry)
         for name in ("project_id", "start_time", "end_time", "billable"):
@@ -344,7 +345,8 @@ class TimeEntryService:
         return entry
 
     async def delete(self, db: AsyncSession, who: Principal, entry_id: uuid.UUID) -> None:
-        """Delete an entry the caller may see; 409 if it is billed on an issued invoice."""
+        """Delete an entry the caller may see; 409 naming the invoice if it is billed on
+        one, draft or issued."""
         entry = await self._locked(db, who, entry_id)
         await self._not_frozen(db, entry)
         before = _snapshot(entry)
@@ -572,14 +574,24 @@ class TimeEntryService:
             raise Invalid("project not found", field="project_id")
 
     async def _not_frozen(self, db: AsyncSession, entry: TimeEntry) -> None:
+        # An entry on a draft must not change either: the draft's lines were computed from
+        # it and would be issued with the old hours (the database refuses it as well).
         if entry.invoice_id is None:
             return
-        number = await time_entry_repository.issued_invoice_number(db, entry.invoice_id)
-        if number is not None:
+        billed = await time_entry_repository.billing_invoice(db, entry.invoice_id)
+        if billed is None:
+            return
+        status, number = billed
+        if status == "draft":
             raise Conflict(
-                f"time entry is billed on issued invoice {number} and cannot change",
+                f"time entry is billed on draft invoice {entry.invoice_id}; delete that draft "
+                "to change the entry, then bill it again",
                 field="invoice_id",
             )
+        raise Conflict(
+            f"time entry is billed on issued invoice {number} and cannot change",
+            field="invoice_id",
+        )
 
 
 def arbzg_warnings(spans: Sequence[tuple[datetime, datetime]]) -> list[ComplianceWarning]:
