@@ -101,6 +101,10 @@ MESSAGES: dict[str, Entry] = {
         Conflict, "cancels_id", "this invoice already has a credit note"
     ),
     "ck_invoice_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_invoice_lines_chosen_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_invoice_lines_effective_vat_rate": Rule(
+        Invalid, "vat_rate", "a line's VAT rate is its chosen rate or 0 (reverse charge, §19)"
+    ),
     "ck_invoice_lines_quantity": Rule(Invalid, "quantity", "quantity must not be 0"),
     # payments
     "uq_payments_idempotency_key": Rule(

@@ -168,3 +168,20 @@ async def session_scope(engine: AsyncEngine | None = None) -> AsyncIterator[Asyn
     finally:
         if own:
             await engine.dispose()
+
+
+R = TypeVar("R")
+
+
+async def for_delete(db: AsyncSession, model: type[R], row_id: Any) -> R | None:
+    """The row, locked and read afresh, or None once a concurrent transaction deleted it: a
+    delete that reads this way answers 404 to all but the first of parallel requests."""
+    from sqlalchemy import select
+
+    stmt = (
+        select(model)
+        .where(model.id == row_id)  # type: ignore[attr-defined]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return await db.scalar(stmt)

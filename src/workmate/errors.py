@@ -154,6 +154,10 @@ def from_database(exc: DBAPIError) -> WorkmateError | None:
         return Invalid(message) if sqlstate(exc) == "WM422" else Conflict(message)
     if isinstance(exc, IntegrityError):
         return constraint_error(exc)
+    if sqlstate(exc) == "22003":
+        # Last line of defence: services check what they store, but a value or a derived
+        # amount too large for its column is the client's input, never a 500.
+        return Invalid("a number is too large for the field it is stored in")
     return None
 
 

@@ -342,8 +342,10 @@ class CustomerService:
     async def delete_contact(
         self, db: AsyncSession, who: Principal, customer_id: uuid.UUID, contact_id: uuid.UUID
     ) -> None:
-        """Remove a contact."""
-        contact = await self.get_contact(db, customer_id, contact_id)
+        """Remove a contact; of parallel deletes one succeeds, the others get 404."""
+        contact = await repo.get_contact(db, customer_id, contact_id, lock=True)
+        if contact is None:
+            raise NotFound("contact")
         before = audit_service.snapshot(contact)
         await db.delete(contact)
         await db.flush()

@@ -268,6 +268,9 @@ def _story(doc: InvoiceDocument, styles: _Styles) -> list[Any]:
     table = Table(
         rows,
         repeatRows=1,
+        # A line's description may be longer than a page (up to 2,000 characters, or many
+        # short lines): its row is split across pages instead of failing the layout.
+        splitInRow=1,
         colWidths=[10 * mm, 58 * mm, 15 * mm, 14 * mm, 22 * mm, 13 * mm, 12 * mm, 21 * mm],
     )
     table.setStyle(
