@@ -577,6 +577,11 @@ class InvoiceService:
         """§14 UStG: collect everything missing, refuse with one 409 naming all of it."""
         missing: list[str] = []
         seller = missing_for_invoicing(settings)
+        if "iban" in seller:
+            seller.remove("iban")
+            if invoice.total > 0:
+                # The payment terms ask for a transfer; without an account it cannot be paid.
+                missing.append("bank details (IBAN) for the transfer the payment terms ask for")
         if seller:
             missing.append("company settings: " + ", ".join(seller))
         if customer is None:

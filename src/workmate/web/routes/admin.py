@@ -22,6 +22,7 @@ from workmate.employees.service import department_service, employee_service, rol
 from workmate.errors import WorkmateError
 from workmate.models.company_settings import VAT_MODES
 from workmate.pagination import PageParams
+from workmate.web.catalogs import N_
 from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
 from workmate.web.i18n import LOCALES, formatter
 from workmate.web.render import ROLE_LABELS, render
@@ -159,7 +160,36 @@ COMPANY_FIELDS = (
     "contact_phone",
     "payment_terms_days",
     "vat_mode",
+    "legal_form",
+    "register_court",
+    "register_number",
+    "managing_directors",
 )
+# What missing_for_invoicing names, as the form labels it.
+COMPANY_LABELS = {
+    "name": N_("Company name"),
+    "street": N_("Street"),
+    "postal_code": N_("Postal code"),
+    "city": N_("City"),
+    "tax_number or vat_id": N_("Tax number or VAT ID"),
+    "iban": N_("IBAN"),
+    "register_court": N_("Register court"),
+    "register_number": N_("Register number"),
+    "managing_directors": N_("Managing directors"),
+}
+LEGAL_FORM_LABELS = {
+    "sole_proprietor": N_("Sole proprietorship"),
+    "freelancer": N_("Freelancer"),
+    "gbr": N_("GbR"),
+    "ohg": N_("OHG"),
+    "kg": N_("KG"),
+    "gmbh": N_("GmbH"),
+    "ug": N_("UG (limited liability)"),
+    "gmbh_co_kg": N_("GmbH & Co. KG"),
+    "ag": N_("AG"),
+    "ev": N_("Registered association (e. V.)"),
+    "other": N_("Other"),
+}
 
 
 async def _company_form(
@@ -172,6 +202,7 @@ async def _company_form(
     *,
     notice: str | None = None,
     status_code: int = 200,
+    has_logo: bool = False,
 ) -> Response:
     fmt = formatter(who.locale)
     return render(
@@ -182,8 +213,10 @@ async def _company_form(
         timer=await timer_context(db, who),
         values=values,
         errors=errors,
-        missing=missing,
+        missing=[fmt.gettext(COMPANY_LABELS.get(m, m)) for m in missing],
         vat_modes=[(m, fmt.gettext(m)) for m in VAT_MODES],
+        legal_forms=[("", "–")] + [(k, fmt.gettext(v)) for k, v in LEGAL_FORM_LABELS.items()],
+        has_logo=has_logo,
         notice=notice,
     )
 
@@ -199,7 +232,14 @@ async def company_settings(
     }
     notice = formatter(who.locale).gettext("Saved.") if saved else None
     return await _company_form(
-        request, who, db, values, {}, current.missing_for_invoicing, notice=notice
+        request,
+        who,
+        db,
+        values,
+        {},
+        current.missing_for_invoicing,
+        notice=notice,
+        has_logo=current.has_logo,
     )
 
 
@@ -219,7 +259,14 @@ async def save_company_settings(request: Request, who: AdminAccess, db: SessionD
             return see_other("/admin/company?saved=1")
     current = await company_service.read(db)
     return await _company_form(
-        request, who, db, raw, errors, current.missing_for_invoicing, status_code=422
+        request,
+        who,
+        db,
+        raw,
+        errors,
+        current.missing_for_invoicing,
+        status_code=422,
+        has_logo=current.has_logo,
     )
 
 
