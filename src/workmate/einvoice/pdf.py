@@ -413,7 +413,7 @@ def _logo(key: str | None) -> Any:
     """The stored letterhead logo (normalised PNG, see company/logo.py), or None."""
     if not key:
         return None
-    from reportlab.lib.utils import ImageReader
+    from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
 
     from workmate.documents.storage import get_storage
 
