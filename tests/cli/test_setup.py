@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -194,3 +195,43 @@ def test_embedded_postgres_stops_with_the_server_and_by_db_stop(tmp_path: Path) 
     )
     assert "stopped" in stopped.stdout
     assert not _postgres_running(data / "pgdata")
+
+
+class TestExportTarget:
+    @pytest.fixture
+    def url(self, server_url: str, request: pytest.FixtureRequest) -> str:
+        return _recreate(server_url, f"wm_test_{worker_name(request.config)}_out", TEMPLATE)
+
+    NAME = "EXTF_Buchungsstapel_20260101_20260131.csv"
+
+    def _datev(self, url: str, out: str) -> tuple[int, str]:
+        return invoke(
+            url, "export", "datev", "--from", "2026-01-01", "--to", "2026-01-31", "--out", out
+        )
+
+    def test_a_new_folder_with_missing_parents_gets_the_standard_name(
+        self, url: str, tmp_path: Path
+    ) -> None:
+        code, output = self._datev(url, f"{tmp_path}/steuer/2026/")
+        assert code == 0, output
+        assert (tmp_path / "steuer" / "2026" / self.NAME).is_file()
+
+    def test_a_name_without_extension_is_a_folder_and_a_file_name_is_kept(
+        self, url: str, tmp_path: Path
+    ) -> None:
+        assert self._datev(url, str(tmp_path / "datev"))[0] == 0
+        assert (tmp_path / "datev" / self.NAME).is_file()
+        assert self._datev(url, str(tmp_path / "x" / "buchungen.csv"))[0] == 0
+        assert (tmp_path / "x" / "buchungen.csv").is_file()
+
+    def test_output_flags_are_the_same_everywhere(self) -> None:
+        from typer.main import get_command
+
+        root = get_command(app)
+        names = {"datev": ("export", "datev"), "archive": ("invoices", "export")}
+        for path in [*names.values(), ("customers", "export"), ("bank", "demo-statement")]:
+            command: Any = root
+            for part in path:
+                command = command.commands[part]  # type: ignore[attr-defined]
+            out = next(p for p in command.params if "--out" in p.opts)
+            assert {"--out", "--output", "-o"} <= set(out.opts), path

@@ -84,3 +84,10 @@ async def test_logo_upload_is_normalised_and_refuses_other_files(
     )
     assert bad.status_code == 422
     assert bad.json()["field"] == "logo"
+
+
+async def test_favicon_is_linked_and_served(web_admin: httpx.AsyncClient) -> None:
+    assert '<link rel="icon" href="/static/favicon.svg"' in (await web_admin.get("/")).text
+    icon = await web_admin.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")

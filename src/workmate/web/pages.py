@@ -141,8 +141,24 @@ async def static_file(path: str) -> Response:
     return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})
 
 
+async def favicon() -> Response:
+    """The icon browsers ask for on their own, before or without reading a page."""
+    return FileResponse(
+        STATIC_DIR / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 def mount(app: FastAPI) -> None:
     """Attach the web pages and static files to the app."""
+    app.add_api_route(
+        "/favicon.ico",
+        favicon,
+        methods=["GET"],
+        dependencies=[Depends(public)],
+        include_in_schema=False,
+    )
     app.add_api_route(
         "/static/{path:path}",
         static_file,
