@@ -14,6 +14,7 @@ from stdnum.de import stnr
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 
+from workmate.errors import InvalidValue
 from workmate.models.company_settings import LEGAL_FORMS, VAT_MODES
 
 
@@ -77,14 +78,14 @@ class CompanySettingsUpdate(BaseModel):
     @classmethod
     def _vat_mode(cls, value: str | None) -> str | None:
         if value is not None and value not in VAT_MODES:
-            raise ValueError(f"must be one of {', '.join(VAT_MODES)}")
+            raise InvalidValue("must be one of {values}", values=", ".join(VAT_MODES))
         return value
 
     @field_validator("legal_form")
     @classmethod
     def _legal_form(cls, value: str | None) -> str | None:
         if value is not None and value not in LEGAL_FORMS:
-            raise ValueError(f"must be one of {', '.join(LEGAL_FORMS)}")
+            raise InvalidValue("must be one of {values}", values=", ".join(LEGAL_FORMS))
         return value
 
     @field_validator("iban")

@@ -23,7 +23,15 @@ from workmate.errors import WorkmateError
 from workmate.models.company_settings import VAT_MODES
 from workmate.pagination import PageParams
 from workmate.web.catalogs import N_
-from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import (
+    FORM,
+    REFUSALS,
+    FieldErrors,
+    blank_to_none,
+    domain_error,
+    parse,
+    refusal,
+)
 from workmate.web.i18n import LOCALES, formatter
 from workmate.web.render import ROLE_LABELS, render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -93,7 +101,7 @@ async def _role_form(
     db: AsyncSession,
     role: dict[str, Any],
     *,
-    error: str | None = None,
+    error: str | WorkmateError | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -136,10 +144,10 @@ async def save_role(
         return await _role_form(request, who, db, current, error=message, status_code=422)
     try:
         await role_service.update(db, who, role_id, data.model_dump(exclude_unset=True))
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         return await _role_form(
-            request, who, db, current, error=exc.detail, status_code=exc.status_code
+            request, who, db, current, error=refusal(exc), status_code=refusal(exc).status_code
         )
     return see_other("/admin?saved=1#roles")
 
@@ -252,7 +260,7 @@ async def save_company_settings(request: Request, who: AdminAccess, db: SessionD
     if parsed is not None:
         try:
             await company_service.update(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, COMPANY_FIELDS)
         else:
@@ -349,7 +357,7 @@ async def create_employee(request: Request, who: EmployeesWrite, db: SessionDep)
     if parsed is not None:
         try:
             await employee_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, EMPLOYEE_FIELDS)
         else:
@@ -385,7 +393,7 @@ async def update_employee(
             await employee_service.update(
                 db, who, employee_id, parsed.model_dump(include=set(EMPLOYEE_FIELDS))
             )
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, EMPLOYEE_FIELDS)
         else:
@@ -407,7 +415,7 @@ async def set_employee_active(
     active = form.get("active") == "true"
     try:
         await employee_service.update(db, who, employee_id, {"is_active": active})
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         e = await employee_service.get(db, employee_id)
         values = {f: "" if getattr(e, f) is None else str(getattr(e, f)) for f in EMPLOYEE_FIELDS}
@@ -417,8 +425,8 @@ async def set_employee_active(
             who,
             db,
             values,
-            {"__form__": exc.detail},
+            {FORM: refusal(exc)},
             employee_id=employee_id,
-            status_code=exc.status_code,
+            status_code=refusal(exc).status_code,
         )
     return see_other("/admin?saved=1")
