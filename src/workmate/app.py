@@ -20,6 +20,7 @@ from workmate.config import get_settings
 from workmate.customers import endpoints as customers
 from workmate.dashboards import endpoints as dashboards
 from workmate.db import make_engine, make_sessionmaker, resolve_database_url
+from workmate.dbproblems import explain
 from workmate.documents import endpoints as documents
 from workmate.einvoice import endpoints as einvoice
 from workmate.employees import endpoints as employees
@@ -79,7 +80,8 @@ async def check_database(engine: AsyncEngine) -> None:
         current = await current_revision(engine)
     except Exception as exc:
         raise DatabaseNotReady(
-            f"cannot reach the database ({type(exc).__name__}); "
+            explain(exc, engine.url.render_as_string(hide_password=True))
+            or f"cannot reach the database ({type(exc).__name__}); "
             "check WORKMATE_DATABASE_URL and that the server runs"
         ) from None
     head = head_revision()

@@ -382,6 +382,8 @@ MESSAGES: dict[str, Entry] = {
     ),
     # background jobs
     "ck_job_failures_attempt_positive": Rule(Invalid, "attempt", "attempt must be at least 1"),
+    # company settings: the legal details (migration 0012)
+    "ck_company_settings_legal_form": Rule(Invalid, "legal_form", "unknown legal form"),
 }
 
 

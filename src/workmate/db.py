@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from workmate.config import Settings, get_settings
+from workmate.dbproblems import NotPostgresURL
 from workmate.errors import ServiceUnavailable, WorkmateError
 
 
@@ -40,7 +41,7 @@ def sqlalchemy_url(libpq_url: str) -> URL:
     if parts.scheme not in ("postgresql", "postgres") and not parts.scheme.startswith(
         "postgresql+"
     ):
-        raise ValueError(f"not a PostgreSQL URL: scheme {parts.scheme!r}")
+        raise NotPostgresURL(parts.scheme)
     query = dict(parse_qsl(parts.query))
     host = parts.hostname or query.pop("host", None)
     if "sslmode" in query:

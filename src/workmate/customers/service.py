@@ -190,7 +190,7 @@ class CustomerService:
         changes = data.model_dump(exclude_unset=True)
         for key in ("name", "type", "country"):
             if key in changes and changes[key] is None:
-                raise Invalid(f"{key} cannot be empty", field=key)
+                raise Invalid("{field} cannot be empty", field=key, params={"field": key})
         for key, value in changes.items():
             setattr(customer, key, value)
         await db.flush()
@@ -211,13 +211,15 @@ class CustomerService:
             raise NotFound("customer")
         if await repo.has_invoices(db, customer_id):
             raise Conflict(
-                f"customer {customer.number} has invoices and cannot be deleted; archive it",
+                "customer {number} has invoices and cannot be deleted; archive it",
                 field="id",
+                params={"number": customer.number},
             )
         if await repo.has_projects(db, customer_id):
             raise Conflict(
-                f"customer {customer.number} has projects and cannot be deleted; archive it",
+                "customer {number} has projects and cannot be deleted; archive it",
                 field="id",
+                params={"number": customer.number},
             )
         before = audit_service.snapshot(customer)
         await db.delete(customer)
@@ -328,7 +330,7 @@ class CustomerService:
         changes = data.model_dump(exclude_unset=True)
         for key in ("firstname", "lastname", "is_primary"):
             if key in changes and changes[key] is None:
-                raise Invalid(f"{key} cannot be empty", field=key)
+                raise Invalid("{field} cannot be empty", field=key, params={"field": key})
         if changes.get("is_primary"):
             await repo.unset_primary(db, customer_id, keep=contact.id)
         for key, value in changes.items():

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from workmate.company.service import legal_line
 from workmate.einvoice.data import Bank, InvoiceDocument, Line, Party
 from workmate.models import CompanySettings, Customer, Employee, Invoice, InvoiceLine, Payment, Role
 
@@ -169,5 +170,6 @@ async def load_documents(
             original_number=original_number,
             original_date=original_date,
             logo_key=seller.logo_path,
+            extra={"legal": legal_line(seller)},
         )
     return result

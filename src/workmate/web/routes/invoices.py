@@ -25,7 +25,7 @@ from workmate.payments.schemas import PaymentCreate
 from workmate.payments.service import payment_service
 from workmate.projects.service import project_service
 from workmate.web.catalogs import N_
-from workmate.web.forms import FORM, FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import FORM, FieldErrors, blank_to_none, domain_error, parse, refusal
 from workmate.web.i18n import DISPLAY_TZ, formatter
 from workmate.web.render import UNIT_LABELS, render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -195,7 +195,12 @@ async def issue_invoice(
     except (Invalid, Conflict) as exc:
         await undo(db, exc)
         return await _detail_page(
-            request, who, db, invoice_id, errors={FORM: exc.detail}, status_code=exc.status_code
+            request,
+            who,
+            db,
+            invoice_id,
+            errors={FORM: refusal(exc)},
+            status_code=refusal(exc).status_code,
         )
     return see_other(f"/invoices/{invoice_id}?done=issued")
 
@@ -282,7 +287,12 @@ async def delete_line(
     except (Invalid, Conflict) as exc:
         await undo(db, exc)
         return await _detail_page(
-            request, who, db, invoice_id, errors={FORM: exc.detail}, status_code=exc.status_code
+            request,
+            who,
+            db,
+            invoice_id,
+            errors={FORM: refusal(exc)},
+            status_code=refusal(exc).status_code,
         )
     return see_other(f"/invoices/{invoice_id}#items")
 
@@ -297,6 +307,11 @@ async def credit_note(
     except (Invalid, Conflict) as exc:
         await undo(db, exc)
         return await _detail_page(
-            request, who, db, invoice_id, errors={FORM: exc.detail}, status_code=exc.status_code
+            request,
+            who,
+            db,
+            invoice_id,
+            errors={FORM: refusal(exc)},
+            status_code=refusal(exc).status_code,
         )
     return see_other(f"/invoices/{note.id}")
