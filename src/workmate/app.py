@@ -33,6 +33,7 @@ from workmate.jobs import endpoints as jobs
 from workmate.jobs import worker as job_worker
 from workmate.limits import RequestLimits
 from workmate.migrate import current_revision, head_revision
+from workmate.observability import RequestContext
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
 from workmate.purchases import endpoints as purchases
@@ -128,6 +129,10 @@ def create_app(
         app.state.sessionmaker = make_sessionmaker(engine)
     install_handlers(app)
     app.add_middleware(RequestLimits, max_body=get_settings().body_max_bytes)
+    # Outermost, even around Starlette's error middleware: the request id exists before
+    # anything logs (the traceback of an unexpected error too), and every answer carries it.
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: RequestContext(build())  # type: ignore[method-assign]
     api = APIRouter(prefix="/api/v1")
     for router in API_ROUTERS:
         api.include_router(router)
