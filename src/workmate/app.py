@@ -30,6 +30,7 @@ from workmate.invoices import endpoints as invoices
 from workmate.jobs import endpoints as jobs
 from workmate.jobs import worker as job_worker
 from workmate.migrate import current_revision, head_revision
+from workmate.outbox import endpoints as outbox
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
 from workmate.purchases import endpoints as purchases
@@ -60,6 +61,7 @@ API_ROUTERS = (
     purchases.router,
     worktime.router,
     jobs.router,
+    outbox.router,
 )
 
 

@@ -378,6 +378,48 @@ MESSAGES: dict[str, Entry] = {
     ),
     # background jobs
     "ck_job_failures_attempt_positive": Rule(Invalid, "attempt", "attempt must be at least 1"),
+    # outbox and sending (migration 0017)
+    "ck_outbox_messages_state": Rule(Invalid, "state", "unknown message state"),
+    "ck_outbox_messages_purpose": Rule(Invalid, "purpose", "unknown message purpose"),
+    "ck_outbox_messages_language": Rule(Invalid, "language", "language: de or en"),
+    "ck_outbox_messages_recipients": Rule(Invalid, "to", "a message has 1 to 20 recipients"),
+    "ck_outbox_messages_attempts": Rule(Invalid, "attempts", "attempts cannot be negative"),
+    "ck_outbox_messages_sent_at": Rule(
+        Invalid, "state", "a sent message has a sending time, and only a sent one"
+    ),
+    "uq_outbox_messages_one_queued": Rule(
+        Conflict, "state", "a message about this is already waiting in the outbox"
+    ),
+    "uq_outbox_messages_smtp_message_id": Rule(
+        Conflict, "smtp_message_id", "message id collision; try again"
+    ),
+    "fk_outbox_messages_created_by_id_employees": ForeignKey(
+        "created_by_id", "employee not found", "the employee wrote outbox messages"
+    ),
+    "uq_outbox_attachments_message_id_position": Rule(
+        Conflict, "attachments", "two attachments at the same position"
+    ),
+    "fk_outbox_attachments_message_id_outbox_messages": ForeignKey(
+        "message_id", "message not found", "the message has attachments"
+    ),
+    "ck_invoice_dispatches_channel": Rule(Invalid, "channel", "channel: email or post"),
+    "ck_invoice_dispatches_email_message": Rule(
+        Invalid, "message_id", "an e-mail dispatch names its message, a postal one none"
+    ),
+    "uq_invoice_dispatches_message_id": Rule(
+        Conflict, "message_id", "this message already counts as a dispatch"
+    ),
+    "fk_invoice_dispatches_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice not found", "the invoice was sent and is kept"
+    ),
+    "fk_invoice_dispatches_message_id_outbox_messages": ForeignKey(
+        "message_id", "message not found", "the message delivered an invoice and is kept"
+    ),
+    "fk_invoice_dispatches_created_by_id_employees": ForeignKey(
+        "created_by_id", "employee not found", "the employee sent invoices"
+    ),
+    "ck_mail_templates_purpose": Rule(Invalid, "purpose", "unknown template purpose"),
+    "ck_mail_templates_language": Rule(Invalid, "language", "language: de or en"),
 }
 
 

@@ -60,6 +60,7 @@ TASK_MODULES = (
     "workmate.time_entries.jobs",
     "workmate.reminders.jobs",
     "workmate.purchases.jobs",
+    "workmate.outbox.jobs",
 )
 DEFAULT_QUEUE = "default"
 

@@ -25,11 +25,15 @@ from workmate.models.employee import Employee
 from workmate.models.expense import Expense
 from workmate.models.incoming_invoice import IncomingInvoice
 from workmate.models.invoice import Invoice
+from workmate.models.invoice_dispatch import InvoiceDispatch
 from workmate.models.invoice_line import InvoiceLine
 from workmate.models.job_failure import JobFailure
 from workmate.models.login_attempt import LoginAttempt
+from workmate.models.mail_template import MailTemplate
 from workmate.models.month_closing import MonthClosing
 from workmate.models.number_counter import NumberCounter
+from workmate.models.outbox_attachment import OutboxAttachment
+from workmate.models.outbox_message import OutboxMessage
 from workmate.models.payment import Payment
 from workmate.models.project import Project
 from workmate.models.public_holiday import PublicHoliday
@@ -69,11 +73,15 @@ __all__ = [
     "Expense",
     "IncomingInvoice",
     "Invoice",
+    "InvoiceDispatch",
     "InvoiceLine",
     "JobFailure",
     "LoginAttempt",
+    "MailTemplate",
     "MonthClosing",
     "NumberCounter",
+    "OutboxAttachment",
+    "OutboxMessage",
     "Payment",
     "Project",
     "PublicHoliday",
