@@ -34,6 +34,7 @@ from workmate.outbox import endpoints as outbox
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
 from workmate.purchases import endpoints as purchases
+from workmate.quotes import endpoints as quotes
 from workmate.reminders import endpoints as reminders
 from workmate.time_entries import endpoints as time_entries
 from workmate.worktime import endpoints as worktime
@@ -62,6 +63,7 @@ API_ROUTERS = (
     worktime.router,
     jobs.router,
     outbox.router,
+    quotes.router,
 )
 
 

@@ -420,6 +420,42 @@ MESSAGES: dict[str, Entry] = {
     ),
     "ck_mail_templates_purpose": Rule(Invalid, "purpose", "unknown template purpose"),
     "ck_mail_templates_language": Rule(Invalid, "language", "language: de or en"),
+    # quotes and billing them (migration 0017b)
+    "ck_quotes_status": Rule(Invalid, "status", "unknown quote status"),
+    "ck_quotes_vat_treatment": Rule(Invalid, "vat_treatment", "unknown VAT treatment"),
+    "ck_quotes_issued_has_number": Rule(Conflict, "number", "an issued quote has a number"),
+    "ck_quotes_issued_has_date": Rule(Conflict, "issued_date", "an issued quote has a date"),
+    "ck_quotes_valid_after_issue": Rule(
+        Invalid, "valid_until", "valid_until must not be before the quote date"
+    ),
+    "ck_quotes_decided": Rule(
+        Conflict, "status", "an accepted or declined quote records when it was decided"
+    ),
+    "uq_quotes_number": Rule(Conflict, "number", "quote number already used; try again"),
+    "fk_quotes_customer_id_customers": ForeignKey(
+        "customer_id", "customer_id: no such customer", "the customer has quotes"
+    ),
+    "fk_quotes_project_id_projects": ForeignKey(
+        "project_id", "project_id: no such project", "the project has quotes"
+    ),
+    "ck_quote_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_quote_lines_discount": Rule(
+        Invalid, "discount_percent", "discount_percent must be between 0 and 100"
+    ),
+    "ck_quote_lines_quantity": Rule(Invalid, "quantity", "quantity must not be 0"),
+    "fk_quote_lines_quote_id_quotes": ForeignKey(
+        "quote_id", "quote_id: no such quote", "the quote has lines"
+    ),
+    "ck_invoices_billing": Rule(Invalid, "billing", "billing: standard, down_payment or final"),
+    "ck_invoices_prepaid": Rule(
+        Invalid, "prepaid_total", "only a final invoice deducts down payments"
+    ),
+    "ck_invoices_billing_quote": Rule(
+        Invalid, "quote_id", "a down-payment or final invoice names its quote"
+    ),
+    "fk_invoices_quote_id_quotes": ForeignKey(
+        "quote_id", "quote_id: no such quote", "the quote is billed by invoices"
+    ),
 }
 
 

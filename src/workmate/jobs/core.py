@@ -61,6 +61,7 @@ TASK_MODULES = (
     "workmate.reminders.jobs",
     "workmate.purchases.jobs",
     "workmate.outbox.jobs",
+    "workmate.quotes.jobs",
 )
 DEFAULT_QUEUE = "default"
 

@@ -37,6 +37,8 @@ from workmate.models.outbox_message import OutboxMessage
 from workmate.models.payment import Payment
 from workmate.models.project import Project
 from workmate.models.public_holiday import PublicHoliday
+from workmate.models.quote import Quote
+from workmate.models.quote_line import QuoteLine
 from workmate.models.reminder import Reminder
 from workmate.models.role import Role
 from workmate.models.supplier_bill import SupplierBill
@@ -85,6 +87,8 @@ __all__ = [
     "Payment",
     "Project",
     "PublicHoliday",
+    "Quote",
+    "QuoteLine",
     "Reminder",
     "Role",
     "SupplierBill",
