@@ -4,10 +4,10 @@ EN 16931 XML passes the validator with the down payments deducted."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from lxml import etree
@@ -63,7 +63,7 @@ async def _issue(client: httpx.AsyncClient, invoice_id: str) -> Any:
 async def _xml(client: httpx.AsyncClient, invoice_id: str, target: Path) -> etree._Element:
     response = await client.get(f"{API}/invoices/{invoice_id}/xrechnung")
     assert response.status_code == 200, response.text
-    target.write_bytes(response.content)
+    await anyio.Path(target).write_bytes(response.content)
     return etree.fromstring(response.content)
 
 
