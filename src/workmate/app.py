@@ -35,6 +35,7 @@ from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
 from workmate.purchases import endpoints as purchases
 from workmate.quotes import endpoints as quotes
+from workmate.recurring import endpoints as recurring
 from workmate.reminders import endpoints as reminders
 from workmate.time_entries import endpoints as time_entries
 from workmate.worktime import endpoints as worktime
@@ -64,6 +65,7 @@ API_ROUTERS = (
     jobs.router,
     outbox.router,
     quotes.router,
+    recurring.router,
 )
 
 

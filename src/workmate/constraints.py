@@ -456,6 +456,52 @@ MESSAGES: dict[str, Entry] = {
     "fk_invoices_quote_id_quotes": ForeignKey(
         "quote_id", "quote_id: no such quote", "the quote is billed by invoices"
     ),
+    # recurring invoices (migration 0017c)
+    "ck_recurring_invoices_interval": Rule(
+        Invalid, "interval", "interval: monthly, quarterly or yearly"
+    ),
+    "ck_recurring_invoices_mode": Rule(Invalid, "mode", "mode: draft, issue or issue_and_send"),
+    "ck_recurring_invoices_status": Rule(Invalid, "status", "status: active, paused or ended"),
+    "ck_recurring_invoices_vat_treatment": Rule(Invalid, "vat_treatment", "unknown VAT treatment"),
+    "ck_recurring_invoices_end_after_first": Rule(
+        Invalid, "end_date", "end_date must not be before first_date"
+    ),
+    "ck_recurring_invoices_next_after_first": Rule(
+        Invalid, "first_date", "the next period cannot start before the first date"
+    ),
+    "fk_recurring_invoices_customer_id_customers": ForeignKey(
+        "customer_id", "customer_id: no such customer", "the customer has recurring invoices"
+    ),
+    "fk_recurring_invoices_project_id_projects": ForeignKey(
+        "project_id", "project_id: no such project", "the project has recurring invoices"
+    ),
+    "fk_recurring_invoices_created_by_id_employees": ForeignKey(
+        "created_by_id", "employee not found", "the employee set up recurring invoices"
+    ),
+    "ck_recurring_invoice_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_recurring_invoice_lines_discount": Rule(
+        Invalid, "discount_percent", "discount_percent must be between 0 and 100"
+    ),
+    "ck_recurring_invoice_lines_quantity": Rule(Invalid, "quantity", "quantity must not be 0"),
+    "ck_recurring_invoice_lines_unit_price": Rule(
+        Invalid, "unit_price", "unit_price must not be negative"
+    ),
+    "fk_recurring_invoice_lines_template_id_recurring_invoices": ForeignKey(
+        "template_id", "template_id: no such recurring invoice", "the template has lines"
+    ),
+    "ck_recurring_runs_period": Rule(Invalid, "period_end", "a period ends after it starts"),
+    "uq_recurring_runs_template_id_period_start": Rule(
+        Conflict, "period_start", "this period was billed already"
+    ),
+    "uq_recurring_runs_invoice_id": Rule(
+        Conflict, "invoice_id", "the invoice belongs to another period"
+    ),
+    "fk_recurring_runs_template_id_recurring_invoices": ForeignKey(
+        "template_id", "template_id: no such recurring invoice", "the template has runs"
+    ),
+    "fk_recurring_runs_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice_id: no such invoice", "the invoice was created by a template"
+    ),
 }
 
 

@@ -62,6 +62,7 @@ TASK_MODULES = (
     "workmate.purchases.jobs",
     "workmate.outbox.jobs",
     "workmate.quotes.jobs",
+    "workmate.recurring.jobs",
 )
 DEFAULT_QUEUE = "default"
 

@@ -39,6 +39,9 @@ from workmate.models.project import Project
 from workmate.models.public_holiday import PublicHoliday
 from workmate.models.quote import Quote
 from workmate.models.quote_line import QuoteLine
+from workmate.models.recurring_invoice import RecurringInvoice
+from workmate.models.recurring_invoice_line import RecurringInvoiceLine
+from workmate.models.recurring_run import RecurringRun
 from workmate.models.reminder import Reminder
 from workmate.models.role import Role
 from workmate.models.supplier_bill import SupplierBill
@@ -89,6 +92,9 @@ __all__ = [
     "PublicHoliday",
     "Quote",
     "QuoteLine",
+    "RecurringInvoice",
+    "RecurringInvoiceLine",
+    "RecurringRun",
     "Reminder",
     "Role",
     "SupplierBill",
