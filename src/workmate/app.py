@@ -20,6 +20,7 @@ from workmate.customers import endpoints as customers
 from workmate.dashboards import endpoints as dashboards
 from workmate.db import make_engine, make_sessionmaker, resolve_database_url
 from workmate.documents import endpoints as documents
+from workmate.dunning import endpoints as dunning
 from workmate.einvoice import endpoints as einvoice
 from workmate.employees import endpoints as employees
 from workmate.errors import install_handlers
@@ -66,6 +67,7 @@ API_ROUTERS = (
     outbox.router,
     quotes.router,
     recurring.router,
+    dunning.router,
 )
 
 

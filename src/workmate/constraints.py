@@ -502,6 +502,46 @@ MESSAGES: dict[str, Entry] = {
     "fk_recurring_runs_invoice_id_invoices": ForeignKey(
         "invoice_id", "invoice_id: no such invoice", "the invoice was created by a template"
     ),
+    # dunning letters (migration 0017d)
+    "ck_base_rates_rate": Rule(Invalid, "rate", "the base rate must be between -10 and 20"),
+    "ck_dunning_blocks_one_target": Rule(
+        Invalid, "customer_id", "a stop flag is for one customer or one invoice"
+    ),
+    "uq_dunning_blocks_customer_id": Rule(
+        Conflict, "customer_id", "dunning is already stopped for this customer"
+    ),
+    "uq_dunning_blocks_invoice_id": Rule(
+        Conflict, "invoice_id", "dunning is already stopped for this invoice"
+    ),
+    "fk_dunning_blocks_customer_id_customers": ForeignKey(
+        "customer_id", "customer_id: no such customer", "the customer has a dunning stop"
+    ),
+    "fk_dunning_blocks_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice_id: no such invoice", "the invoice has a dunning stop"
+    ),
+    "ck_dunning_letters_level": Rule(Invalid, "level", "dunning levels are 1 to 3"),
+    "ck_dunning_letters_channel": Rule(Invalid, "channel", "channel: email or print"),
+    "ck_dunning_letters_flat_fee": Rule(
+        Invalid, "flat_fee", "the flat fee is 40 EUR (section 288 (5) BGB) or nothing"
+    ),
+    "ck_dunning_letters_amounts": Rule(
+        Invalid, "open_amount", "a letter claims a positive open amount and no negative fees"
+    ),
+    "uq_dunning_letters_invoice_id_level": Rule(
+        Conflict, "level", "this dunning level was already sent for the invoice"
+    ),
+    "uq_dunning_letters_one_flat_fee": Rule(
+        Conflict, "flat_fee", "the flat fee is charged once per invoice"
+    ),
+    "fk_dunning_letters_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice_id: no such invoice", "the invoice has dunning letters"
+    ),
+    "fk_dunning_letters_message_id_outbox_messages": ForeignKey(
+        "message_id", "message not found", "the message carried a dunning letter"
+    ),
+    "fk_dunning_letters_created_by_id_employees": ForeignKey(
+        "created_by_id", "employee not found", "the employee sent dunning letters"
+    ),
 }
 
 

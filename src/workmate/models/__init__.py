@@ -11,6 +11,7 @@ from workmate.models.bank_match import BankMatch
 from workmate.models.bank_statement import BankStatement
 from workmate.models.bank_transaction import BankTransaction
 from workmate.models.base import Base
+from workmate.models.base_rate import BaseRate
 from workmate.models.break_deduction import BreakDeduction
 from workmate.models.calendar_feed import CalendarFeed
 from workmate.models.chat_message import ChatMessage
@@ -21,6 +22,8 @@ from workmate.models.customer_iban import CustomerIban
 from workmate.models.dashboard import Dashboard
 from workmate.models.department import Department
 from workmate.models.document import Document
+from workmate.models.dunning_block import DunningBlock
+from workmate.models.dunning_letter import DunningLetter
 from workmate.models.employee import Employee
 from workmate.models.expense import Expense
 from workmate.models.incoming_invoice import IncomingInvoice
@@ -64,6 +67,7 @@ __all__ = [
     "BankStatement",
     "BankTransaction",
     "Base",
+    "BaseRate",
     "BreakDeduction",
     "CalendarFeed",
     "ChatMessage",
@@ -74,6 +78,8 @@ __all__ = [
     "Dashboard",
     "Department",
     "Document",
+    "DunningBlock",
+    "DunningLetter",
     "Employee",
     "Expense",
     "IncomingInvoice",
