@@ -74,12 +74,17 @@ class _Builder:
         self.sub(holder, "Indicator", "true" if value else "false", ns=UDT)
 
 
-def build_xml(doc: InvoiceDocument) -> bytes:
-    """The CII XML of an issued invoice or credit note (credit notes keep positive amounts)."""
+def build_xml(
+    doc: InvoiceDocument, guideline: str = GUIDELINE, process: str | None = None
+) -> bytes:
+    """The CII XML of an issued invoice or credit note (credit notes keep positive amounts);
+    `guideline` is BT-24 and `process` BT-23 (XRechnung passes its own)."""
     b = _Builder()
     sub = b.sub
     context = sub(b.root, "ExchangedDocumentContext", ns=RSM)
-    sub(sub(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", GUIDELINE)
+    if process is not None:
+        sub(sub(context, "BusinessProcessSpecifiedDocumentContextParameter"), "ID", process)
+    sub(sub(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", guideline)
 
     header = sub(b.root, "ExchangedDocument", ns=RSM)
     sub(header, "ID", doc.number)

@@ -13,7 +13,9 @@ from workmate.audit.service import audit_service
 from workmate.auth.principal import Principal
 from workmate.company.service import company_service
 from workmate.documents.storage import get_storage
+from workmate.einvoice import xrechnung
 from workmate.einvoice.flows import einvoice_flows, embedded_xml
+from workmate.einvoice.service import einvoice_service
 from workmate.errors import Conflict, Invalid, NotFound
 from workmate.invoices import repository
 from workmate.models import Invoice, InvoiceDispatch, OutboxMessage
@@ -123,7 +125,15 @@ class InvoiceSending:
     ) -> list[Attachment]:
         stored = await einvoice_flows.stored_pdf(db, who, invoice.id)
         files = [Attachment(f"{stored.filename}.pdf", "application/pdf", stored.key)]
-        if send_xml:
+        if xrechnung.is_leitweg_id(invoice.buyer_reference):
+            # Public-sector buyers receive the XRechnung (CII) beside the PDF.
+            doc = await einvoice_service.document(db, invoice.id)
+            xml = await anyio.to_thread.run_sync(xrechnung.cii, doc)
+            kept = await anyio.to_thread.run_sync(get_storage().put_bytes, xml)
+            files.append(
+                Attachment(f"{stored.filename}-xrechnung.xml", "application/xml", kept.key)
+            )
+        elif send_xml:
             xml = await anyio.to_thread.run_sync(embedded_xml, stored.data)
             kept = await anyio.to_thread.run_sync(get_storage().put_bytes, xml)
             files.append(Attachment(f"{stored.filename}.xml", "application/xml", kept.key))
