@@ -22,6 +22,7 @@ from workmate.dashboards import endpoints as dashboards
 from workmate.db import make_engine, make_sessionmaker, resolve_database_url
 from workmate.dbproblems import explain
 from workmate.documents import endpoints as documents
+from workmate.dunning import endpoints as dunning
 from workmate.einvoice import endpoints as einvoice
 from workmate.employees import endpoints as employees
 from workmate.errors import install_handlers
@@ -34,9 +35,12 @@ from workmate.jobs import worker as job_worker
 from workmate.limits import RequestLimits
 from workmate.migrate import current_revision, head_revision
 from workmate.observability import RequestContext
+from workmate.outbox import endpoints as outbox
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
 from workmate.purchases import endpoints as purchases
+from workmate.quotes import endpoints as quotes
+from workmate.recurring import endpoints as recurring
 from workmate.reminders import endpoints as reminders
 from workmate.time_entries import endpoints as time_entries
 from workmate.worktime import endpoints as worktime
@@ -64,6 +68,10 @@ API_ROUTERS = (
     purchases.router,
     worktime.router,
     jobs.router,
+    outbox.router,
+    quotes.router,
+    recurring.router,
+    dunning.router,
 )
 
 

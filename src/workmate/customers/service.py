@@ -188,7 +188,7 @@ class CustomerService:
             raise Conflict("the customer is anonymised and cannot be changed", field="id")
         before = audit_service.snapshot(customer)
         changes = data.model_dump(exclude_unset=True)
-        for key in ("name", "type", "country"):
+        for key in ("name", "type", "country", "send_xml"):
             if key in changes and changes[key] is None:
                 raise Invalid("{field} cannot be empty", field=key, params={"field": key})
         for key, value in changes.items():

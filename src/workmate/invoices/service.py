@@ -621,7 +621,8 @@ class InvoiceService:
             )
         invoice.net_total = totals.net
         invoice.tax_total = totals.tax
-        invoice.total = totals.gross
+        # A final invoice is due less the down payments it deducts (0 for all others).
+        invoice.total = totals.gross - Decimal(invoice.prepaid_total or 0)
         await db.flush()
 
     def _check_issuable(

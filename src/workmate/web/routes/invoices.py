@@ -136,8 +136,12 @@ async def _detail_page(
     notice: str | None = None,
     line_errors: FieldErrors | None = None,
     line_values: dict[str, str] | None = None,
+    send_errors: FieldErrors | None = None,
+    send_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    from workmate.web.routes.sales import sending_context
+
     invoice = await invoice_service.get(db, invoice_id)
     payments = (
         await payment_service.list_for_invoice(db, invoice_id)
@@ -168,7 +172,14 @@ async def _detail_page(
         ],
         vat_rates=[(r, f"{r} %") for r in VAT_RATES],
         notice=notice,
+        sending=await sending_context(db, who, invoice_id),
+        send_errors=send_errors or {},
+        send_values=send_values or {},
     )
+
+
+# The sales pages render this page with the sending form's errors.
+detail_page = _detail_page
 
 
 @router.get("/{invoice_id}")
@@ -181,7 +192,12 @@ async def invoice_detail(
 ) -> Response:
     """One invoice: lines, VAT per rate, payments, open amount."""
     fmt = formatter(who.locale)
-    notices = {"issued": fmt.gettext("Invoice issued."), "paid": fmt.gettext("Payment recorded.")}
+    notices = {
+        "issued": fmt.gettext("Invoice issued."),
+        "paid": fmt.gettext("Payment recorded."),
+        "queued": fmt.gettext("The e-mail is in the outbox."),
+        "posted": fmt.gettext("Marked as sent by post."),
+    }
     return await _detail_page(request, who, db, invoice_id, notice=notices.get(done))
 
 
