@@ -22,6 +22,7 @@ from workmate.customers.service import customer_service
 from workmate.db import SessionDep, read_only
 from workmate.models import Contact, Customer
 from workmate.pagination import Page, Paging
+from workmate.reads import ReaderDep, json_response
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -110,9 +111,9 @@ async def import_customers(file: UploadFile, who: CrmWrite, db: SessionDep) -> d
 
 @router.get("/{customer_id}", response_model=CustomerDetail)
 @read_only
-async def get_customer(customer_id: uuid.UUID, who: CrmRead, db: SessionDep) -> CustomerDetail:
+async def get_customer(customer_id: uuid.UUID, who: CrmRead, reader: ReaderDep) -> Response:
     """A customer with contacts, projects and open receivables in one answer."""
-    return await customer_service.detail(db, customer_id)
+    return json_response(await customer_service.detail_json(reader, customer_id))
 
 
 @router.patch("/{customer_id}", response_model=CustomerRead)

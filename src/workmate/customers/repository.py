@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from workmate.customers.schemas import ContactRead, CustomerDetail, OpenInvoice, ProjectSummary
 from workmate.invoices.overdue import OPEN_STATUSES, is_open
 from workmate.models import (
     AuditLog,
@@ -33,6 +34,7 @@ from workmate.models import (
     NumberCounter,
     Project,
 )
+from workmate.reads import Reader, json_object, read_sql
 
 SORTS: dict[str, Any] = {
     "name": Customer.name,
@@ -316,6 +318,52 @@ async def detail(db: AsyncSession, customer_id: uuid.UUID) -> dict[str, Any] | N
     amounts as text), or None."""
     row = (await db.execute(_DETAIL, {"customer_id": customer_id})).mappings().one_or_none()
     return dict(row) if row is not None else None
+
+
+# The same answer as JSON built by PostgreSQL (the read path, workmate.reads): the response
+# body in one statement, formatted as the CustomerDetail model would write it. Each open
+# invoice's payments are summed once (LATERAL), for its paid and open amounts.
+_DETAIL_JSON = read_sql(
+    f"""
+SELECT {
+        json_object(
+            CustomerDetail,
+            "c",
+            {
+                "contacts": "(SELECT coalesce(json_agg("
+                + json_object(ContactRead, "k")
+                + " ORDER BY k.is_primary DESC, k.lastname, k.firstname, k.id), '[]')"
+                " FROM contacts k WHERE k.customer_id = c.id)",
+                "projects": "(SELECT coalesce(json_agg("
+                + json_object(ProjectSummary, "p")
+                + " ORDER BY p.start_date DESC NULLS LAST, p.title, p.id), '[]')"
+                " FROM projects p WHERE p.customer_id = c.id)",
+                "open_invoices": "coalesce(o.items, '[]')",
+                "open_receivables": "coalesce(o.open_sum, 0.00)",
+            },
+        )
+    }::text
+FROM customers c
+LEFT JOIN LATERAL (
+  SELECT json_agg({
+        json_object(OpenInvoice, "i", {"paid": "y.paid", "open_amount": "i.total - y.paid"})
+    } ORDER BY i.due_date, i.number, i.id) AS items,
+    sum(i.total - y.paid) AS open_sum
+  FROM invoices i
+  CROSS JOIN LATERAL (
+    SELECT coalesce(sum(pay.amount), 0) AS paid FROM payments pay WHERE pay.invoice_id = i.id
+  ) y
+  WHERE i.customer_id = c.id AND i.kind = 'invoice' AND i.status IN ({_OPEN_STATUSES})
+) o ON true
+WHERE c.id = $1
+"""  # noqa: S608 (built at import from model fields and constants; no input)
+)
+
+
+async def detail_json(reader: Reader, customer_id: uuid.UUID) -> str | None:
+    """The CustomerDetail answer as JSON text from PostgreSQL, or None."""
+    body: str | None = await reader.fetchval(_DETAIL_JSON, customer_id)
+    return body
 
 
 async def get_contact(

@@ -28,6 +28,7 @@ from workmate.customers.schemas import (
 )
 from workmate.errors import Conflict, Invalid, NotFound
 from workmate.models import Contact, Customer
+from workmate.reads import Reader
 
 # Replaces personal data on anonymisation; kept short so it fits every column.
 ANONYMISED = "anonymised"
@@ -163,6 +164,13 @@ class CustomerService:
             open_invoices=invoices,
             open_receivables=sum((i.open_amount for i in invoices), Decimal("0.00")),
         )
+
+    async def detail_json(self, reader: Reader, customer_id: uuid.UUID) -> str:
+        """The same detail as JSON built by PostgreSQL (the API's bytes path), or 404."""
+        body = await repo.detail_json(reader, customer_id)
+        if body is None:
+            raise NotFound("customer")
+        return body
 
     async def create(
         self, db: AsyncSession, who: Principal | None, data: CustomerCreate

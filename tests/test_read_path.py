@@ -1,0 +1,91 @@
+"""The read path (workmate.reads): every route that answers with JSON built by PostgreSQL gives
+exactly what its response model would have written, and the Reader refuses writes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories.crm import new_contact, new_customer, new_project
+from tests.factories.records import make_invoice
+from workmate.customers.service import customer_service
+from workmate.models import Payment
+from workmate.reads import read_sql
+
+pytestmark = pytest.mark.asyncio
+
+
+def same(bytes_path: httpx.Response, model_json: str) -> None:
+    """The bytes path's answer equals the model path's, value for value (same key order)."""
+    assert bytes_path.status_code == 200, bytes_path.text
+    assert bytes_path.headers["content-type"].startswith("application/json")
+    got = json.loads(bytes_path.content)
+    expected = json.loads(model_json)
+    assert got == expected
+    assert json.dumps(got) == json.dumps(expected)  # also the order of the keys
+
+
+class TestReadSQL:
+    @pytest.mark.parametrize(
+        "sql",
+        [
+            "UPDATE customers SET name = 'x'",
+            "DELETE FROM customers",
+            "INSERT INTO customers DEFAULT VALUES",
+            "SELECT id FROM customers FOR UPDATE",
+            "WITH x AS (DELETE FROM customers RETURNING id) SELECT * FROM x",
+        ],
+    )
+    async def test_writes_are_refused(self, sql: str) -> None:
+        with pytest.raises(ValueError, match="not a read-only statement"):
+            read_sql(sql)
+
+    async def test_a_select_is_a_read(self) -> None:
+        assert read_sql("SELECT 1") == "SELECT 1"
+
+
+class TestCustomerDetail:
+    async def test_bytes_path_equals_model_path(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        customer = await new_customer(db, name='Müller & "Söhne" GmbH\\Nord', city="Köln")
+        # Whole seconds and microseconds: pydantic writes the fraction only when there is one.
+        customer.archived_at = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+        customer.anonymized_at = datetime(2026, 3, 1, 8, 30, 0, 120, tzinfo=UTC)
+        await new_contact(db, customer, is_primary=True, email="a@example.de")
+        await new_contact(db, customer, position="Einkauf")
+        await new_project(db, customer, start_date=date(2026, 1, 1))
+        await new_project(db, customer)
+        paid = await make_invoice(db, customer, issued=True, due_date=date(2026, 4, 1))
+        await make_invoice(db, customer, issued=True)
+        await make_invoice(db, customer)  # a draft is no receivable
+        db.add(
+            Payment(
+                invoice_id=paid.id,
+                amount=Decimal("19.50"),
+                payment_date=date(2026, 3, 5),
+                method="cash",
+            )
+        )
+        await db.flush()
+        model = await customer_service.detail(db, customer.id)
+        assert len(model.open_invoices) == 2
+        same(await as_manager.get(f"/api/v1/customers/{customer.id}"), model.model_dump_json())
+
+    async def test_bytes_path_of_an_empty_customer(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        customer = await new_customer(db)
+        model = await customer_service.detail(db, customer.id)
+        assert model.open_receivables == Decimal("0.00")
+        same(await as_manager.get(f"/api/v1/customers/{customer.id}"), model.model_dump_json())
+
+    async def test_unknown_customer_is_404(self, as_manager: httpx.AsyncClient) -> None:
+        r = await as_manager.get("/api/v1/customers/00000000-0000-0000-0000-000000000000")
+        assert r.status_code == 404
+        assert r.json()["error"] == "NotFound"
