@@ -15,6 +15,7 @@ connection. On a route marked `read_only` that connection is in autocommit.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.db import SessionDep
+from workmate.pagination import PageParams
 
 ReadSQL = NewType("ReadSQL", str)
 
@@ -162,3 +164,19 @@ class JSONBytes(Response):
 
 def json_response(body: str | bytes, status_code: int = 200) -> JSONBytes:
     return JSONBytes(body.encode() if isinstance(body, str) else body, status_code=status_code)
+
+
+def page_response(
+    items: Sequence[str], total: int, paging: PageParams, next_cursor: str | None = None
+) -> JSONBytes:
+    """A Page answer around items that PostgreSQL wrote as JSON, in the Page model's order."""
+    tail = json.dumps(
+        {
+            "total": total,
+            "limit": paging.limit,
+            "offset": paging.offset,
+            "next_cursor": next_cursor,
+        },
+        separators=(",", ":"),
+    )
+    return json_response('{"items":[' + ",".join(items) + "]," + tail[1:])

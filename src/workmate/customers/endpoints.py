@@ -22,7 +22,7 @@ from workmate.customers.service import customer_service
 from workmate.db import SessionDep, read_only
 from workmate.models import Contact, Customer
 from workmate.pagination import Page, Paging
-from workmate.reads import ReaderDep, json_response
+from workmate.reads import ReaderDep, json_response, page_response
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -48,7 +48,7 @@ async def list_customers(
             "as fast as the first. Sorts name, number and created_at.",
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """List customers: search by name, number, e-mail or contact name; filter; sort; page."""
     page = await customer_service.page(
         db,
@@ -60,14 +60,11 @@ async def list_customers(
         limit=paging.limit,
         offset=paging.offset,
         cursor=cursor,
+        as_json=True,
     )
-    return {
-        "items": page.items,
-        "total": page.total,
-        "limit": paging.limit,
-        "offset": paging.offset,
-        "next_cursor": page.next_cursor,
-    }
+    return page_response(
+        [row.json for row in page.items], page.total, paging, next_cursor=page.next_cursor
+    )
 
 
 @router.post("", response_model=CustomerRead, status_code=201)

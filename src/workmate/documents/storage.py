@@ -164,3 +164,8 @@ class LocalStorage:
 
 def get_storage() -> Storage:
     return LocalStorage(get_settings().files_dir)
+
+
+async def storage_dependency() -> Storage:
+    """get_storage for routes (async: a plain-def dependency would cost a thread hop)."""
+    return get_storage()
