@@ -192,3 +192,25 @@ async def test_no_api_dependency_runs_in_a_thread() -> None:
         for name in _sync_dependencies(route.dependant)
     }
     assert not offenders, sorted(offenders)
+
+
+async def test_flat_route_table_documents_what_nested_routers_did() -> None:
+    """The API's routes are added flat (workmate.app.include_flat); FastAPI's own nested
+    include of the same routers gives the same OpenAPI document, operation ids included."""
+    from fastapi import APIRouter, FastAPI
+
+    import workmate.app as wa
+    from workmate.errors import install_handlers
+
+    flat = wa.create_app(check=False)
+    nested = FastAPI(title=flat.title, version=flat.version, description=flat.description)
+    install_handlers(nested)
+    api = APIRouter(prefix=wa.API_PREFIX)
+    for router in wa.API_ROUTERS:
+        api.include_router(router)
+    nested.include_router(api)
+    nested.include_router(wa.health_router)
+    wa._mount_web(nested)
+    assert flat.openapi() == nested.openapi()
+    direct = [r for r in flat.routes if getattr(r, "path", "").startswith(wa.API_PREFIX)]
+    assert len(direct) == sum(len(router.routes) for router in wa.API_ROUTERS)
