@@ -65,7 +65,7 @@ class CompanySettingsUpdate(Input):
     # At most three levels, in increasing days.
     dunning_levels: list[DunningLevel] | None = Field(None, max_length=3)
     # Legal details on every invoice of a registered firm (§ 37a HGB, § 35a GmbHG).
-    legal_form: str | None = None
+    legal_form: str | None = Field(None, max_length=40)
     register_court: str | None = Field(None, max_length=100)
     register_number: str | None = Field(None, max_length=40)
     managing_directors: str | None = Field(None, max_length=300)
