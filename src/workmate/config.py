@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     backup_generations: int = Field(default=7, ge=1)
     # Uploads.
     upload_max_bytes: int = 20 * 1024 * 1024
+    # Any other request body (JSON, web forms): larger is 413 (see workmate.limits).
+    body_max_bytes: int = 2 * 1024 * 1024
     # Received e-invoices (purchases): worker processes that check them by the official rules,
     # the time one check may take, the memory one worker may use, the largest invoice XML.
     einvoice_workers: int = 1
@@ -80,6 +82,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # On SIGTERM the server stops accepting and lets requests in flight finish this long.
     shutdown_grace_seconds: float = Field(default=20.0, gt=0)
+    # Outgoing mail (the outbox): smtp://user:pw@host:587 (STARTTLS when offered),
+    # smtp+starttls://... (STARTTLS required), smtps://host:465 (implicit TLS). Unset: messages
+    # stay queued in the outbox ("no mail server configured") and can be sent later.
+    smtp_url: str | None = None
+    smtp_timeout_seconds: float = 30.0
+    # A refused or broken delivery is tried again after retry * 2**(attempt-1) seconds, up to
+    # mail_max_attempts tries; then the message is `failed`, visible in the outbox.
+    mail_retry_seconds: float = 60.0
+    mail_max_attempts: int = Field(default=5, ge=1, le=20)
 
     @property
     def files_dir(self) -> Path:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from workmate.config import Settings, get_settings
+from workmate.dbproblems import NotPostgresURL
 from workmate.errors import ServiceUnavailable, WorkmateError
 
 
@@ -42,7 +43,7 @@ def sqlalchemy_url(libpq_url: str) -> URL:
     if parts.scheme not in ("postgresql", "postgres") and not parts.scheme.startswith(
         "postgresql+"
     ):
-        raise ValueError(f"not a PostgreSQL URL: scheme {parts.scheme!r}")
+        raise NotPostgresURL(parts.scheme)
     query = dict(parse_qsl(parts.query))
     host = parts.hostname or query.pop("host", None)
     if "sslmode" in query:
@@ -212,3 +213,20 @@ async def session_scope(engine: AsyncEngine | None = None) -> AsyncIterator[Asyn
     finally:
         if own:
             await engine.dispose()
+
+
+R = TypeVar("R")
+
+
+async def for_delete(db: AsyncSession, model: type[R], row_id: Any) -> R | None:
+    """The row, locked and read afresh, or None once a concurrent transaction deleted it: a
+    delete that reads this way answers 404 to all but the first of parallel requests."""
+    from sqlalchemy import select
+
+    stmt = (
+        select(model)
+        .where(model.id == row_id)  # type: ignore[attr-defined]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return await db.scalar(stmt)

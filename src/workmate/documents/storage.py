@@ -240,3 +240,8 @@ def _storage(
         access_key_id=access_key,
         secret_access_key=secret_key,
     )
+
+
+async def storage_dependency() -> Storage:
+    """get_storage for routes (async: a plain-def dependency would cost a thread hop)."""
+    return get_storage()

@@ -62,6 +62,9 @@ TASK_MODULES = (
     "workmate.time_entries.jobs",
     "workmate.reminders.jobs",
     "workmate.purchases.jobs",
+    "workmate.outbox.jobs",
+    "workmate.quotes.jobs",
+    "workmate.recurring.jobs",
 )
 DEFAULT_QUEUE = "default"
 
