@@ -17,6 +17,7 @@ from workmate.audit.service import audit_service
 from workmate.auth.principal import Principal
 from workmate.company.schemas import DunningLevel
 from workmate.company.service import company_service, dunning_levels
+from workmate.documents.service import document_service
 from workmate.documents.storage import get_storage
 from workmate.dunning import interest, repository
 from workmate.dunning.letters import letter_pdf
@@ -244,6 +245,7 @@ class DunningService:
         )
         pdf = await anyio.to_thread.run_sync(letter_pdf, letter, invoice, customer, settings)
         stored = await anyio.to_thread.run_sync(get_storage().put_bytes, pdf)
+        document_service.track_stored(db, get_storage(), stored.key)
         letter.pdf_path = stored.key
         db.add(letter)
         await db.flush()
