@@ -120,11 +120,19 @@ def ubl(doc: InvoiceDocument) -> bytes:
         cbc(reference, "ID", doc.original_number)
         if doc.original_date is not None:
             cbc(reference, "IssueDate", doc.original_date.isoformat())
-    _party(u, cac(cac(root, "AccountingSupplierParty"), "Party"), doc.seller, seller=True)
-    _party(u, cac(cac(root, "AccountingCustomerParty"), "Party"), doc.buyer, seller=False)
-    if doc.service_start is None or doc.service_end in (None, doc.service_start):
+    seller, buyer = doc.seller, doc.buyer
+    if doc.without_vat_ids:
+        seller, buyer = replace(seller, vat_id=None), replace(buyer, vat_id=None)
+    _party(u, cac(cac(root, "AccountingSupplierParty"), "Party"), seller, seller=True)
+    _party(u, cac(cac(root, "AccountingCustomerParty"), "Party"), buyer, seller=False)
+    single_day = doc.service_start is None or doc.service_end in (None, doc.service_start)
+    if single_day or doc.ships_goods:
         delivery = cac(root, "Delivery")
-        cbc(delivery, "ActualDeliveryDate", (doc.service_start or doc.issued_date).isoformat())
+        if single_day:
+            cbc(delivery, "ActualDeliveryDate", (doc.service_start or doc.issued_date).isoformat())
+        if doc.ships_goods:
+            location = cac(cac(delivery, "DeliveryLocation"), "Address")
+            cbc(cac(location, "Country"), "IdentificationCode", doc.buyer.country)
     if doc.bank.iban:
         means = cac(root, "PaymentMeans")
         cbc(means, "PaymentMeansCode", SEPA_CREDIT_TRANSFER)
@@ -142,7 +150,8 @@ def ubl(doc: InvoiceDocument) -> bytes:
         cbc(subtotal, "TaxAmount", _amount(group.amount), currencyID=cur)
         category = cac(subtotal, "TaxCategory")
         cbc(category, "ID", group.category)
-        cbc(category, "Percent", _amount(group.rate))
+        if group.category != "O":
+            cbc(category, "Percent", _amount(group.rate))
         if group.exemption_code:
             cbc(category, "TaxExemptionReasonCode", group.exemption_code)
         if group.exemption_reason:
@@ -179,7 +188,8 @@ def ubl(doc: InvoiceDocument) -> bytes:
         category, rate = doc.category(line.vat_rate)
         tax = cac(item, "ClassifiedTaxCategory")
         cbc(tax, "ID", category)
-        cbc(tax, "Percent", _amount(rate))
+        if category != "O":
+            cbc(tax, "Percent", _amount(rate))
         cbc(cac(tax, "TaxScheme"), "ID", "VAT")
         cbc(cac(item_line, "Price"), "PriceAmount", _amount(line.unit_price), currencyID=cur)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

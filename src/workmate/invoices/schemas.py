@@ -10,7 +10,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 VatRate = Literal[0, 7, 19]
-VatTreatment = Literal["regular", "reverse_charge", "small_business"]
+VatTreatment = Literal[
+    "regular", "reverse_charge", "small_business", "non_taxable", "intra_eu_goods"
+]
 Money = Decimal
 
 
