@@ -101,6 +101,10 @@ MESSAGES: dict[str, Entry] = {
         Conflict, "cancels_id", "this invoice already has a credit note"
     ),
     "ck_invoice_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_invoice_lines_chosen_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_invoice_lines_effective_vat_rate": Rule(
+        Invalid, "vat_rate", "a line's VAT rate is its chosen rate or 0 (reverse charge, §19)"
+    ),
     "ck_invoice_lines_quantity": Rule(Invalid, "quantity", "quantity must not be 0"),
     # payments
     "uq_payments_idempotency_key": Rule(
@@ -378,6 +382,8 @@ MESSAGES: dict[str, Entry] = {
     ),
     # background jobs
     "ck_job_failures_attempt_positive": Rule(Invalid, "attempt", "attempt must be at least 1"),
+    # company settings: the legal details (migration 0012)
+    "ck_company_settings_legal_form": Rule(Invalid, "legal_form", "unknown legal form"),
     # outbox and sending (migration 0017)
     "ck_outbox_messages_state": Rule(Invalid, "state", "unknown message state"),
     "ck_outbox_messages_purpose": Rule(Invalid, "purpose", "unknown message purpose"),

@@ -60,6 +60,8 @@ class Line:
 
     @property
     def discount_amount(self) -> Decimal:
+        """The allowance (BT-136): gross less the stored net, which is gross less
+        round(gross x percent) (invoices.totals.line_net)."""
         return self.gross_amount - self.net_amount
 
 

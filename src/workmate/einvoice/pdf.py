@@ -274,6 +274,9 @@ def _story(doc: InvoiceDocument, styles: _Styles) -> list[Any]:
     table = Table(
         rows,
         repeatRows=1,
+        # A line's description may be longer than a page (up to 2,000 characters, or many
+        # short lines): its row is split across pages instead of failing the layout.
+        splitInRow=1,
         colWidths=[10 * mm, 58 * mm, 15 * mm, 14 * mm, 22 * mm, 13 * mm, 12 * mm, 21 * mm],
     )
     table.setStyle(
@@ -401,6 +404,7 @@ def _footer_lines(doc: InvoiceDocument) -> list[str]:
         " · ".join(p for p in (seller.name, seller.street, place) if p),
         " · ".join(tax + contact),
         " · ".join(bank),
+        doc.extra.get("legal", ""),
     ]
 
 
@@ -422,18 +426,39 @@ def _add_output_intent(canvas: Any) -> None:
     catalog.OutputIntents = PDFArray([intent])
 
 
+def _logo(key: str | None) -> Any:
+    """The stored letterhead logo (normalised PNG, see company/logo.py), or None."""
+    if not key:
+        return None
+    from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
+
+    from workmate.documents.storage import get_storage
+
+    try:
+        return ImageReader(io.BytesIO(b"".join(get_storage().open(key))))
+    except Exception:  # a missing file must not stop the invoice; the name is printed instead
+        return None
+
+
 def render_page_pdf(doc: InvoiceDocument) -> bytes:
     """The visible PDF, without the embedded XML."""
     styles = _Styles()
     buffer = io.BytesIO()
     footer = _footer_lines(doc)
     title = _title(doc)
+    logo = _logo(doc.logo_key)
 
     def page(canvas: Any, template: Any) -> None:
         canvas.saveState()
         width, height = A4
-        canvas.setFont(FONT_BOLD, 15)
-        canvas.drawString(MARGIN, height - 20 * mm, doc.seller.name)
+        if logo is not None:
+            # At most 60 x 16 mm, top left, keeping its proportions.
+            w, h = logo.getSize()
+            scale = min(60 * mm / w, 16 * mm / h)
+            canvas.drawImage(logo, MARGIN, height - 24 * mm, w * scale, h * scale)
+        else:
+            canvas.setFont(FONT_BOLD, 15)
+            canvas.drawString(MARGIN, height - 20 * mm, doc.seller.name)
         canvas.setFont(FONT, 8)
         canvas.drawRightString(width - MARGIN, height - 20 * mm, title)
         canvas.setLineWidth(0.4)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from workmate.company.service import legal_line
 from workmate.einvoice.data import Bank, Deduction, InvoiceDocument, Line, Party
 from workmate.models import (
     CompanySettings,
@@ -183,6 +184,7 @@ async def load_documents(
             original_number=original_number,
             original_date=original_date,
             logo_key=seller.logo_path,
+            extra={"legal": legal_line(seller)},
             billing=invoice.billing,
             deductions=tuple(deductions.get(invoice.quote_id, ()))
             if invoice.billing == "final" and invoice.quote_id is not None
