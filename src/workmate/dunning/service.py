@@ -188,7 +188,9 @@ class DunningService:
                 )
             except LookupError as exc:
                 raise Conflict(
-                    str(exc) + "; add it in the dunning settings", field="base_rate"
+                    "no base rate applies on {day}; add it in the dunning settings",
+                    field="base_rate",
+                    params={"day": today},
                 ) from exc
         else:
             owed, interest_days, rate = ZERO, 0, Decimal("0.00")
@@ -226,7 +228,9 @@ class DunningService:
         assert customer is not None
         if channel == "email" and not customer.email:
             raise Invalid(
-                f"customer {customer.name} has no e-mail address; print the letter", field="channel"
+                "customer {customer} has no e-mail address; print the letter",
+                field="channel",
+                params={"customer": customer.name},
             )
         letter = DunningLetter(
             id=uuid.uuid4(),

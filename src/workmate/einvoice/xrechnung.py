@@ -19,7 +19,7 @@ from workmate.einvoice.cii import (
     payment_terms_text,
 )
 from workmate.einvoice.data import InvoiceDocument, Party
-from workmate.errors import Conflict
+from workmate.errors import Conflict, msg
 
 CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -41,7 +41,9 @@ def is_leitweg_id(value: str | None) -> bool:
 class XRechnungIncomplete(Conflict):
     def __init__(self, missing: list[str]) -> None:
         super().__init__(
-            "cannot produce an XRechnung, missing: " + ", ".join(missing), field="buyer_reference"
+            "cannot produce an XRechnung, missing: {missing}",
+            field="buyer_reference",
+            params={"missing": missing},
         )
 
 
@@ -50,13 +52,13 @@ def check(doc: InvoiceDocument) -> InvoiceDocument:
     at issue: payments received later are not part of the invoice)."""
     missing = []
     if not doc.buyer_reference:
-        missing.append("buyer reference / Leitweg-ID (BT-10)")
+        missing.append(msg("buyer reference / Leitweg-ID (BT-10)"))
     seller = doc.seller
     for name, value in (
-        ("seller contact name", seller.contact_name),
-        ("seller phone", seller.phone),
-        ("seller e-mail", seller.email),
-        ("buyer e-mail (BT-49)", doc.buyer.email),
+        (msg("seller contact name"), seller.contact_name),
+        (msg("seller phone"), seller.phone),
+        (msg("seller e-mail"), seller.email),
+        (msg("buyer e-mail (BT-49)"), doc.buyer.email),
     ):
         if not value:
             missing.append(name)

@@ -148,7 +148,9 @@ class OutboxService:
         a sent or cancelled one is 409."""
         message = await self._get(db, message_id, for_update=True)
         if message.state in ("sent", "cancelled"):
-            raise Conflict(f"the message is already {message.state}", field="state")
+            raise Conflict(
+                "the message is already {state}", field="state", params={"state": message.state}
+            )
         if not mail_server_configured():
             raise Conflict(NO_MAIL_SERVER, field="state")
         before = message.state
