@@ -167,3 +167,17 @@ async def test_dunning_page_proposes_and_writes_letters(
     page = await web_admin.get(response.headers["location"])
     assert "1 Schreiben erstellt." in page.text
     assert "Es sind keine Schreiben fällig." in page.text
+
+
+async def test_dunning_stop_from_the_invoice_page(
+    web_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    invoice = await _invoice(db)
+    page = await web_admin.get(f"/invoices/{invoice.id}")  # type: ignore[attr-defined]
+    assert "Mahnsperre für diesen Kunden" in page.text
+    response = await web_admin.post(
+        f"/invoices/{invoice.id}/dunning-stop/customer/on"  # type: ignore[attr-defined]
+    )
+    assert response.status_code == 303
+    page = await web_admin.get(f"/invoices/{invoice.id}")  # type: ignore[attr-defined]
+    assert "Mahnsperre des Kunden aufheben" in page.text

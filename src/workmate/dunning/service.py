@@ -113,6 +113,12 @@ class DunningService:
         )
         return stop
 
+    async def stops(self, db: AsyncSession, invoice: Invoice) -> tuple[bool, bool]:
+        """(invoice stopped, customer stopped) for an invoice's dunning."""
+        by_invoice = await repository.block(db, invoice_id=invoice.id)
+        by_customer = await repository.block(db, customer_id=invoice.customer_id)
+        return by_invoice is not None, by_customer is not None
+
     async def base_rates(self, db: AsyncSession) -> list[BaseRateRead]:
         """The base rates by the date each applies from."""
         return [BaseRateRead.model_validate(r) for r in await repository.base_rates(db)]

@@ -52,12 +52,20 @@ async def sending_context(
     db: AsyncSession, who: Principal, invoice_id: uuid.UUID
 ) -> dict[str, Any]:
     """What the invoice page shows about sending: messages, dispatches, the form's defaults."""
+    from workmate.dunning.service import dunning_service
+    from workmate.models import Invoice
+
+    invoice = await db.get(Invoice, invoice_id)
+    stopped = await dunning_service.stops(db, invoice) if invoice else (False, False)
     return {
+        "dunning_stopped": stopped,
+        "dunning_letters": await dunning_service.letters(db, invoice_id),
         "messages": await outbox_service.for_object(db, "invoice", invoice_id),
         "dispatches": await invoice_sending.dispatches(db, invoice_id),
         "mail_server": mail_server_configured(),
         "may_send": who.can("invoices", "write"),
         "state_names": STATE_NAMES,
+        "letter_levels": LETTER_LEVELS,
     }
 
 
@@ -518,3 +526,24 @@ async def dunning_run_page(request: Request, who: InvoicesWrite, db: SessionDep)
         await undo(db, exc)
         return await _dunning_page(request, who, db, error=exc.detail, status_code=exc.status_code)
     return see_other(f"/sales/dunning?done={len(letters)}")
+
+
+@router.post("/invoices/{invoice_id}/dunning-stop/{target}/{state}")
+async def invoice_dunning_stop(
+    invoice_id: uuid.UUID, target: str, state: str, who: InvoicesWrite, db: SessionDep
+) -> Response:
+    """Stop or allow dunning letters for this invoice or for its customer."""
+    from workmate.dunning.service import dunning_service
+    from workmate.models import Invoice
+
+    invoice = await db.get(Invoice, invoice_id)
+    if invoice is None or target not in ("invoice", "customer") or state not in ("on", "off"):
+        raise NotFoundPage()
+    await dunning_service.set_block(
+        db,
+        who,
+        invoice_id=invoice.id if target == "invoice" else None,
+        customer_id=invoice.customer_id if target == "customer" else None,
+        stop=state == "on",
+    )
+    return see_other(f"/invoices/{invoice_id}#sending")
