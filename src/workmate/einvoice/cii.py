@@ -76,10 +76,15 @@ class _Builder:
 
 
 def build_xml(
-    doc: InvoiceDocument, guideline: str = GUIDELINE, process: str | None = None
+    doc: InvoiceDocument,
+    guideline: str = GUIDELINE,
+    process: str | None = None,
+    *,
+    always_payment_means: bool = False,
 ) -> bytes:
     """The CII XML of an issued invoice or credit note (credit notes keep positive amounts);
-    `guideline` is BT-24 and `process` BT-23 (XRechnung passes its own)."""
+    `guideline` is BT-24 and `process` BT-23 (XRechnung passes its own, and wants payment
+    instructions on credit notes too: BR-DE-1)."""
     b = _Builder()
     sub = b.sub
     context = sub(b.root, "ExchangedDocumentContext", ns=RSM)
@@ -143,7 +148,7 @@ def build_xml(
     settlement = sub(transaction, "ApplicableHeaderTradeSettlement")
     sub(settlement, "PaymentReference", doc.number)
     sub(settlement, "InvoiceCurrencyCode", doc.currency)
-    if not doc.is_credit_note and doc.bank.iban:
+    if (always_payment_means or not doc.is_credit_note) and doc.bank.iban:
         means = sub(settlement, "SpecifiedTradeSettlementPaymentMeans")
         sub(means, "TypeCode", SEPA_CREDIT_TRANSFER)
         sub(means, "Information", "SEPA-Überweisung")

@@ -69,7 +69,9 @@ def check(doc: InvoiceDocument) -> InvoiceDocument:
 
 def cii(doc: InvoiceDocument) -> bytes:
     """XRechnung 3.0 in the UN/CEFACT CII syntax."""
-    return build_xml(check(doc), guideline=CUSTOMIZATION, process=PROFILE)
+    return build_xml(
+        check(doc), guideline=CUSTOMIZATION, process=PROFILE, always_payment_means=True
+    )
 
 
 def _amount(value: Decimal) -> str:
