@@ -181,3 +181,24 @@ async def test_dunning_stop_from_the_invoice_page(
     assert response.status_code == 303
     page = await web_admin.get(f"/invoices/{invoice.id}")  # type: ignore[attr-defined]
     assert "Mahnsperre des Kunden aufheben" in page.text
+
+
+async def test_mail_texts_are_edited_on_their_page(
+    web_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    page = await web_admin.get("/sales/templates")
+    assert page.status_code == 200
+    assert "Rechnung {number} von {company}" in page.text
+    saved = await web_admin.post(
+        "/sales/templates/invoice/de",
+        data={"subject": "Ihre Rechnung {number}", "body": "Betrag: {amount}"},
+    )
+    assert saved.status_code == 303, saved.text
+    page = await web_admin.get(saved.headers["location"])
+    assert "Ihre Rechnung {number}" in page.text
+    await db.commit()
+    refused = await web_admin.post(
+        "/sales/templates/invoice/en", data={"subject": "x", "body": "{password}"}
+    )
+    assert refused.status_code == 422
+    assert "unknown placeholder" in refused.text

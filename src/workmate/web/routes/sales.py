@@ -547,3 +547,65 @@ async def invoice_dunning_stop(
         stop=state == "on",
     )
     return see_other(f"/invoices/{invoice_id}#sending")
+
+
+# ---- mail templates ----
+
+PURPOSES = {"invoice": N_("Invoice"), "quote": N_("Quote"), "dunning": N_("Dunning")}
+
+
+@router.get("/sales/templates")
+async def templates_page(
+    request: Request,
+    who: InvoicesRead,
+    db: SessionDep,
+    saved: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """The company's e-mail texts per purpose and language, with their placeholders."""
+    return await _templates_page(request, who, db, saved=saved)
+
+
+async def _templates_page(
+    request: Request,
+    who: Principal,
+    db: AsyncSession,
+    *,
+    saved: str = "",
+    errors: dict[str, FieldErrors] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "sales/templates.html",
+        who,
+        status_code=status_code,
+        timer=await timer_context(db, who),
+        texts=await outbox_service.templates(db),
+        purposes=PURPOSES,
+        saved=saved,
+        errors=errors or {},
+        may_write=who.can("invoices", "write"),
+    )
+
+
+@router.post("/sales/templates/{purpose}/{language}")
+async def save_template_page(
+    request: Request, purpose: str, language: str, who: InvoicesWrite, db: SessionDep
+) -> Response:
+    """Store the company's text (only the purpose's placeholders are accepted)."""
+    from workmate.outbox.schemas import TemplateWrite
+
+    fmt = formatter(who.locale)
+    raw = {k: v for k, v in (await form_data(request)).items() if k in ("subject", "body")}
+    parsed, errors = parse(TemplateWrite, raw, fmt)
+    if parsed is not None:
+        try:
+            await outbox_service.save_template(db, who, purpose, language, parsed)
+        except WorkmateError as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, ("subject", "body"))
+        else:
+            return see_other(f"/sales/templates?saved={purpose}-{language}")
+    return await _templates_page(
+        request, who, db, errors={f"{purpose}-{language}": errors}, status_code=422
+    )
