@@ -201,4 +201,4 @@ async def test_mail_texts_are_edited_on_their_page(
         "/sales/templates/invoice/en", data={"subject": "x", "body": "{password}"}
     )
     assert refused.status_code == 422
-    assert "unknown placeholder" in refused.text
+    assert "Unbekannter Platzhalter {password}" in refused.text
