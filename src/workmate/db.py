@@ -144,6 +144,9 @@ async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         yield session
         await session.commit()
     except WorkmateError as exc:
+        if exc.commit:
+            await session.commit()
+            raise
         await session.rollback()
         if exc.after_rollback:
             session.add_all(exc.after_rollback)
