@@ -1,8 +1,9 @@
 """Permission aliases for project chat, including the WebSocket's own authentication.
 
 Who is on a project (may read and post in its chat, besides holding chat.read/chat.write):
-employees of the project's department, employees who booked time on the project, and holders
-of projects.write (managers and admins who run projects). Everybody else gets 404.
+its members (put there by a projects.write holder), employees of the project's department, and
+holders of projects.write (managers and admins who run projects). Booking time on a project
+grants nothing. Everybody else gets 404.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from workmate.models.month_closing import MonthClosing
 from workmate.models.number_counter import NumberCounter
 from workmate.models.payment import Payment
 from workmate.models.project import Project
+from workmate.models.project_member import ProjectMember
 from workmate.models.public_holiday import PublicHoliday
 from workmate.models.reminder import Reminder
 from workmate.models.role import Role
@@ -76,6 +77,7 @@ __all__ = [
     "NumberCounter",
     "Payment",
     "Project",
+    "ProjectMember",
     "PublicHoliday",
     "Reminder",
     "Role",
