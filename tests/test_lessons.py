@@ -43,6 +43,7 @@ from tests.factories.records import (
     make_time_entry,
 )
 from tests.test_route_permissions import app_routes, route_permissions
+from workmate import reads
 from workmate.app import create_app
 from workmate.config import Settings, get_settings
 from workmate.invoices.overdue import today
@@ -108,9 +109,12 @@ def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
         seen.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
+    # The read path (workmate.reads) runs its SELECTs on asyncpg directly, past that hook.
+    previous, reads.on_statement = reads.on_statement, seen.append
     try:
         yield seen
     finally:
+        reads.on_statement = previous
         event.remove(engine.sync_engine, "before_cursor_execute", on_execute)
 
 

@@ -31,7 +31,9 @@ class WorkmateError(Exception):
         # for its locale (German numbers and dates).
         self.template = detail
         self.params: Mapping[str, Any] = params or {}
-        detail = detail.format(**self.params) if params else detail
+        detail = (
+            detail.format(**{k: _plain(v) for k, v in self.params.items()}) if params else detail
+        )
         super().__init__(detail)
         self.detail = detail
         self.field = field
@@ -42,6 +44,27 @@ class WorkmateError(Exception):
         # counted attempt is committed in the same transaction that held the rate-limit locks,
         # so no parallel attempt can read the count before it (nothing else is written then).
         self.commit = False
+
+
+def _plain(value: Any) -> Any:
+    """A param as the API's English detail shows it (a list of items joined)."""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+class InvalidValue(ValueError):
+    """A validator's refusal as a message template with params (the web UI translates it)."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template.format(**{k: _plain(v) for k, v in params.items()}))
+
+
+def msg(text: str) -> str:
+    """Mark an English text that ends up in a refusal (translated by the web UI's catalog)."""
+    return text
 
 
 class BadRequest(WorkmateError):
@@ -64,7 +87,7 @@ class NotFound(WorkmateError):
     status_code = 404
 
     def __init__(self, entity: str, *, field: str | None = None) -> None:
-        super().__init__(f"{entity} not found", field=field)
+        super().__init__("{entity} not found", field=field, params={"entity": entity})
 
 
 class Conflict(WorkmateError):
@@ -199,7 +222,9 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        name = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+        name = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge"}.get(
+            exc.status_code, "HTTPError"
+        )
         return JSONResponse(
             body(name, exc.detail), status_code=exc.status_code, headers=exc.headers
         )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.factories.crm import new_contact, new_customer, new_project
 from tests.factories.records import make_invoice
+from workmate import reads
 from workmate.models import AuditLog, Contact, Payment
 
 pytestmark = pytest.mark.asyncio
@@ -26,9 +27,12 @@ def count_queries(engine: AsyncEngine) -> Iterator[list[str]]:
         seen.append(args[2])
 
     event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
+    # The read path (workmate.reads) runs its SELECTs on asyncpg directly, past that hook.
+    previous, reads.on_statement = reads.on_statement, seen.append
     try:
         yield seen
     finally:
+        reads.on_statement = previous
         event.remove(engine.sync_engine, "before_cursor_execute", on_execute)
 
 

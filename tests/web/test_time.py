@@ -70,7 +70,7 @@ async def test_booking_errors_inline(
         },
     )
     assert overlap.status_code == 422
-    assert "overlaps" in overlap.text
+    assert "überschneidet sich" in overlap.text
 
 
 async def test_edit_and_delete(

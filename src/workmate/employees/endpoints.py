@@ -40,7 +40,10 @@ async def list_employees(
     department_id: uuid.UUID | None = None,
     is_active: bool | None = None,
     sort: Annotated[
-        str, Query(description="lastname, firstname, email or created_at; - for descending")
+        str,
+        Query(
+            max_length=20, description="lastname, firstname, email or created_at; - for descending"
+        ),
     ] = "lastname",
 ) -> Page[EmployeeRead]:
     """Employees, filtered by text, role, department and activity; stable order, with total."""
@@ -104,7 +107,9 @@ async def list_departments(
     db: SessionDep,
     paging: Paging,
     q: Search = None,
-    sort: Annotated[str, Query(description="name or created_at; - for descending")] = "name",
+    sort: Annotated[
+        str, Query(max_length=20, description="name or created_at; - for descending")
+    ] = "name",
 ) -> Page[DepartmentRead]:
     """Departments, filtered by name; stable order, with total."""
     items, total = await department_service.search(db, paging, q=q, sort=sort)
@@ -153,7 +158,9 @@ async def list_roles(
     db: SessionDep,
     paging: Paging,
     q: Search = None,
-    sort: Annotated[str, Query(description="name or created_at; - for descending")] = "name",
+    sort: Annotated[
+        str, Query(max_length=20, description="name or created_at; - for descending")
+    ] = "name",
 ) -> Page[RoleRead]:
     """Roles with their permissions, filtered by name; stable order, with total."""
     items, total = await role_service.search(db, paging, q=q, sort=sort)

@@ -68,7 +68,7 @@ class ExpenseService:
         before = audit_service.snapshot(expense)
         for key, value in data.model_dump(exclude_unset=True).items():
             if value is None and key in NOT_NULL:
-                raise Invalid(f"{key} cannot be empty", field=key)
+                raise Invalid("{field} cannot be empty", field=key, params={"field": key})
             setattr(expense, key, value)
         await db.flush()
         await db.refresh(expense)

@@ -15,7 +15,7 @@ from stdnum.eu import vat as eu_vat
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.company.service import company_service, dunning_levels, missing_for_invoicing
-from workmate.errors import Conflict, Invalid, NotFound
+from workmate.errors import Conflict, Invalid, NotFound, msg
 from workmate.invoices import repository
 from workmate.invoices.overdue import BUSINESS_ZONE, status_of
 from workmate.invoices.overdue import today as business_today
@@ -56,6 +56,18 @@ EU_COUNTRIES = frozenset(
         *("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
     }
 )
+
+# What the company settings still miss, one item each (translated in the web UI).
+SELLER_ITEMS = {
+    "name": msg("company settings: name"),
+    "street": msg("company settings: street"),
+    "postal_code": msg("company settings: postal_code"),
+    "city": msg("company settings: city"),
+    "tax_number or vat_id": msg("company settings: tax_number or vat_id"),
+    "register_court": msg("company settings: register_court"),
+    "register_number": msg("company settings: register_number"),
+    "managing_directors": msg("company settings: managing_directors"),
+}
 
 
 # Amounts are NUMERIC(12, 2): a line's net and the invoice's totals must stay below this.
@@ -322,7 +334,11 @@ class InvoiceService:
         if original.status == "draft":
             raise Conflict("a draft is not cancelled but deleted", field="status")
         if original.status == "cancelled":
-            raise Conflict(f"invoice {original.number} is already cancelled", field="status")
+            raise Conflict(
+                "invoice {number} is already cancelled",
+                field="status",
+                params={"number": original.number},
+            )
         settings = await company_service.get(db, for_share=True)
         if settings is None:
             raise Conflict("cannot issue a credit note: missing company settings")
@@ -605,7 +621,8 @@ class InvoiceService:
             )
         invoice.net_total = totals.net
         invoice.tax_total = totals.tax
-        invoice.total = totals.gross
+        # A final invoice is due less the down payments it deducts (0 for all others).
+        invoice.total = totals.gross - Decimal(invoice.prepaid_total or 0)
         await db.flush()
 
     def _check_issuable(
@@ -618,41 +635,53 @@ class InvoiceService:
         """§14 UStG: collect everything missing, refuse with one 409 naming all of it."""
         missing: list[str] = []
         seller = missing_for_invoicing(settings)
-        if seller:
-            missing.append("company settings: " + ", ".join(seller))
+        if "iban" in seller:
+            seller.remove("iban")
+            if invoice.total > 0:
+                # The payment terms ask for a transfer; without an account it cannot be paid.
+                missing.append(
+                    msg("bank details (IBAN) for the transfer the payment terms ask for")
+                )
+        missing += [SELLER_ITEMS.get(field, field) for field in seller]
         if customer is None:
-            missing.append("buyer")
+            missing.append(msg("buyer"))
         else:
             if not customer.name:
-                missing.append("buyer name")
+                missing.append(msg("buyer name"))
             if not (customer.street and customer.postal_code and customer.city) and not (
                 customer.address
             ):
-                missing.append("buyer address (street, postal_code, city)")
+                missing.append(msg("buyer address (street, postal_code, city)"))
         if not lines:
-            missing.append("at least one line")
+            missing.append(msg("at least one line"))
         if invoice.service_start is None:
-            missing.append("service date (service_start)")
+            missing.append(msg("service date (service_start)"))
         if invoice.total < 0:
-            missing.append("a non-negative total (use a credit note to refund)")
+            missing.append(msg("a non-negative total (use a credit note to refund)"))
         if invoice.vat_treatment == "reverse_charge":
             if settings is not None and not settings.vat_id:
-                missing.append("company vat_id (reverse charge)")
+                missing.append(msg("company vat_id (reverse charge)"))
             if customer is not None:
                 if not customer.tax_id or not eu_vat.is_valid(customer.tax_id):
-                    missing.append("a valid buyer VAT id (reverse charge)")
+                    missing.append(msg("a valid buyer VAT id (reverse charge)"))
                 if customer.type != "B2B":
-                    missing.append("a business buyer (reverse charge is B2B only)")
+                    missing.append(msg("a business buyer (reverse charge is B2B only)"))
                 seller_country = settings.country if settings is not None else "DE"
                 if customer.country == seller_country or customer.country not in EU_COUNTRIES:
-                    missing.append("a buyer in another EU country (reverse charge)")
+                    missing.append(msg("a buyer in another EU country (reverse charge)"))
         small = settings is not None and settings.vat_mode == "small_business"
         if invoice.vat_treatment == "small_business" and settings is not None and not small:
-            missing.append("company vat_mode small_business (§19 UStG)")
+            missing.append(msg("company vat_mode small_business (§19 UStG)"))
         if small and invoice.vat_treatment != "small_business":
-            missing.append("vat_treatment small_business: the company charges no VAT (§19 UStG)")
+            missing.append(
+                msg("vat_treatment small_business: the company charges no VAT (§19 UStG)")
+            )
         if missing:
-            raise Conflict("cannot issue invoice, missing: " + "; ".join(missing), field="status")
+            raise Conflict(
+                "cannot issue invoice, missing: {missing}",
+                field="status",
+                params={"missing": missing},
+            )
 
     @staticmethod
     def _address(customer: Customer) -> str | None:

@@ -195,9 +195,10 @@ class TimeEntryService:
         if current is not None:
             if not switch:
                 raise Conflict(
-                    f"timer {current.id} is already running since "
-                    f"{current.start_time.isoformat()}; stop it or start with switch=true",
+                    "timer {id} is already running since {since}; "
+                    "stop it or start with switch=true",
                     field="switch",
+                    params={"id": str(current.id), "since": current.start_time},
                 )
             await self._stop(db, who, current, now)
         entry = TimeEntry(
@@ -325,7 +326,7 @@ class TimeEntryService:
         await self._not_frozen(db, entry)
         for name in ("project_id", "start_time", "end_time", "billable"):
             if name in changes and changes[name] is None:
-                raise Invalid(f"{name} cannot be empty", field=name)
+                raise Invalid("{field} cannot be empty", field=name, params={"field": name})
         if "project_id" in changes:
             await self._require_project(db, changes["project_id"])
         start = changes.get("start_time", entry.start_time)
@@ -584,13 +585,15 @@ class TimeEntryService:
         status, number = billed
         if status == "draft":
             raise Conflict(
-                f"time entry is billed on draft invoice {entry.invoice_id}; delete that draft "
+                "time entry is billed on draft invoice {invoice}; delete that draft "
                 "to change the entry, then bill it again",
                 field="invoice_id",
+                params={"invoice": str(entry.invoice_id)},
             )
         raise Conflict(
-            f"time entry is billed on issued invoice {number} and cannot change",
+            "time entry is billed on issued invoice {number} and cannot change",
             field="invoice_id",
+            params={"number": number},
         )
 
 

@@ -4,7 +4,7 @@ the project's department, or as a projects.write holder; booking time grants not
 bookings are not turned into memberships: whoever needs the chat is added by a manager.
 
 Revision ID: 0011b
-Revises: 0011
+Revises: 0017d (follows the merged head)
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011b"
-down_revision: str | None = "0011"
+down_revision: str | None = "0017d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
