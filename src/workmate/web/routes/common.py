@@ -39,7 +39,7 @@ async def undo(db: AsyncSession, exc: BaseException) -> None:
     API's transaction handling would (workmate.db.transaction): rolled back, with the rows
     the error carries (audit, failed logins) stored.
     """
-    if exc.commit:
+    if isinstance(exc, WorkmateError) and exc.commit:
         await db.commit()  # the error's own work stands (a counted failed login)
         return
     await db.rollback()
