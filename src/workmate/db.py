@@ -186,6 +186,7 @@ async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     except WorkmateError as exc:
         if exc.commit:
             await session.commit()
+            await _run_after(session, _take(session, committed=True))
             raise
         await session.rollback()
         if exc.after_rollback:

@@ -217,3 +217,19 @@ class TestBilling:
         )
         assert response.status_code == 422
         assert response.json()["field"] == "shares"
+
+
+class TestVatSwitch:
+    async def test_a_quote_lines_rate_survives_switching_the_treatment(
+        self, db: AsyncSession, as_admin: httpx.AsyncClient
+    ) -> None:
+        """Issue 13, item 1, its class: quotes lost their lines' rates like invoices did."""
+        customer = await make_buyer(db)
+        quote = await _quote(as_admin, customer.id)
+        url = f"{API}/quotes/{quote['id']}"
+        switched = await _ok(await as_admin.patch(url, json={"vat_treatment": "reverse_charge"}))
+        assert [float(ln["vat_rate"]) for ln in switched["lines"]] == [0, 0]
+        back = await _ok(await as_admin.patch(url, json={"vat_treatment": "regular"}))
+        assert [float(ln["vat_rate"]) for ln in back["lines"]] == [19, 7]
+        assert [float(ln["chosen_vat_rate"]) for ln in back["lines"]] == [19, 7]
+        assert float(back["tax_total"]) == 190 + 7

@@ -203,6 +203,7 @@ class QuoteService:
                 quantity=data.quantity,
                 unit=data.unit,
                 unit_price=data.unit_price,
+                chosen_vat_rate=data.vat_rate,
                 vat_rate=effective_rate(quote.vat_treatment, data.vat_rate),
                 discount_percent=data.discount_percent,
                 net_amount=line_net(data.quantity, data.unit_price, data.discount_percent),
@@ -215,7 +216,8 @@ class QuoteService:
     async def _recompute(self, db: AsyncSession, quote: Quote) -> None:
         lines = await repository.lines(db, quote.id)
         for line in lines:
-            rate = effective_rate(quote.vat_treatment, Decimal(line.vat_rate))
+            # Derived from the chosen rate: switching the treatment back restores it.
+            rate = effective_rate(quote.vat_treatment, Decimal(line.chosen_vat_rate))
             if line.vat_rate != rate:
                 line.vat_rate = rate
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
