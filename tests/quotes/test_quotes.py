@@ -233,3 +233,16 @@ class TestVatSwitch:
         assert [float(ln["vat_rate"]) for ln in back["lines"]] == [19, 7]
         assert [float(ln["chosen_vat_rate"]) for ln in back["lines"]] == [19, 7]
         assert float(back["tax_total"]) == 190 + 7
+
+    async def test_an_overflowing_quote_line_is_a_422_naming_the_field(
+        self, db: AsyncSession, as_admin: httpx.AsyncClient
+    ) -> None:
+        customer = await make_buyer(db)
+        body = {
+            "customer_id": str(customer.id),
+            "title": "Zu groß",
+            "lines": [_line("A", "1", "1.00"), _line("B", "999999999.999", "9999999999.99")],
+        }
+        r = await as_admin.post(f"{API}/quotes", json=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["field"] == "lines.1.unit_price"

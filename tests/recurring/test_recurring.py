@@ -220,3 +220,14 @@ async def test_two_workers_across_a_missed_day_make_one_invoice_per_period(
         assert all(r.invoice_id is not None for r in runs)
     finally:
         await engine.dispose()
+
+
+async def test_a_template_whose_invoices_could_not_be_stored_is_refused(
+    as_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    """Issue 13, item 5, its class: refused when saved, not in every run afterwards."""
+    customer = await make_buyer(db)
+    line = {"description": "Zu groß", "quantity": "999999999.999", "unit_price": "9999999999.99"}
+    r = await as_admin.post(f"{API}/recurring-invoices", json=_body(customer.id, lines=[line]))
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "lines.0.unit_price"

@@ -17,7 +17,13 @@ from workmate.auth.principal import Principal
 from workmate.company.service import company_service
 from workmate.errors import Conflict, Invalid, NotFound
 from workmate.invoices.schemas import LineIn, LineRead
-from workmate.invoices.totals import compute, effective_rate, line_net
+from workmate.invoices.totals import (
+    MAX_AMOUNT,
+    check_line_amount,
+    compute,
+    effective_rate,
+    line_net,
+)
 from workmate.models import Customer, Project, Quote, QuoteLine
 from workmate.pagination import Page, PageParams
 from workmate.quotes import repository
@@ -195,6 +201,8 @@ class QuoteService:
 
     async def _replace_lines(self, db: AsyncSession, quote: Quote, lines: Sequence[LineIn]) -> None:
         await repository.delete_lines(db, quote.id)
+        for i, data in enumerate(lines):
+            check_line_amount(data.quantity, data.unit_price, f"lines.{i}.unit_price")
         db.add_all(
             QuoteLine(
                 quote_id=quote.id,
@@ -221,6 +229,8 @@ class QuoteService:
             if line.vat_rate != rate:
                 line.vat_rate = rate
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
+        if max(abs(totals.net), abs(totals.gross)) >= MAX_AMOUNT:
+            raise Invalid(f"the quote total must stay below {MAX_AMOUNT:,}", field="lines")
         quote.net_total, quote.tax_total, quote.total = totals.net, totals.tax, totals.gross
         await db.flush()
 
