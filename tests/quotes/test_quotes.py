@@ -246,3 +246,16 @@ class TestVatSwitch:
         r = await as_admin.post(f"{API}/quotes", json=body)
         assert r.status_code == 422, r.text
         assert r.json()["field"] == "lines.1.unit_price"
+
+    @pytest.mark.parametrize("description", ["Zeile\n" * 333 + "xx", "x" * 2000])
+    async def test_a_quote_with_the_longest_description_renders(
+        self, db: AsyncSession, as_admin: httpx.AsyncClient, description: str
+    ) -> None:
+        """Issue 13, item 5, its class: the quote letter wraps a long line across pages."""
+        await make_seller(db)
+        customer = await make_buyer(db)
+        quote = await _quote(as_admin, customer.id, _line(description, "1", "10.00"))
+        await _ok(await as_admin.post(f"{API}/quotes/{quote['id']}/issue"))
+        pdf = await as_admin.get(f"{API}/quotes/{quote['id']}/pdf")
+        assert pdf.status_code == 200, pdf.text
+        assert pdf.content.startswith(b"%PDF-")
