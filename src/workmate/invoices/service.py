@@ -607,9 +607,9 @@ class InvoiceService:
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
         if max(abs(totals.net), abs(totals.gross)) >= MAX_AMOUNT:
             raise Invalid(
-                f"the invoice total must stay below {MAX_AMOUNT:,} (split it into several "
-                "invoices)",
+                "the invoice total must stay below {limit} (split it into several invoices)",
                 field="lines",
+                params={"limit": MAX_AMOUNT},
             )
         invoice.net_total = totals.net
         invoice.tax_total = totals.tax

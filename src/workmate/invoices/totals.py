@@ -29,7 +29,11 @@ MAX_AMOUNT = Decimal(10) ** 10
 def check_line_amount(quantity: Decimal, unit_price: Decimal, field: str) -> None:
     """422 naming the field when quantity x unit price does not fit a stored amount."""
     if abs(quantity * unit_price) >= MAX_AMOUNT:
-        raise Invalid(f"quantity x unit_price must stay below {MAX_AMOUNT:,}", field=field)
+        raise Invalid(
+            "quantity x unit_price must stay below {limit}",
+            field=field,
+            params={"limit": MAX_AMOUNT},
+        )
 
 
 def cents(value: Decimal) -> Decimal:

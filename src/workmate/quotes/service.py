@@ -230,7 +230,11 @@ class QuoteService:
                 line.vat_rate = rate
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
         if max(abs(totals.net), abs(totals.gross)) >= MAX_AMOUNT:
-            raise Invalid(f"the quote total must stay below {MAX_AMOUNT:,}", field="lines")
+            raise Invalid(
+                "the quote total must stay below {limit}",
+                field="lines",
+                params={"limit": MAX_AMOUNT},
+            )
         quote.net_total, quote.tax_total, quote.total = totals.net, totals.tax, totals.gross
         await db.flush()
 
