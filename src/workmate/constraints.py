@@ -445,6 +445,10 @@ MESSAGES: dict[str, Entry] = {
         "project_id", "project_id: no such project", "the project has quotes"
     ),
     "ck_quote_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_quote_lines_chosen_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_quote_lines_effective_vat_rate": Rule(
+        Invalid, "vat_rate", "a line's VAT rate is its chosen rate or 0 (reverse charge, §19)"
+    ),
     "ck_quote_lines_discount": Rule(
         Invalid, "discount_percent", "discount_percent must be between 0 and 100"
     ),

@@ -184,6 +184,10 @@ async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         yield session
         await session.commit()
     except WorkmateError as exc:
+        if exc.commit:
+            await session.commit()
+            await _run_after(session, _take(session, committed=True))
+            raise
         await session.rollback()
         if exc.after_rollback:
             session.add_all(exc.after_rollback)

@@ -77,7 +77,7 @@ class AuthService:
         now = utcnow()
         email = email.strip().lower()[:254]
         addr = (client_addr or ratelimit.UNKNOWN_ADDR)[:64]
-        await ratelimit.lock_account(db, email)
+        await ratelimit.lock_account(db, email, addr)
         wait = await ratelimit.retry_after(db, email, addr, now, settings)
         if wait is not None:
             blocked = TooManyRequests(
@@ -93,17 +93,23 @@ class AuthService:
         ok = await verify_password_async(employee.password_hash if employee else None, password)
         if employee is None or not ok or not employee.is_active:
             failed = Unauthorized(WRONG_CREDENTIALS)
-            failed.after_rollback = [
-                ratelimit.attempt(email, addr, success=False),
-                entry(
-                    None,
-                    "login_failed",
-                    "employee",
-                    employee.id if employee else None,
-                    actor_email=email,
-                    client_addr=addr,
-                ),
-            ]
+            # Committed with the locks still held (not after a rollback): the count is exact
+            # under any number of parallel attempts, in any number of processes.
+            failed.commit = True
+            db.add_all(
+                [
+                    ratelimit.attempt(email, addr, success=False),
+                    entry(
+                        None,
+                        "login_failed",
+                        "employee",
+                        employee.id if employee else None,
+                        actor_email=email,
+                        client_addr=addr,
+                    ),
+                ]
+            )
+            await db.flush()
             raise failed
         if employee.password_hash and needs_rehash(employee.password_hash):
             employee.password_hash = await hash_password_async(password)

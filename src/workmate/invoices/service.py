@@ -37,8 +37,10 @@ from workmate.invoices.schemas import (
 )
 from workmate.invoices.totals import (
     LEGAL_NOTES,
+    MAX_AMOUNT,
     billed_hours,
     cents,
+    check_line_amount,
     compute,
     effective_rate,
     line_net,
@@ -68,16 +70,6 @@ SELLER_ITEMS = {
     "register_number": msg("company settings: register_number"),
     "managing_directors": msg("company settings: managing_directors"),
 }
-
-
-# Amounts are NUMERIC(12, 2): a line's net and the invoice's totals must stay below this.
-MAX_AMOUNT = Decimal(10) ** 10
-
-
-def _check_line_amount(quantity: Decimal, unit_price: Decimal, field: str) -> None:
-    """422 naming the field when quantity x unit price does not fit a stored amount."""
-    if abs(quantity * unit_price) >= MAX_AMOUNT:
-        raise Invalid(f"quantity x unit_price must stay below {MAX_AMOUNT:,}", field=field)
 
 
 class InvoiceNotDraft(Conflict):
@@ -244,7 +236,7 @@ class InvoiceService:
             if value is not None:
                 setattr(line, "chosen_vat_rate" if key == "vat_rate" else key, value)
         line.vat_rate = effective_rate(invoice.vat_treatment, Decimal(line.chosen_vat_rate))
-        _check_line_amount(
+        check_line_amount(
             Decimal(line.quantity),
             Decimal(line.unit_price),
             "quantity" if data.unit_price is None else "unit_price",
@@ -576,7 +568,7 @@ class InvoiceService:
     def _new_line(
         self, invoice: Invoice, position: int, data: LineIn, field: str = ""
     ) -> InvoiceLine:
-        _check_line_amount(data.quantity, data.unit_price, f"{field}unit_price")
+        check_line_amount(data.quantity, data.unit_price, f"{field}unit_price")
         return InvoiceLine(
             invoice_id=invoice.id,
             position=position,
@@ -615,9 +607,9 @@ class InvoiceService:
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
         if max(abs(totals.net), abs(totals.gross)) >= MAX_AMOUNT:
             raise Invalid(
-                f"the invoice total must stay below {MAX_AMOUNT:,} (split it into several "
-                "invoices)",
+                "the invoice total must stay below {limit} (split it into several invoices)",
                 field="lines",
+                params={"limit": MAX_AMOUNT},
             )
         invoice.net_total = totals.net
         invoice.tax_total = totals.tax

@@ -39,6 +39,7 @@ from workmate.models.outbox_attachment import OutboxAttachment
 from workmate.models.outbox_message import OutboxMessage
 from workmate.models.payment import Payment
 from workmate.models.project import Project
+from workmate.models.project_member import ProjectMember
 from workmate.models.public_holiday import PublicHoliday
 from workmate.models.quote import Quote
 from workmate.models.quote_line import QuoteLine
@@ -95,6 +96,7 @@ __all__ = [
     "OutboxMessage",
     "Payment",
     "Project",
+    "ProjectMember",
     "PublicHoliday",
     "Quote",
     "QuoteLine",

@@ -11,6 +11,7 @@ from workmate.db import SessionDep
 from workmate.models import Project
 from workmate.pagination import Page, Paging
 from workmate.projects.auth import ProjectsDelete, ProjectsRead, ProjectsWrite
+from workmate.projects.members import MemberRead, member_service
 from workmate.projects.schemas import (
     ProjectCreate,
     ProjectOverview,
@@ -79,3 +80,28 @@ async def project_overview(
 ) -> ProjectOverview:
     """Hours booked, billable value, invoiced, paid, expenses and margin of a project."""
     return await project_service.overview(db, who, project_id)
+
+
+@router.get("/{project_id}/members", response_model=list[MemberRead])
+async def list_members(project_id: uuid.UUID, who: ProjectsRead, db: SessionDep) -> Any:
+    """The project's members (besides its department and projects.write holders, the only
+    ones who read and post in its chat)."""
+    return await member_service.list(db, project_id)
+
+
+@router.put("/{project_id}/members/{employee_id}", status_code=204)
+async def add_member(
+    project_id: uuid.UUID, employee_id: uuid.UUID, who: ProjectsWrite, db: SessionDep
+) -> Response:
+    """Put an employee on the project (idempotent); booking time never does this."""
+    await member_service.add(db, who, project_id, employee_id)
+    return Response(status_code=204)
+
+
+@router.delete("/{project_id}/members/{employee_id}", status_code=204)
+async def remove_member(
+    project_id: uuid.UUID, employee_id: uuid.UUID, who: ProjectsWrite, db: SessionDep
+) -> Response:
+    """Take an employee off the project; their chat access ends with the next delivery."""
+    await member_service.remove(db, who, project_id, employee_id)
+    return Response(status_code=204)

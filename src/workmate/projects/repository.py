@@ -104,7 +104,25 @@ async def overview(db: AsyncSession, project_id: uuid.UUID) -> dict[str, Any] | 
 
     hours_booked = scalar(func.sum(hours), finished, source=TimeEntry)
     billable_hours = scalar(func.sum(hours), billable, source=TimeEntry)
-    billable_value = scalar(func.sum(hours * rate), billable, source=TimeEntry)
+    # Valued as billed (invoices.totals.billed_hours): per employee and rate the exact hours
+    # are summed, rounded once, then priced, so the figure equals an invoice of the same time.
+    units = (
+        select(func.sum(hours).label("h"), rate.label("r"))
+        .select_from(TimeEntry)
+        .join(Project, Project.id == TimeEntry.project_id)
+        .where(
+            TimeEntry.project_id == project_id,
+            TimeEntry.end_time.is_not(None),
+            TimeEntry.billable,
+        )
+        .group_by(TimeEntry.employee_id, rate)
+        .subquery()
+    )
+    billable_value = (
+        select(func.coalesce(func.sum(func.round(func.round(units.c.h, 2) * units.c.r, 2)), 0))
+        .select_from(units)
+        .scalar_subquery()
+    )
     invoiced = scalar(
         func.sum(Invoice.net_total),
         Invoice.project_id == Project.id,
