@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 20 * 1024 * 1024
     # Any other request body (JSON, web forms): larger is 413 (see workmate.limits).
     body_max_bytes: int = 2 * 1024 * 1024
+    # Uploads one employee may stream at once (all app processes together; 429 beyond), and
+    # the time one upload's body may take to arrive (408 after).
+    uploads_per_user: int = Field(default=3, ge=1)
+    upload_body_seconds: float = Field(default=300.0, gt=0)
     # Received e-invoices (purchases): worker processes that check them by the official rules,
     # the time one check may take, the memory one worker may use, the largest invoice XML.
     einvoice_workers: int = 1
