@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     data_dir: Path = Field(default_factory=default_data_dir)
     pool_size: int = 10
+    # A pooled connection idle this long is pinged before use (dropped ones are replaced).
+    pool_ping_idle_seconds: float = Field(default=1.0, ge=0)
     # Session cookie lifetime rules (web UI).
     session_idle_minutes: int = 60
     session_absolute_hours: int = 12
