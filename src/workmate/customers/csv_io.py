@@ -33,6 +33,7 @@ from workmate.customers.schemas import (
     ImportRowError,
 )
 from workmate.errors import Invalid
+from workmate.exports.csvfile import CsvWriter, unescape
 
 CUSTOMER_COLUMNS = (
     "number",
@@ -159,7 +160,9 @@ def _errors_of(exc: ValidationError, row: int, prefix: str) -> list[ImportRowErr
 def _values(model: type[BaseModel], raw: dict[str, str], prefix: str) -> dict[str, Any]:
     fields = model.model_fields
     return {
-        name: value for name in fields if (value := (raw.get(prefix + name) or "").strip()) != ""
+        name: unescape(value)
+        for name in fields
+        if (value := (raw.get(prefix + name) or "").strip()) != ""
     }
 
 
@@ -303,9 +306,8 @@ async def import_csv(db: AsyncSession, who: Principal | None, data: bytes) -> Im
 
 async def export_csv(db: AsyncSession, *, encoding: str = "utf-8", delimiter: str = ";") -> bytes:
     """All customers (archived included) and their contacts as CSV, one row per contact."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer = CsvWriter(delimiter=delimiter)
+    writer.row(COLUMNS)
     for customer, contact in await repo.export_rows(db):
         cells = [getattr(customer, c) or "" for c in CUSTOMER_COLUMNS]
         if contact is None:
@@ -319,6 +321,6 @@ async def export_csv(db: AsyncSession, *, encoding: str = "utf-8", delimiter: st
                 contact.position or "",
                 "yes" if contact.is_primary else "",
             ]
-        writer.writerow(cells)
+        writer.row(cells)
     # Characters Windows-1252 lacks become '?' rather than failing the whole export.
-    return out.getvalue().encode(encoding, errors="replace")
+    return writer.encoded(encoding)

@@ -7,8 +7,6 @@ words and maps a lost race on a constraint to the same words.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import uuid
 from collections.abc import Sequence
@@ -29,6 +27,7 @@ from workmate.errors import (
     NotFound,
     from_database,
 )
+from workmate.exports.csvfile import CsvWriter
 from workmate.models import TimeEntry
 from workmate.time_entries.repository import (
     BERLIN,
@@ -436,9 +435,8 @@ class TimeEntryService:
 
     def report_csv(self, report: Report) -> str:
         """The report as CSV, one row per group and a total row."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(
+        writer = CsvWriter(delimiter=",")
+        writer.row(
             [
                 report.group_by,
                 "label",
@@ -449,17 +447,17 @@ class TimeEntryService:
             ]
         )
         for r in report.rows:
-            writer.writerow(
+            writer.row(
                 [
                     r.key,
-                    _csv_text(r.label),
+                    r.label,
                     r.hours,
                     r.billable_hours,
                     r.non_billable_hours,
                     r.billable_value,
                 ]
             )
-        writer.writerow(
+        writer.row(
             [
                 "total",
                 "",
@@ -469,7 +467,7 @@ class TimeEntryService:
                 report.billable_value,
             ]
         )
-        return out.getvalue()
+        return writer.text()
 
     async def timesheet(
         self, db: AsyncSession, who: Principal, *, employee_id: uuid.UUID | None, monday: date
@@ -639,11 +637,6 @@ def arbzg_warnings(spans: Sequence[tuple[datetime, datetime]]) -> list[Complianc
 
 def _money(value: Any) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def _csv_text(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _check_period(start: date, end: date) -> None:
