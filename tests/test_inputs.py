@@ -87,7 +87,8 @@ def test_every_input_has_bounded_text() -> None:
     seen: set[Any] = set()
     problems: list[str] = []
     for cls in all_inputs():
-        problems += model_problems(cls, seen)
+        if cls.__module__.startswith("workmate."):  # not the samples of the tests below
+            problems += model_problems(cls, seen)
     assert problems == []
 
 

@@ -9,7 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from workmate import __version__
+from workmate import __version__, api_docs
 from workmate.audit import endpoints as audit
 from workmate.auth import endpoints as auth
 from workmate.banking import endpoints as banking
@@ -26,6 +26,7 @@ from workmate.employees import endpoints as employees
 from workmate.errors import install_handlers
 from workmate.expenses import endpoints as expenses
 from workmate.exports import endpoints as exports
+from workmate.headers import SecurityHeaders
 from workmate.health import router as health_router
 from workmate.invoices import endpoints as invoices
 from workmate.jobs import endpoints as jobs
@@ -119,6 +120,8 @@ def create_app(
         version=__version__,
         description="Backoffice and CRM for small companies.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     if engine is not None:
         # Tests and embedders that hand in an engine get a working app without lifespan.
@@ -126,11 +129,13 @@ def create_app(
         app.state.sessionmaker = make_sessionmaker(engine)
     install_handlers(app)
     app.add_middleware(RequestLimits, max_body=get_settings().body_max_bytes)
+    app.add_middleware(SecurityHeaders, cookie_secure=get_settings().cookie_secure)
     api = APIRouter(prefix="/api/v1")
     for router in API_ROUTERS:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health_router)
+    api_docs.mount(app)
     _mount_web(app)
     return app
 

@@ -30,8 +30,9 @@ class Settings(BaseSettings):
     # Session cookie lifetime rules (web UI).
     session_idle_minutes: int = 60
     session_absolute_hours: int = 12
-    # Cookies are marked Secure unless explicitly running over plain http (local default).
-    cookie_secure: bool = False
+    # Cookies: unset = Secure unless served over plain http on a loopback address (the local
+    # default); true = always Secure; false = never (see workmate.headers).
+    cookie_secure: bool | None = None
     # Login rate limits: failures allowed per window before 429.
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
