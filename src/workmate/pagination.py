@@ -30,7 +30,8 @@ class PageParams(BaseModel):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-def page_params(
+# async: FastAPI runs a plain-def dependency in a worker thread, a thread hop per request.
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")] = 0,
 ) -> PageParams:

@@ -94,6 +94,8 @@ class CustomerCreate(CustomerFields):
     city: str | None = Field(None, max_length=100)
     country: str = Field("DE", pattern=r"^[A-Z]{2}$")
     buyer_reference: str | None = Field(None, max_length=100)
+    # The e-invoice XML as a file of its own beside the PDF when invoices are e-mailed.
+    send_xml: bool = False
 
 
 class CustomerUpdate(CustomerFields):
@@ -108,6 +110,7 @@ class CustomerUpdate(CustomerFields):
     city: str | None = Field(None, max_length=100)
     country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
     buyer_reference: str | None = Field(None, max_length=100)
+    send_xml: bool | None = None
 
 
 class CustomerRead(BaseModel):
@@ -126,6 +129,7 @@ class CustomerRead(BaseModel):
     city: str | None
     country: str
     buyer_reference: str | None
+    send_xml: bool
     archived_at: datetime | None
     anonymized_at: datetime | None
     created_at: datetime

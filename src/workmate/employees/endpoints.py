@@ -95,7 +95,8 @@ async def delete_employee(employee_id: uuid.UUID, who: EmployeesDelete, db: Sess
 async def set_employee_password(
     employee_id: uuid.UUID, data: PasswordSet, who: EmployeesWrite, db: SessionDep
 ) -> Response:
-    """Set an employee's password; their open sessions end."""
+    """Set an employee's password (a reset); their open sessions end and their API tokens
+    are revoked."""
     await employee_service.set_password(db, who, employee_id, data.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from workmate.auth.passwords import MIN_LENGTH
+from workmate.errors import InvalidValue
 from workmate.inputs import Code, Input
 
 Name = Field(min_length=1, max_length=100)
@@ -25,7 +26,7 @@ class _Write(Input):
 
 def check_locale(value: str | None) -> str | None:
     if value is not None and value not in LOCALES:
-        raise ValueError(f"must be one of {', '.join(LOCALES)}")
+        raise InvalidValue("must be one of {values}", values=", ".join(LOCALES))
     return value
 
 

@@ -64,7 +64,10 @@ class LineRead(BaseModel):
     quantity: Decimal
     unit: str
     unit_price: Money
+    # The effective rate (0 under reverse charge or §19); `chosen_vat_rate` is the line's own
+    # rate, which applies again when the invoice is switched back to regular.
     vat_rate: Decimal
+    chosen_vat_rate: Decimal
     discount_percent: Decimal
     net_amount: Money
 

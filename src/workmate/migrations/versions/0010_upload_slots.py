@@ -1,7 +1,7 @@
 """upload_slots: uploads in progress per employee, capped across all app processes.
 
 Revision ID: 0010
-Revises: 0014
+Revises: 0017d
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0010"
-down_revision: str | None = "0014"
+down_revision: str | None = "0017d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

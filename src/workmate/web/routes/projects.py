@@ -16,11 +16,11 @@ from workmate.chat.schemas import ChatMessageCreate
 from workmate.chat.service import chat_service
 from workmate.customers.service import customer_service
 from workmate.db import SessionDep
-from workmate.errors import NotFound, WorkmateError
+from workmate.errors import NotFound
 from workmate.models.project import PROJECT_STATUSES
 from workmate.projects.schemas import ProjectCreate
 from workmate.projects.service import project_service
-from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import REFUSALS, FieldErrors, blank_to_none, domain_error, parse
 from workmate.web.i18n import formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -126,7 +126,7 @@ async def create_project(request: Request, who: ProjectsWrite, db: SessionDep) -
     if parsed is not None and not errors:
         try:
             project = await project_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, FIELDS)
         else:

@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.db import SessionDep
-from workmate.errors import Invalid, WorkmateError
+from workmate.errors import Invalid
 from workmate.time_entries.schemas import GroupBy, TimeEntryCreate, TimeEntryUpdate
 from workmate.time_entries.service import time_entry_service
 from workmate.web.catalogs import N_
-from workmate.web.forms import FieldErrors, domain_error, parse
+from workmate.web.forms import REFUSALS, FieldErrors, domain_error, parse
 from workmate.web.i18n import DISPLAY_TZ, Formatter, formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, see_other, undo
@@ -182,7 +182,7 @@ async def create_entry(request: Request, who: TimeWrite, db: SessionDep) -> Resp
     if parsed is not None and not errors:
         try:
             entry = await time_entry_service.create(db, who, **parsed.model_dump())
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = _form_errors(domain_error(exc, (*ENTRY_FIELDS, *SERVICE_TO_FORM)))
         else:
@@ -225,7 +225,7 @@ async def update_entry(
             entry = await time_entry_service.update(
                 db, who, entry_id, parsed.model_dump(exclude_unset=True)
             )
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = _form_errors(domain_error(exc, (*ENTRY_FIELDS, *SERVICE_TO_FORM)))
         else:
@@ -271,7 +271,7 @@ async def report(
         )
     except Invalid as exc:
         await undo(db, exc)
-        errors = {"from" if exc.field in (None, "from", "start") else str(exc.field): exc.detail}
+        errors = {"from" if exc.field in (None, "from", "start") else str(exc.field): exc}
     peak = max((r.hours for r in result.rows), default=Decimal(0)) if result else Decimal(0)
     return render(
         request,

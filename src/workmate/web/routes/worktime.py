@@ -20,6 +20,7 @@ from workmate.db import SessionDep
 from workmate.errors import NotFound, WorkmateError
 from workmate.models.work_contract import FEDERAL_STATES
 from workmate.web.catalogs import N_
+from workmate.web.forms import REFUSALS, refusal, translate, validation_errors
 from workmate.web.i18n import Formatter, formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, see_other, undo
@@ -89,15 +90,9 @@ SHEET = (
 )  # fmt: skip
 
 
-def message(exc: WorkmateError, fmt: Formatter) -> str:
-    """A service refusal in the reader's language (its template translated, then filled)."""
-    text = fmt.gettext(exc.template)
-    if exc.params:
-        try:
-            return text.format(**{k: str(v) for k, v in exc.params.items()})
-        except (KeyError, IndexError, ValueError):
-            return exc.detail
-    return text
+def message(exc: BaseException, fmt: Formatter) -> str:
+    """A service or database refusal in the reader's language (web/forms.translate)."""
+    return translate(refusal(exc), fmt)
 
 
 def chosen_month(value: str | None) -> date:
@@ -182,7 +177,7 @@ async def _act(
     fmt = formatter(who.locale)
     try:
         await action()
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         return await _month_page(
             request, who, db, month, employee_id, error=message(exc, fmt), status_code=409
@@ -290,12 +285,8 @@ async def add_contract(request: Request, who: Manage, db: SessionDep) -> Respons
             }
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(x) for x in first.get("loc", ()))
-        text = str(first.get("msg", "")).removeprefix("Value error, ")
-        return await _month_page(
-            request, who, db, month, employee_id, status_code=422, error=f"{field}: {text}"
-        )
+        first = next(iter(validation_errors(exc, formatter(who.locale)).values()))
+        return await _month_page(request, who, db, month, employee_id, status_code=422, error=first)
     return await _act(
         request,
         who,
@@ -408,12 +399,11 @@ async def request_absence(request: Request, who: Write, db: SessionDep) -> Respo
         parsed = AbsenceCreate.model_validate(data)
         await absence_service.create(db, who, parsed)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        text = str(first.get("msg", "")).removeprefix("Value error, ")
+        first = next(iter(validation_errors(exc, fmt).values()))
         return await _absence_page(
-            request, who, db, year, values=form, status_code=422, error=fmt.gettext(text)
+            request, who, db, year, values=form, status_code=422, error=first
         )
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         return await _absence_page(
             request, who, db, year, values=form, status_code=409, error=message(exc, fmt)
@@ -439,8 +429,8 @@ async def decide_absence(
             await absence_service.cancel(db, who, absence_id)
         else:
             raise NotFound("page")
-    except WorkmateError as exc:
-        if exc.status_code == 404:
+    except REFUSALS as exc:
+        if refusal(exc).status_code == 404:
             raise
         await undo(db, exc)
         return await _absence_page(
