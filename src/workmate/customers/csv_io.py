@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import email_validator
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic.networks import validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,7 +127,7 @@ def email_address(value: str) -> str:
 class _CustomerRow(CustomerCreate):
     """CustomerCreate with the cached e-mail check; every other rule is inherited."""
 
-    email: str | None = None
+    email: str | None = Field(None, max_length=254)
 
     @field_validator("email")
     @classmethod
@@ -138,7 +138,7 @@ class _CustomerRow(CustomerCreate):
 class _ContactRow(ContactCreate):
     """ContactCreate with the cached e-mail check; every other rule is inherited."""
 
-    email: str | None = None
+    email: str | None = Field(None, max_length=254)
 
     @field_validator("email")
     @classmethod
