@@ -141,8 +141,11 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
     install_handlers(app)
-    app.add_middleware(RequestLimits, max_body=get_settings().body_max_bytes)
-    app.add_middleware(SecurityHeaders, cookie_secure=get_settings().cookie_secure)
+    settings = get_settings()
+    app.add_middleware(
+        RequestLimits, max_body=settings.body_max_bytes, max_upload=settings.upload_max_bytes
+    )
+    app.add_middleware(SecurityHeaders, cookie_secure=settings.cookie_secure)
     # Outermost, even around Starlette's error middleware: the request id exists before
     # anything logs (the traceback of an unexpected error too), and every answer carries it.
     build = app.build_middleware_stack
