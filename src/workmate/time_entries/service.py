@@ -11,13 +11,14 @@ import itertools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.errors import (
@@ -98,7 +99,7 @@ class StaleStop:
 
 def utcnow() -> datetime:
     # The server's clock is the only clock for timers; clients never send the time.
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _snapshot(entry: TimeEntry) -> dict[str, Any]:
