@@ -128,9 +128,7 @@ def upload_permission(module: str, action: str) -> Callable[..., Any]:
         slot = await take_slot(maker, who.employee_id, settings.uploads_per_user, ttl)
         if slot is None:
             raise TooManyRequests(
-                f"you have {settings.uploads_per_user} uploads running; "
-                "wait until one has finished",
-                retry_after=10,
+                "too many uploads of yours at once; wait until one has finished", retry_after=10
             )
         given_back = False
 

@@ -199,9 +199,9 @@ def parse(data: bytes) -> tuple[list[CustomerCreate], list[list[ContactCreate]]]
     for row_no, raw in enumerate(reader, start=2):
         if row_no - 1 > MAX_ROWS:
             raise Invalid(
-                f"the file has more than {MAX_ROWS} rows; import it in parts of at most "
-                f"{MAX_ROWS} rows",
+                "the file has more than {rows} rows; import it in parts of at most {rows} rows",
                 field="file",
+                params={"rows": MAX_ROWS},
             )
         if None in raw:
             errors.append(ImportRowError(row=row_no, field=None, message="too many columns"))
