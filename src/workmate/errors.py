@@ -98,6 +98,10 @@ class Gone(WorkmateError):
     status_code = 410
 
 
+class RequestTimeout(WorkmateError):
+    status_code = 408
+
+
 class PayloadTooLarge(WorkmateError):
     status_code = 413
 

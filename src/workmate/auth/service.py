@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.audit.service import audit_service, entry
 from workmate.auth import ratelimit, repository
 from workmate.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
@@ -28,7 +29,7 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,13 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.customers import repository as repo
@@ -246,7 +247,7 @@ class CustomerService:
             raise NotFound("customer")
         before = audit_service.snapshot(customer, ("archived_at",))
         if archived and customer.archived_at is None:
-            customer.archived_at = datetime.now(UTC)
+            customer.archived_at = clock.now()
         elif not archived:
             customer.archived_at = None
         await db.flush()
@@ -275,7 +276,7 @@ class CustomerService:
             customer.name = f"{ANONYMISED} {customer.number}"
             for key in PERSONAL_CUSTOMER_FIELDS:
                 setattr(customer, key, None)
-            customer.anonymized_at = datetime.now(UTC)
+            customer.anonymized_at = clock.now()
             await repo.anonymize_contacts_of(db, customer.id)
             await db.flush()
             await audit_service.record(
@@ -373,7 +374,7 @@ class CustomerService:
             contact.firstname = ANONYMISED
             contact.lastname = ANONYMISED
             contact.email = contact.phone = contact.position = None
-            contact.anonymized_at = datetime.now(UTC)
+            contact.anonymized_at = clock.now()
             await db.flush()
             await audit_service.record(
                 db,

@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from schwifty import IBAN
 from stdnum.iso7064 import mod_11_10
 
+from workmate import clock
 from workmate.demo import names
 from workmate.demo.money import cents, line_net, totals
 
 Row = dict[str, Any]
 
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = clock.BUSINESS_ZONE
 DEMO_DOMAIN = "demo.workmate.de"
 DEMO_PASSWORD = "workmate-demo"  # noqa: S105 (documented demo login, printed by the command)
 HISTORY_DAYS = 183

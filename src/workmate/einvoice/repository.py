@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from workmate import clock
 from workmate.company.service import legal_line
 from workmate.einvoice.data import Bank, Deduction, InvoiceDocument, Line, Party
 from workmate.models import (
@@ -163,7 +164,7 @@ async def load_documents(
             id=invoice.id,
             number=invoice.number or "",
             kind=invoice.kind,
-            issued_date=invoice.issued_date or date.today(),
+            issued_date=invoice.issued_date or clock.today(),
             due_date=invoice.due_date,
             service_start=invoice.service_start,
             service_end=invoice.service_end,

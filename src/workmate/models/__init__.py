@@ -52,6 +52,7 @@ from workmate.models.supplier_bill import SupplierBill
 from workmate.models.supplier_bill_tax import SupplierBillTax
 from workmate.models.supplier_payment import SupplierPayment
 from workmate.models.time_entry import TimeEntry
+from workmate.models.upload_slot import UploadSlot
 from workmate.models.work_break import WorkBreak
 from workmate.models.work_contract import WorkContract
 from workmate.models.worktime_settings import WorktimeSettings
@@ -109,6 +110,7 @@ __all__ = [
     "SupplierBillTax",
     "SupplierPayment",
     "TimeEntry",
+    "UploadSlot",
     "WorkBreak",
     "WorkContract",
     "WorktimeSettings",

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,11 +22,12 @@ from sqlalchemy import Date as SqlDate
 from sqlalchemy import Numeric as SqlNumeric
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.auth.principal import Principal
 from workmate.models import Customer, Employee, Invoice, Project, TimeEntry
 
 # Days, weeks and months are the company's calendar, not UTC's.
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = clock.BUSINESS_ZONE
 BERLIN_NAME = "Europe/Berlin"
 
 

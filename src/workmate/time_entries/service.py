@@ -7,19 +7,18 @@ words and maps a lost race on a constraint to the same words.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.errors import (
@@ -29,6 +28,7 @@ from workmate.errors import (
     NotFound,
     from_database,
 )
+from workmate.exports.csvfile import CsvWriter
 from workmate.models import TimeEntry
 from workmate.time_entries.repository import (
     BERLIN,
@@ -99,7 +99,7 @@ class StaleStop:
 
 def utcnow() -> datetime:
     # The server's clock is the only clock for timers; clients never send the time.
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _snapshot(entry: TimeEntry) -> dict[str, Any]:
@@ -441,9 +441,8 @@ class TimeEntryService:
 
     def report_csv(self, report: Report) -> str:
         """The report as CSV, one row per group and a total row."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(
+        writer = CsvWriter(delimiter=",")
+        writer.row(
             [
                 report.group_by,
                 "label",
@@ -454,17 +453,17 @@ class TimeEntryService:
             ]
         )
         for r in report.rows:
-            writer.writerow(
+            writer.row(
                 [
                     r.key,
-                    _csv_text(r.label),
+                    r.label,
                     r.hours,
                     r.billable_hours,
                     r.non_billable_hours,
                     r.billable_value,
                 ]
             )
-        writer.writerow(
+        writer.row(
             [
                 "total",
                 "",
@@ -474,7 +473,7 @@ class TimeEntryService:
                 report.billable_value,
             ]
         )
-        return out.getvalue()
+        return writer.text()
 
     async def timesheet(
         self, db: AsyncSession, who: Principal, *, employee_id: uuid.UUID | None, monday: date
@@ -656,11 +655,6 @@ def arbzg_warnings(spans: Sequence[tuple[datetime, datetime]]) -> list[Complianc
 
 def _money(value: Any) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def _csv_text(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _check_period(start: date, end: date) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from babel.numbers import NumberFormatError, parse_decimal
@@ -12,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.customers.service import customer_service
@@ -26,7 +26,7 @@ from workmate.payments.service import payment_service
 from workmate.projects.service import project_service
 from workmate.web.catalogs import N_
 from workmate.web.forms import FORM, FieldErrors, blank_to_none, domain_error, parse, refusal
-from workmate.web.i18n import DISPLAY_TZ, formatter
+from workmate.web.i18n import formatter
 from workmate.web.render import UNIT_LABELS, render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
 from workmate.web.routes.documents import attached
@@ -73,7 +73,7 @@ async def _list_page(
         for project_status in ("in_progress", "completed"):
             items, _ = await project_service.list(db, status=project_status, limit=200)
             projects.extend(items)
-    today = datetime.now(DISPLAY_TZ).date()
+    today = clock.today()
     result = await invoice_service.list_invoices(
         db,
         ListFilter(status=chosen),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.db import SessionDep
@@ -17,7 +18,7 @@ from workmate.reminders.schemas import ReminderCreate
 from workmate.reminders.service import reminder_service
 from workmate.web.catalogs import N_
 from workmate.web.forms import REFUSALS, FieldErrors, blank_to_none, domain_error, parse
-from workmate.web.i18n import DISPLAY_TZ, formatter
+from workmate.web.i18n import formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
 from workmate.web.routes.timer import timer_context
@@ -33,7 +34,7 @@ PER_PAGE = 25
 
 
 def today() -> date:
-    return datetime.now(DISPLAY_TZ).date()
+    return clock.today()
 
 
 async def _page(
