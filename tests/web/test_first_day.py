@@ -91,3 +91,54 @@ async def test_favicon_is_linked_and_served(web_admin: httpx.AsyncClient) -> Non
     icon = await web_admin.get("/favicon.ico")
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
+
+
+async def test_project_is_edited_and_moves_only_along_its_statuses(
+    web_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    from tests.factories.records import make_customer, make_project
+
+    customer = await make_customer(db)
+    project = await make_project(db, customer, status="planned")
+    form = (await web_admin.get(f"/projects/{project.id}/edit")).text
+    assert '<option value="in_progress">' in form
+    assert 'value="completed"' not in form  # planned cannot jump to completed
+    saved = await web_admin.post(
+        f"/projects/{project.id}/edit",
+        data={"title": "Neuer Titel", "status": "in_progress", "hourly_rate": "110,50"},
+    )
+    assert saved.status_code == 303, saved.text
+    page = (await web_admin.get(f"/projects/{project.id}?saved=1")).text
+    assert "Neuer Titel" in page
+    assert "110,50" in page
+    assert "keine Gewinnmarge" in page
+
+
+async def test_invoice_list_searches_filters_by_date_and_sums(
+    web_admin: httpx.AsyncClient, as_manager: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    from tests.factories.invoicing import draft_body, line
+    from tests.factories.records import make_customer, make_project
+
+    await make_company_settings(db)
+    alpha = await make_customer(db, name="Alpha Bau GmbH")
+    beta = await make_customer(db, name="Beta Druck KG")
+    for customer, price in ((alpha, "100.00"), (beta, "200.00")):
+        r = await as_manager.post("/api/v1/invoices", json=draft_body(customer.id, line(price)))
+        assert (
+            await as_manager.post(f"/api/v1/invoices/{r.json()['id']}/issue")
+        ).status_code == 200
+    await make_project(db, beta, title="Neuauftrag", status="planned")
+
+    page = (await web_admin.get("/invoices")).text
+    assert "Beta Druck KG · Neuauftrag" in page  # a planned project can be invoiced too
+    assert "357,00" in page  # 119 + 238 gross
+    found = (await web_admin.get("/invoices", params={"q": "beta"})).text
+    assert "Beta Druck KG" in found
+    assert "Alpha Bau GmbH" not in found.split("<tbody>")[1]
+    assert "238,00" in found
+    assert "1 Rechnung" in found
+    none = (
+        await web_admin.get("/invoices", params={"from": "2000-01-01", "to": "2000-12-31"})
+    ).text
+    assert "Keine Rechnungen gefunden" in none or "0 Rechnungen" in none
