@@ -127,11 +127,8 @@ async def _list_page(
 async def project_choices(db: AsyncSession) -> list[tuple[str, str]]:
     """Every project not cancelled (a new one is planned) as "Customer · Title", sorted by
     customer and title, so equal titles of different customers are told apart."""
-    items, _ = await project_service.list(db, limit=500)
-    live = [p for p in items if p.status != "cancelled"]
-    names = await customer_service.names(db, {p.customer_id for p in live})
-    choices = [(str(p.id), f"{names.get(p.customer_id, '?')} · {p.title}") for p in live]
-    return sorted(choices, key=lambda c: c[1].casefold())
+    rows = await project_service.choices(db, ("planned", "in_progress", "completed"))
+    return [(str(r.id), f"{r.customer_name} · {r.title}") for r in rows]
 
 
 @router.post("/from-time")
