@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from workmate import reads
 from workmate.app import create_app as create_workmate_app
 
 _count: ContextVar[list[int] | None] = ContextVar("bench_query_count", default=None)
@@ -49,6 +50,16 @@ def _on_execute(
 
 
 event.listen(Engine, "before_cursor_execute", _on_execute)
+
+
+def _on_read(statement: str) -> None:
+    # Statements of the read path (workmate.reads) go straight to asyncpg, past the hook above.
+    counter = _count.get()
+    if counter is not None:
+        counter[0] += 1
+
+
+reads.on_statement = _on_read
 
 
 class CountQueries:

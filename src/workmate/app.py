@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute, APIWebSocketRoute
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from workmate import __version__
@@ -16,11 +18,13 @@ from workmate.banking import endpoints as banking
 from workmate.chat import endpoints as chat
 from workmate.chat import live as chat_live
 from workmate.company import endpoints as company
+from workmate.config import get_settings
 from workmate.customers import endpoints as customers
 from workmate.dashboards import endpoints as dashboards
 from workmate.db import make_engine, make_sessionmaker, resolve_database_url
 from workmate.dbproblems import explain
 from workmate.documents import endpoints as documents
+from workmate.dunning import endpoints as dunning
 from workmate.einvoice import endpoints as einvoice
 from workmate.employees import endpoints as employees
 from workmate.errors import install_handlers
@@ -30,10 +34,15 @@ from workmate.health import router as health_router
 from workmate.invoices import endpoints as invoices
 from workmate.jobs import endpoints as jobs
 from workmate.jobs import worker as job_worker
+from workmate.limits import RequestLimits
 from workmate.migrate import current_revision, head_revision
+from workmate.observability import RequestContext
+from workmate.outbox import endpoints as outbox
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
 from workmate.purchases import endpoints as purchases
+from workmate.quotes import endpoints as quotes
+from workmate.recurring import endpoints as recurring
 from workmate.reminders import endpoints as reminders
 from workmate.time_entries import endpoints as time_entries
 from workmate.worktime import endpoints as worktime
@@ -61,6 +70,10 @@ API_ROUTERS = (
     purchases.router,
     worktime.router,
     jobs.router,
+    outbox.router,
+    quotes.router,
+    recurring.router,
+    dunning.router,
 )
 
 
@@ -125,13 +138,52 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
     install_handlers(app)
-    api = APIRouter(prefix="/api/v1")
+    app.add_middleware(RequestLimits, max_body=get_settings().body_max_bytes)
+    # Outermost, even around Starlette's error middleware: the request id exists before
+    # anything logs (the traceback of an unexpected error too), and every answer carries it.
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: RequestContext(build())  # type: ignore[method-assign]
     for router in API_ROUTERS:
-        api.include_router(router)
-    app.include_router(api)
+        include_flat(app, router, API_PREFIX)
     app.include_router(health_router)
     _mount_web(app)
     return app
+
+
+API_PREFIX = "/api/v1"
+
+# What an APIRoute was built with, to build it again on the app (all but path and endpoint,
+# and the overrides provider, which is the app's own).
+_ROUTE_ARGS = tuple(
+    name
+    for name in inspect.signature(APIRoute.__init__).parameters
+    if name in inspect.signature(APIRouter.add_api_route).parameters
+    and name not in ("self", "path", "endpoint", "dependency_overrides_provider")
+)
+
+
+def include_flat(app: FastAPI, router: APIRouter, prefix: str) -> None:
+    """Add `router`'s routes to the app itself, each path under `prefix`.
+
+    FastAPI >= 0.16x keeps an included router as a node that every request walks through
+    (its routes, their include contexts, a version check per level): with 20 API routers
+    nested under /api/v1 that was 0.2-0.8 ms of CPU per request before a route was found,
+    more the later its router. A flat table of the same routes, built with the same
+    arguments, matches in a single pass (tests/test_read_path.py: same OpenAPI document).
+    """
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            args = {name: getattr(route, name) for name in _ROUTE_ARGS}
+            app.router.add_api_route(prefix + route.path, route.endpoint, **args)
+        elif isinstance(route, APIWebSocketRoute):
+            app.router.add_api_websocket_route(
+                prefix + route.path,
+                route.endpoint,
+                name=route.name,
+                dependencies=route.dependencies,
+            )
+        else:
+            raise TypeError(f"cannot include {route!r} flat")
 
 
 def _mount_web(app: FastAPI) -> None:

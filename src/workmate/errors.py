@@ -177,6 +177,10 @@ def from_database(exc: DBAPIError) -> WorkmateError | None:
         return Invalid(message) if sqlstate(exc) == "WM422" else Conflict(message)
     if isinstance(exc, IntegrityError):
         return constraint_error(exc)
+    if sqlstate(exc) == "22003":
+        # Last line of defence: services check what they store, but a value or a derived
+        # amount too large for its column is the client's input, never a 500.
+        return Invalid("a number is too large for the field it is stored in")
     return None
 
 
@@ -214,7 +218,9 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        name = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+        name = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge"}.get(
+            exc.status_code, "HTTPError"
+        )
         return JSONResponse(
             body(name, exc.detail), status_code=exc.status_code, headers=exc.headers
         )

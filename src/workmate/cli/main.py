@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import typer
 
+from workmate.backup import cli as backup_cli
 from workmate.cli import db as db_cli
 from workmate.cli import demo as demo_cli
 from workmate.cli import domain as domain_cli
 from workmate.cli.common import WorkmateGroup, fail
+from workmate.observability import log_config
 
 app = typer.Typer(
     cls=WorkmateGroup,
@@ -21,6 +24,7 @@ app = typer.Typer(
 app.add_typer(db_cli.app, name="db")
 app.command("demo")(demo_cli.demo)
 domain_cli.register(app)
+backup_cli.register(app)
 
 
 @app.command()
@@ -56,6 +60,8 @@ def serve(
     if migrate:
         db_cli.upgrade_or_fail(url)
     preflight(url)
+    if workers > 1:
+        metrics_processes(settings.data_dir / "metrics")
     typer.echo(f"Workmate is running at http://{host}:{port}/  (API docs: /docs)")
     sys.stdout.flush()
     uvicorn.run(
@@ -64,9 +70,23 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        log_config=log_config(settings.log_format, settings.log_level),
+        # Our access log line (workmate.access) carries the request id; uvicorn's does not.
+        access_log=False,
         proxy_headers=False,
+        # SIGTERM: stop accepting, let requests in flight finish within this bound; the
+        # lifespan then stops the in-process job worker (finish or give back its jobs).
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
+
+
+def metrics_processes(folder: Path) -> None:
+    """Let /metrics add up the counters of all server processes (prometheus multiprocess)."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)  # counters of an earlier run are not ours
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 @app.command()
@@ -97,6 +117,12 @@ def worker(
         finally:
             await engine.dispose()
 
+    import logging.config
+
+    from workmate.config import get_settings
+
+    settings = get_settings()
+    logging.config.dictConfig(log_config(settings.log_format, settings.log_level))
     typer.echo("Workmate worker started (stop with Ctrl-C or SIGTERM)")
     sys.stdout.flush()
     asyncio.run(go())

@@ -15,10 +15,11 @@ from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 
 from workmate.errors import InvalidValue
+from workmate.inputs import Input
 from workmate.models.company_settings import LEGAL_FORMS, VAT_MODES
 
 
-class DunningLevel(BaseModel):
+class DunningLevel(Input):
     """One dunning level (Mahnstufe): reached `days` days after the due date, costs `fee`."""
 
     days: int = Field(ge=1, le=365)
@@ -39,7 +40,7 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-class CompanySettingsUpdate(BaseModel):
+class CompanySettingsUpdate(Input):
     """Fields to change; omitted fields keep their value, null clears an optional one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -58,13 +59,13 @@ class CompanySettingsUpdate(BaseModel):
     contact_email: str | None = Field(None, max_length=254)
     contact_phone: str | None = Field(None, max_length=50)
     payment_terms_days: int | None = Field(None, ge=0, le=365)
-    vat_mode: str | None = None
+    vat_mode: str | None = Field(None, max_length=40)
     invoice_number_format: str | None = Field(None, max_length=60)
     credit_note_number_format: str | None = Field(None, max_length=60)
     # At most three levels, in increasing days.
     dunning_levels: list[DunningLevel] | None = Field(None, max_length=3)
     # Legal details on every invoice of a registered firm (§ 37a HGB, § 35a GmbHG).
-    legal_form: str | None = None
+    legal_form: str | None = Field(None, max_length=40)
     register_court: str | None = Field(None, max_length=100)
     register_number: str | None = Field(None, max_length=40)
     managing_directors: str | None = Field(None, max_length=300)

@@ -22,6 +22,7 @@ from workmate.customers.service import customer_service
 from workmate.db import SessionDep, read_only
 from workmate.models import Contact, Customer
 from workmate.pagination import Page, Paging
+from workmate.reads import ReaderDep, json_response, page_response
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -37,7 +38,10 @@ async def list_customers(
     has_open_invoices: bool | None = None,
     archived: bool = False,
     sort: Annotated[
-        str, Query(description="name, number, created_at, city or relevance; -x descending")
+        str,
+        Query(
+            max_length=20, description="name, number, created_at, city or relevance; -x descending"
+        ),
     ] = "name",
     cursor: Annotated[
         str | None,
@@ -47,7 +51,7 @@ async def list_customers(
             "as fast as the first. Sorts name, number and created_at.",
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """List customers: search by name, number, e-mail or contact name; filter; sort; page."""
     page = await customer_service.page(
         db,
@@ -59,14 +63,11 @@ async def list_customers(
         limit=paging.limit,
         offset=paging.offset,
         cursor=cursor,
+        as_json=True,
     )
-    return {
-        "items": page.items,
-        "total": page.total,
-        "limit": paging.limit,
-        "offset": paging.offset,
-        "next_cursor": page.next_cursor,
-    }
+    return page_response(
+        [row.json for row in page.items], page.total, paging, next_cursor=page.next_cursor
+    )
 
 
 @router.post("", response_model=CustomerRead, status_code=201)
@@ -110,9 +111,9 @@ async def import_customers(file: UploadFile, who: CrmWrite, db: SessionDep) -> d
 
 @router.get("/{customer_id}", response_model=CustomerDetail)
 @read_only
-async def get_customer(customer_id: uuid.UUID, who: CrmRead, db: SessionDep) -> CustomerDetail:
+async def get_customer(customer_id: uuid.UUID, who: CrmRead, reader: ReaderDep) -> Response:
     """A customer with contacts, projects and open receivables in one answer."""
-    return await customer_service.detail(db, customer_id)
+    return json_response(await customer_service.detail_json(reader, customer_id))
 
 
 @router.patch("/{customer_id}", response_model=CustomerRead)
@@ -186,9 +187,9 @@ async def update_contact(
 
 @router.delete("/{customer_id}/contacts/{contact_id}", status_code=204)
 async def delete_contact(
-    customer_id: uuid.UUID, contact_id: uuid.UUID, who: CrmWrite, db: SessionDep
+    customer_id: uuid.UUID, contact_id: uuid.UUID, who: CrmDelete, db: SessionDep
 ) -> Response:
-    """Remove a contact."""
+    """Remove a contact (crm.delete, like every deletion; anonymise keeps the row)."""
     await customer_service.delete_contact(db, who, customer_id, contact_id)
     return Response(status_code=204)
 

@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    String,
     Uuid,
     bindparam,
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -24,6 +26,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from workmate.customers.schemas import (
+    ContactRead,
+    CustomerDetail,
+    CustomerRead,
+    OpenInvoice,
+    ProjectSummary,
+)
 from workmate.invoices.overdue import OPEN_STATUSES, is_open
 from workmate.models import (
     AuditLog,
@@ -33,6 +42,7 @@ from workmate.models import (
     NumberCounter,
     Project,
 )
+from workmate.reads import Reader, json_object, read_sql
 
 SORTS: dict[str, Any] = {
     "name": Customer.name,
@@ -202,6 +212,9 @@ def after(sort: str, value: Any, last_id: uuid.UUID) -> ColumnElement[bool]:
     return tuple_(column, Customer.id) > tuple_(literal(value, column.type), literal(last_id))
 
 
+_ROW_JSON = f"({json_object(CustomerRead, 'customers')})::text"
+
+
 async def list_customers(
     db: AsyncSession,
     where: list[ColumnElement[bool]],
@@ -211,16 +224,25 @@ async def list_customers(
     limit: int,
     offset: int,
     keyset: ColumnElement[bool] | None = None,
-) -> tuple[Sequence[Customer], int, bool]:
+    as_json: bool = False,
+) -> tuple[Sequence[Any], int, bool]:
     """A page of customers, the total under `where`, and whether more rows follow.
 
     `keyset` (rows after the previous page's last row) replaces the offset: the index on
     (name, id) then starts at the cursor, so page 1,000 costs what page 1 costs. One row
     beyond `limit` is read to learn whether there is a next page, without another query.
+    `as_json`: rows of (json, id, sort column) instead of Customer objects.
     """
     desc = sort.startswith("-")
     column = SORTS.get(sort.lstrip("-"))
-    stmt = select(Customer).where(*where)
+    stmt: Any
+    if as_json:
+        # Each row as the JSON of CustomerRead, built by PostgreSQL (the API's bytes path),
+        # with the id and sort column beside it for the next page's cursor.
+        keys = [Customer.id] + ([column] if column is not None else [])
+        stmt = select(literal_column(_ROW_JSON, String()).label("json"), *keys).where(*where)
+    else:
+        stmt = select(Customer).where(*where)
     if keyset is not None:
         stmt = stmt.where(keyset)
     order: list[Any] = []
@@ -235,11 +257,11 @@ async def list_customers(
         # A search matches few rows but costs a trigram pass; counting the matches in the same
         # statement (a window over them, before LIMIT) saves running the search twice.
         found = (await db.execute(stmt.add_columns(func.count().over()))).all()
-        rows = [row[0] for row in found]
+        rows = list(found) if as_json else [row[0] for row in found]
         if found:
-            return rows[:limit], int(found[0][1]), len(rows) > limit
+            return rows[:limit], int(found[0][-1]), len(rows) > limit
     else:
-        rows = list((await db.scalars(stmt)).all())
+        rows = list((await db.execute(stmt)).all() if as_json else (await db.scalars(stmt)).all())
     if keyset is None and not offset and len(rows) <= limit:
         # The whole list fits on the first page: its length is the total.
         return rows, len(rows), False
@@ -325,10 +347,58 @@ async def detail(db: AsyncSession, customer_id: uuid.UUID) -> dict[str, Any] | N
     return dict(row) if row is not None else None
 
 
+# The same answer as JSON built by PostgreSQL (the read path, workmate.reads): the response
+# body in one statement, formatted as the CustomerDetail model would write it. Each open
+# invoice's payments are summed once (LATERAL), for its paid and open amounts.
+_DETAIL_JSON = read_sql(
+    f"""
+SELECT {
+        json_object(
+            CustomerDetail,
+            "c",
+            {
+                "contacts": "(SELECT coalesce(json_agg("
+                + json_object(ContactRead, "k")
+                + " ORDER BY k.is_primary DESC, k.lastname, k.firstname, k.id), '[]')"
+                " FROM contacts k WHERE k.customer_id = c.id)",
+                "projects": "(SELECT coalesce(json_agg("
+                + json_object(ProjectSummary, "p")
+                + " ORDER BY p.start_date DESC NULLS LAST, p.title, p.id), '[]')"
+                " FROM projects p WHERE p.customer_id = c.id)",
+                "open_invoices": "coalesce(o.items, '[]')",
+                "open_receivables": "coalesce(o.open_sum, 0.00)",
+            },
+        )
+    }::text
+FROM customers c
+LEFT JOIN LATERAL (
+  SELECT json_agg({
+        json_object(OpenInvoice, "i", {"paid": "y.paid", "open_amount": "i.total - y.paid"})
+    } ORDER BY i.due_date, i.number, i.id) AS items,
+    sum(i.total - y.paid) AS open_sum
+  FROM invoices i
+  CROSS JOIN LATERAL (
+    SELECT coalesce(sum(pay.amount), 0) AS paid FROM payments pay WHERE pay.invoice_id = i.id
+  ) y
+  WHERE i.customer_id = c.id AND i.kind = 'invoice' AND i.status IN ({_OPEN_STATUSES})
+) o ON true
+WHERE c.id = $1
+"""  # noqa: S608 (built at import from model fields and constants; no input)
+)
+
+
+async def detail_json(reader: Reader, customer_id: uuid.UUID) -> str | None:
+    """The CustomerDetail answer as JSON text from PostgreSQL, or None."""
+    body: str | None = await reader.fetchval(_DETAIL_JSON, customer_id)
+    return body
+
+
 async def get_contact(
-    db: AsyncSession, customer_id: uuid.UUID, contact_id: uuid.UUID
+    db: AsyncSession, customer_id: uuid.UUID, contact_id: uuid.UUID, *, lock: bool = False
 ) -> Contact | None:
     stmt = select(Contact).where(Contact.id == contact_id, Contact.customer_id == customer_id)
+    if lock:
+        stmt = stmt.with_for_update()
     return (await db.scalars(stmt)).one_or_none()
 
 

@@ -28,6 +28,7 @@ from workmate.customers.schemas import (
 )
 from workmate.errors import Conflict, Invalid, NotFound
 from workmate.models import Contact, Customer
+from workmate.reads import Reader
 
 # Replaces personal data on anonymisation; kept short so it fits every column.
 ANONYMISED = "anonymised"
@@ -50,14 +51,16 @@ def _masked(fields: Sequence[str]) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class CustomerPage:
-    items: Sequence[Customer]
+    # Customer objects, or rows of (json, id, sort column) for the API's bytes path.
+    items: Sequence[Any]
     total: int
     # Opaque keyset cursor for the page after this one; None on the last page and for the
     # sorts a cursor cannot continue (city, relevance).
     next_cursor: str | None
 
 
-def encode_cursor(sort: str, customer: Customer) -> str:
+def encode_cursor(sort: str, customer: Any) -> str:
+    """The cursor after `customer` (a Customer or a row with its id and sort column)."""
     value = getattr(customer, sort.lstrip("-"))
     key = value.isoformat() if isinstance(value, datetime) else value
     raw = json.dumps([sort, key, str(customer.id)], separators=(",", ":"))
@@ -117,6 +120,7 @@ class CustomerService:
         limit: int = 50,
         offset: int = 0,
         cursor: str | None = None,
+        as_json: bool = False,
     ) -> CustomerPage:
         """A page of customers by offset or by keyset cursor (not both), with the total and
         the cursor of the next page; deep pages by cursor cost what the first page costs."""
@@ -134,7 +138,7 @@ class CustomerService:
             keyset = repo.after(sort, *decode_cursor(cursor, sort))
         where = repo.filtered(q=q, type_=type_, open_invoices=has_open_invoices, archived=archived)
         items, total, more = await repo.list_customers(
-            db, where, q=q, sort=sort, limit=limit, offset=offset, keyset=keyset
+            db, where, q=q, sort=sort, limit=limit, offset=offset, keyset=keyset, as_json=as_json
         )
         next_cursor = encode_cursor(sort, items[-1]) if more and keyset_ok and items else None
         return CustomerPage(items, total, next_cursor)
@@ -168,6 +172,13 @@ class CustomerService:
             open_receivables=sum((i.open_amount for i in invoices), Decimal("0.00")),
         )
 
+    async def detail_json(self, reader: Reader, customer_id: uuid.UUID) -> str:
+        """The same detail as JSON built by PostgreSQL (the API's bytes path), or 404."""
+        body = await repo.detail_json(reader, customer_id)
+        if body is None:
+            raise NotFound("customer")
+        return body
+
     async def create(
         self, db: AsyncSession, who: Principal | None, data: CustomerCreate
     ) -> Customer:
@@ -192,7 +203,7 @@ class CustomerService:
             raise Conflict("the customer is anonymised and cannot be changed", field="id")
         before = audit_service.snapshot(customer)
         changes = data.model_dump(exclude_unset=True)
-        for key in ("name", "type", "country"):
+        for key in ("name", "type", "country", "send_xml"):
             if key in changes and changes[key] is None:
                 raise Invalid("{field} cannot be empty", field=key, params={"field": key})
         for key, value in changes.items():
@@ -348,8 +359,10 @@ class CustomerService:
     async def delete_contact(
         self, db: AsyncSession, who: Principal, customer_id: uuid.UUID, contact_id: uuid.UUID
     ) -> None:
-        """Remove a contact."""
-        contact = await self.get_contact(db, customer_id, contact_id)
+        """Remove a contact; of parallel deletes one succeeds, the others get 404."""
+        contact = await repo.get_contact(db, customer_id, contact_id, lock=True)
+        if contact is None:
+            raise NotFound("contact")
         before = audit_service.snapshot(contact)
         await db.delete(contact)
         await db.flush()

@@ -13,13 +13,13 @@ from workmate.db import SessionDep
 from workmate.documents.auth import DocumentsDelete, DocumentsRead, DocumentsWrite
 from workmate.documents.schemas import Category, DocumentRead, DocumentUpdate, LinkedModule
 from workmate.documents.service import document_service, download_name
-from workmate.documents.storage import Storage, get_storage
+from workmate.documents.storage import Storage, storage_dependency
 from workmate.models import Document
 from workmate.pagination import Page, Paging
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
-StorageDep = Annotated[Storage, Depends(get_storage)]
+StorageDep = Annotated[Storage, Depends(storage_dependency)]
 
 
 def content_disposition(filename: str) -> str:

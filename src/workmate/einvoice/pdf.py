@@ -134,7 +134,10 @@ class _QrCode(Flowable):  # type: ignore[misc]
 
 
 def _title(doc: InvoiceDocument) -> str:
-    return f"Gutschrift {doc.number}" if doc.is_credit_note else f"Rechnung {doc.number}"
+    if doc.is_credit_note:
+        return f"Gutschrift {doc.number}"
+    kind = {"down_payment": "Abschlagsrechnung", "final": "Schlussrechnung"}
+    return f"{kind.get(doc.billing, 'Rechnung')} {doc.number}"
 
 
 def _sender_line(doc: InvoiceDocument) -> str:
@@ -268,6 +271,9 @@ def _story(doc: InvoiceDocument, styles: _Styles) -> list[Any]:
     table = Table(
         rows,
         repeatRows=1,
+        # A line's description may be longer than a page (up to 2,000 characters, or many
+        # short lines): its row is split across pages instead of failing the layout.
+        splitInRow=1,
         colWidths=[10 * mm, 58 * mm, 15 * mm, 14 * mm, 22 * mm, 13 * mm, 12 * mm, 21 * mm],
     )
     table.setStyle(
@@ -300,11 +306,19 @@ def _story(doc: InvoiceDocument, styles: _Styles) -> list[Any]:
         else:
             totals.append([f"USt 0 % auf {money(group.basis, cur)}", money(group.amount, cur)])
     totals.append(["Gesamtbetrag", money(doc.total, cur)])
-    paid = min(doc.paid, doc.total)
+    # A final invoice deducts each down payment with its VAT (§ 14 Abs. 5 Satz 2 UStG).
+    for d in doc.deductions:
+        totals += [
+            [f"abzgl. Abschlag {d.number} netto", money(-d.net, cur)],
+            [f"abzgl. USt {percent(d.rate)} darauf", money(-d.tax, cur)],
+        ]
+    paid = min(doc.paid, doc.total - doc.prepaid)
+    if doc.deductions and not paid:
+        totals.append(["Offener Betrag", money(doc.open_amount, cur)])
     if paid and not doc.is_credit_note:
         totals += [
             ["Bereits bezahlt", money(paid, cur)],
-            ["Offener Betrag", money(doc.total - paid, cur)],
+            ["Offener Betrag", money(doc.open_amount, cur)],
         ]
     total_table = Table(totals, colWidths=[60 * mm, 30 * mm], hAlign="RIGHT")
     total_table.setStyle(

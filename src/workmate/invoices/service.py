@@ -35,7 +35,14 @@ from workmate.invoices.schemas import (
     Statistics,
     TopCustomer,
 )
-from workmate.invoices.totals import LEGAL_NOTES, cents, compute, effective_rate, line_net
+from workmate.invoices.totals import (
+    LEGAL_NOTES,
+    billed_hours,
+    cents,
+    compute,
+    effective_rate,
+    line_net,
+)
 from workmate.models import CompanySettings, Customer, Invoice, InvoiceLine
 from workmate.pagination import Page, PageParams
 
@@ -63,6 +70,16 @@ SELLER_ITEMS = {
 }
 
 
+# Amounts are NUMERIC(12, 2): a line's net and the invoice's totals must stay below this.
+MAX_AMOUNT = Decimal(10) ** 10
+
+
+def _check_line_amount(quantity: Decimal, unit_price: Decimal, field: str) -> None:
+    """422 naming the field when quantity x unit price does not fit a stored amount."""
+    if abs(quantity * unit_price) >= MAX_AMOUNT:
+        raise Invalid(f"quantity x unit_price must stay below {MAX_AMOUNT:,}", field=field)
+
+
 class InvoiceNotDraft(Conflict):
     def __init__(self, invoice: Invoice) -> None:
         super().__init__(
@@ -83,7 +100,7 @@ def _time_lines(entries: Sequence[BillableEntry], grouping: str) -> list[LineIn]
                     f"{e.start_time.astimezone(BUSINESS_ZONE):%d.%m.%Y} {e.project_title}, "
                     f"{e.employee_name}" + (f": {e.note}" if e.note else "")
                 ),
-                quantity=e.hours,
+                quantity=billed_hours(e.hours),
                 unit="HUR",
                 unit_price=e.rate,
             )
@@ -102,7 +119,8 @@ def _time_lines(entries: Sequence[BillableEntry], grouping: str) -> list[LineIn]
                     f"{group[0].project_title}, {group[0].employee_name}: "
                     f"{len(group)} Einträge {first:%d.%m.%Y}–{last:%d.%m.%Y}"
                 ),
-                quantity=sum((e.hours for e in group), Decimal(0)),
+                # Sum the exact hours first, round once: the time report's figure.
+                quantity=billed_hours(sum((e.hours for e in group), Decimal(0))),
                 unit="HUR",
                 unit_price=rate,
             )
@@ -230,8 +248,13 @@ class InvoiceService:
         before = audit_service.snapshot(line)
         for key, value in data.model_dump(exclude_unset=True).items():
             if value is not None:
-                setattr(line, key, value)
-        line.vat_rate = effective_rate(invoice.vat_treatment, Decimal(line.vat_rate))
+                setattr(line, "chosen_vat_rate" if key == "vat_rate" else key, value)
+        line.vat_rate = effective_rate(invoice.vat_treatment, Decimal(line.chosen_vat_rate))
+        _check_line_amount(
+            Decimal(line.quantity),
+            Decimal(line.unit_price),
+            "quantity" if data.unit_price is None else "unit_price",
+        )
         line.net_amount = line_net(
             Decimal(line.quantity), Decimal(line.unit_price), Decimal(line.discount_percent)
         )
@@ -369,6 +392,7 @@ class InvoiceService:
                             "quantity",
                             "unit",
                             "unit_price",
+                            "chosen_vat_rate",
                             "vat_rate",
                             "discount_percent",
                             "net_amount",
@@ -555,7 +579,10 @@ class InvoiceService:
         if project.customer_id != customer_id:
             raise Invalid("project belongs to another customer", field="project_id")
 
-    def _new_line(self, invoice: Invoice, position: int, data: LineIn) -> InvoiceLine:
+    def _new_line(
+        self, invoice: Invoice, position: int, data: LineIn, field: str = ""
+    ) -> InvoiceLine:
+        _check_line_amount(data.quantity, data.unit_price, f"{field}unit_price")
         return InvoiceLine(
             invoice_id=invoice.id,
             position=position,
@@ -563,6 +590,7 @@ class InvoiceService:
             quantity=data.quantity,
             unit=data.unit,
             unit_price=data.unit_price,
+            chosen_vat_rate=data.vat_rate,
             vat_rate=effective_rate(invoice.vat_treatment, data.vat_rate),
             discount_percent=data.discount_percent,
             net_amount=line_net(data.quantity, data.unit_price, data.discount_percent),
@@ -572,21 +600,35 @@ class InvoiceService:
         self, db: AsyncSession, invoice: Invoice, lines: Sequence[LineIn]
     ) -> None:
         await repository.delete_lines(db, invoice.id)
-        db.add_all([self._new_line(invoice, i, data) for i, data in enumerate(lines, start=1)])
+        db.add_all(
+            [
+                self._new_line(invoice, i, data, f"lines.{i - 1}.")
+                for i, data in enumerate(lines, start=1)
+            ]
+        )
         await db.flush()
         await self._recompute(db, invoice)
 
     async def _recompute(self, db: AsyncSession, invoice: Invoice) -> None:
-        """Store net, VAT and gross from the lines (reverse charge / §19: rates forced to 0)."""
+        """Store net, VAT and gross from the lines; each line's effective rate is derived from
+        its chosen rate and the treatment (reverse charge / §19: 0), so switching back and
+        forth never loses the chosen rate."""
         lines = await repository.lines(db, invoice.id)
         for line in lines:
-            rate = effective_rate(invoice.vat_treatment, Decimal(line.vat_rate))
+            rate = effective_rate(invoice.vat_treatment, Decimal(line.chosen_vat_rate))
             if line.vat_rate != rate:
                 line.vat_rate = rate
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
+        if max(abs(totals.net), abs(totals.gross)) >= MAX_AMOUNT:
+            raise Invalid(
+                f"the invoice total must stay below {MAX_AMOUNT:,} (split it into several "
+                "invoices)",
+                field="lines",
+            )
         invoice.net_total = totals.net
         invoice.tax_total = totals.tax
-        invoice.total = totals.gross
+        # A final invoice is due less the down payments it deducts (0 for all others).
+        invoice.total = totals.gross - Decimal(invoice.prepaid_total or 0)
         await db.flush()
 
     def _check_issuable(

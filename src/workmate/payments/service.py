@@ -194,8 +194,12 @@ class PaymentService:
         payment = await repository.get(db, payment_id)
         if payment is None:
             raise NotFound("payment", field="payment_id")
-        # Same lock order as booking: invoice first, so a delete and a payment queue.
+        # Same lock order as booking: invoice first, so a delete and a payment queue. Then the
+        # payment itself, read again: of parallel deletes only the first finds it, the others
+        # answer 404 and write no audit row.
         await repository.lock_invoice(db, payment.invoice_id)
+        if await repository.get(db, payment_id, lock=True) is None:
+            raise NotFound("payment", field="payment_id")
         before = audit_service.snapshot(payment, _AUDITED)
         await db.delete(payment)
         await db.flush()

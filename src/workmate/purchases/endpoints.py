@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from workmate.db import SessionDep
 from workmate.documents.endpoints import content_disposition
-from workmate.documents.storage import Storage, get_storage
+from workmate.documents.storage import Storage, storage_dependency
 from workmate.pagination import Page, Paging
 from workmate.purchases.archive import archive_service, chunks
 from workmate.purchases.auth import (
@@ -41,7 +41,7 @@ from workmate.purchases.suppliers import supplier_service
 from workmate.purchases.vat import vat_service
 
 router = APIRouter(tags=["purchases"])
-StorageDep = Annotated[Storage, Depends(get_storage)]
+StorageDep = Annotated[Storage, Depends(storage_dependency)]
 # The received bytes are served as they are, never rendered by the browser.
 RAW_HEADERS = {
     "X-Content-Type-Options": "nosniff",

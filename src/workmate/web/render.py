@@ -59,6 +59,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/time", N_("Time"), "time_entries"),
     NavItem("/worktime", N_("Working time"), "worktime"),
     NavItem("/invoices", N_("Invoices"), "invoices"),
+    NavItem("/sales/quotes", N_("Sales"), "invoices"),
     NavItem("/banking", N_("Banking"), "banking"),
     NavItem("/expenses", N_("Expenses"), "expenses"),
     NavItem("/purchases", N_("Purchases"), "purchases", "submit"),

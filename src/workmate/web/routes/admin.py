@@ -54,7 +54,7 @@ async def admin_home(
     request: Request,
     who: AdminAccess,
     db: SessionDep,
-    q: str = "",
+    q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     saved: bool = False,
 ) -> Response:
@@ -283,8 +283,8 @@ async def audit_log(
     request: Request,
     who: AdminAccess,
     db: SessionDep,
-    entity: str = "",
-    action: str = "",
+    entity: Annotated[str, Query(max_length=40)] = "",
+    action: Annotated[str, Query(max_length=40)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Who changed what, newest first; filter by object type and action."""

@@ -319,7 +319,7 @@ async def transactions(
     request: Request,
     who: BankingRead,
     db: SessionDep,
-    state: str = "review",
+    state: Annotated[str, Query(max_length=20)] = "review",
     account: uuid.UUID | None = None,
     statement: uuid.UUID | None = None,
     q: Annotated[str, Query(max_length=100)] = "",
@@ -360,7 +360,7 @@ async def transaction_detail(
     who: BankingRead,
     db: SessionDep,
     q: Annotated[str, Query(max_length=100)] = "",
-    back: str = "",
+    back: Annotated[str, Query(max_length=2000)] = "",
 ) -> Response:
     """One transaction: its data, proposals with evidence, matches, and a search for
     another invoice to book it on."""

@@ -53,7 +53,7 @@ async def customer_list(
     request: Request,
     who: CrmRead,
     db: SessionDep,
-    q: str = "",
+    q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     archived: bool = False,
 ) -> Response:

@@ -71,7 +71,7 @@ async def expense_list(
     request: Request,
     who: ExpensesRead,
     db: SessionDep,
-    category: str = "",
+    category: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Expenses newest first, filtered by category."""

@@ -65,7 +65,7 @@ async def invoice_list(
     request: Request,
     who: InvoicesRead,
     db: SessionDep,
-    status: str = "",
+    status: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     q: Annotated[str, Query(max_length=100)] = "",
     start: Annotated[date | None, Query(alias="from")] = None,
@@ -159,8 +159,12 @@ async def _detail_page(
     notice: str | None = None,
     line_errors: FieldErrors | None = None,
     line_values: dict[str, str] | None = None,
+    send_errors: FieldErrors | None = None,
+    send_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    from workmate.web.routes.sales import sending_context
+
     invoice = await invoice_service.get(db, invoice_id)
     payments = (
         await payment_service.list_for_invoice(db, invoice_id)
@@ -191,16 +195,32 @@ async def _detail_page(
         ],
         vat_rates=[(r, f"{r} %") for r in VAT_RATES],
         notice=notice,
+        sending=await sending_context(db, who, invoice_id),
+        send_errors=send_errors or {},
+        send_values=send_values or {},
     )
+
+
+# The sales pages render this page with the sending form's errors.
+detail_page = _detail_page
 
 
 @router.get("/{invoice_id}")
 async def invoice_detail(
-    request: Request, invoice_id: uuid.UUID, who: InvoicesRead, db: SessionDep, done: str = ""
+    request: Request,
+    invoice_id: uuid.UUID,
+    who: InvoicesRead,
+    db: SessionDep,
+    done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """One invoice: lines, VAT per rate, payments, open amount."""
     fmt = formatter(who.locale)
-    notices = {"issued": fmt.gettext("Invoice issued."), "paid": fmt.gettext("Payment recorded.")}
+    notices = {
+        "issued": fmt.gettext("Invoice issued."),
+        "paid": fmt.gettext("Payment recorded."),
+        "queued": fmt.gettext("The e-mail is in the outbox."),
+        "posted": fmt.gettext("Marked as sent by post."),
+    }
     return await _detail_page(request, who, db, invoice_id, notice=notices.get(done))
 
 

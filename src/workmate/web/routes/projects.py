@@ -45,8 +45,8 @@ async def project_list(
     request: Request,
     who: ProjectsRead,
     db: SessionDep,
-    status: str = "",
-    q: str = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Projects filtered by status and title."""
@@ -104,7 +104,10 @@ async def _form(
 
 @router.get("/new")
 async def new_project(
-    request: Request, who: ProjectsWrite, db: SessionDep, customer_id: str = ""
+    request: Request,
+    who: ProjectsWrite,
+    db: SessionDep,
+    customer_id: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """An empty project form, optionally for one customer."""
     return await _form(request, who, db, {"customer_id": customer_id, "status": "planned"}, {})

@@ -175,7 +175,7 @@ async def bill_list(
     request: Request,
     who: PurchasesRead,
     db: SessionDep,
-    status: str = "",
+    status: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Supplier bills, newest first, filtered by payment status; the form types one in."""

@@ -74,7 +74,7 @@ async def reminder_list(
     request: Request,
     who: RemindersRead,
     db: SessionDep,
-    view: str = "open",
+    view: Annotated[str, Query(max_length=20)] = "open",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """The caller's reminders in one view, soonest first."""

@@ -52,7 +52,10 @@ def iso_week(day: date) -> str:
 
 @router.get("")
 async def week_view(
-    request: Request, who: TimeRead, db: SessionDep, week: str | None = None
+    request: Request,
+    who: TimeRead,
+    db: SessionDep,
+    week: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     """The caller's own entries of one week (Europe/Berlin days), Monday to Sunday."""
     today = datetime.now(DISPLAY_TZ).date()
@@ -159,7 +162,9 @@ async def _entry_form(
 
 
 @router.get("/new")
-async def new_entry(request: Request, who: TimeWrite, db: SessionDep, day: str = "") -> Response:
+async def new_entry(
+    request: Request, who: TimeWrite, db: SessionDep, day: Annotated[str, Query(max_length=10)] = ""
+) -> Response:
     """A form to book finished time on a day."""
     today = datetime.now(DISPLAY_TZ).date().isoformat()
     values = {"date": day or today, "start": "09:00", "end": "10:00", "billable": "true"}
@@ -244,7 +249,7 @@ async def report(
     request: Request,
     who: TimeRead,
     db: SessionDep,
-    group_by: str = "project",
+    group_by: Annotated[str, Query(max_length=20)] = "project",
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:

@@ -8,7 +8,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -157,7 +157,7 @@ async def month_page(
     request: Request,
     who: Read,
     db: SessionDep,
-    month: str | None = None,
+    month: Annotated[str | None, Query(max_length=7)] = None,
     employee_id: uuid.UUID | None = None,
 ) -> Response:
     """One month: each day's target, actual, difference, breaks, ArbZG warnings; totals,
@@ -370,7 +370,10 @@ async def _absence_page(
 
 @router.get("/absences")
 async def absences_page(
-    request: Request, who: Read, db: SessionDep, year: int | None = None
+    request: Request,
+    who: Read,
+    db: SessionDep,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
 ) -> Response:
     """My vacation account and absences, the request form, and requests to decide."""
     chosen = year if year and 1990 <= year <= 2100 else clock.today().year
@@ -461,7 +464,7 @@ async def team_page(
     request: Request,
     who: Read,
     db: SessionDep,
-    month: str | None = None,
+    month: Annotated[str | None, Query(max_length=7)] = None,
     department_id: uuid.UUID | None = None,
 ) -> Response:
     """The team's month: who is away when; for managers the months to approve with their

@@ -1,0 +1,216 @@
+"""The read path (workmate.reads): every route that answers with JSON built by PostgreSQL gives
+exactly what its response model would have written, and the Reader refuses writes."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories.crm import new_contact, new_customer, new_project
+from tests.factories.records import make_invoice
+from workmate.customers.schemas import CustomerRead
+from workmate.customers.service import customer_service
+from workmate.models import Payment
+from workmate.pagination import Page
+from workmate.reads import read_sql
+
+pytestmark = pytest.mark.asyncio
+
+
+def same(bytes_path: httpx.Response, model_json: str) -> None:
+    """The bytes path's answer equals the model path's, value for value (same key order)."""
+    assert bytes_path.status_code == 200, bytes_path.text
+    assert bytes_path.headers["content-type"].startswith("application/json")
+    # json_build_object's separator: the body really came from PostgreSQL.
+    assert b'" : ' in bytes_path.content
+    got = json.loads(bytes_path.content)
+    expected = json.loads(model_json)
+    assert got == expected
+    assert json.dumps(got) == json.dumps(expected)  # also the order of the keys
+
+
+class TestReadSQL:
+    @pytest.mark.parametrize(
+        "sql",
+        [
+            "UPDATE customers SET name = 'x'",
+            "DELETE FROM customers",
+            "INSERT INTO customers DEFAULT VALUES",
+            "SELECT id FROM customers FOR UPDATE",
+            "WITH x AS (DELETE FROM customers RETURNING id) SELECT * FROM x",
+        ],
+    )
+    async def test_writes_are_refused(self, sql: str) -> None:
+        with pytest.raises(ValueError, match="not a read-only statement"):
+            read_sql(sql)
+
+    async def test_a_select_is_a_read(self) -> None:
+        assert read_sql("SELECT 1") == "SELECT 1"
+
+
+class TestCustomerDetail:
+    async def test_bytes_path_equals_model_path(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        customer = await new_customer(db, name='Müller & "Söhne" GmbH\\Nord', city="Köln")
+        # Whole seconds and microseconds: pydantic writes the fraction only when there is one.
+        customer.archived_at = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+        customer.anonymized_at = datetime(2026, 3, 1, 8, 30, 0, 120, tzinfo=UTC)
+        await new_contact(db, customer, is_primary=True, email="a@example.de")
+        await new_contact(db, customer, position="Einkauf")
+        await new_project(db, customer, start_date=date(2026, 1, 1))
+        await new_project(db, customer)
+        paid = await make_invoice(db, customer, issued=True, due_date=date(2026, 4, 1))
+        await make_invoice(db, customer, issued=True)
+        await make_invoice(db, customer)  # a draft is no receivable
+        db.add(
+            Payment(
+                invoice_id=paid.id,
+                amount=Decimal("19.50"),
+                payment_date=date(2026, 3, 5),
+                method="cash",
+            )
+        )
+        await db.flush()
+        model = await customer_service.detail(db, customer.id)
+        assert len(model.open_invoices) == 2
+        same(await as_manager.get(f"/api/v1/customers/{customer.id}"), model.model_dump_json())
+
+    async def test_bytes_path_of_an_empty_customer(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        customer = await new_customer(db)
+        model = await customer_service.detail(db, customer.id)
+        assert model.open_receivables == Decimal("0.00")
+        same(await as_manager.get(f"/api/v1/customers/{customer.id}"), model.model_dump_json())
+
+    async def test_unknown_customer_is_404(self, as_manager: httpx.AsyncClient) -> None:
+        r = await as_manager.get("/api/v1/customers/00000000-0000-0000-0000-000000000000")
+        assert r.status_code == 404
+        assert r.json()["error"] == "NotFound"
+
+
+class TestCustomerList:
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {"limit": 50},
+            {"limit": 2},
+            {"limit": 2, "offset": 2},
+            {"limit": 2, "sort": "-created_at"},
+            {"limit": 3, "sort": "city"},
+            {"q": "Müller", "limit": 2},
+            {"q": "Mülle", "sort": "relevance"},
+            {"type": "B2C"},
+            {"archived": True},
+        ],
+    )
+    async def test_bytes_path_equals_model_path(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession, query: dict[str, Any]
+    ) -> None:
+        await _some_customers(db)
+        r = await as_manager.get("/api/v1/customers", params=query)
+        same(r, await _model_page(db, query))
+
+    async def test_cursor_pages_equal_model_pages(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        await _some_customers(db)
+        query: dict[str, Any] = {"limit": 2, "sort": "name"}
+        for _ in range(3):
+            r = await as_manager.get("/api/v1/customers", params=query)
+            same(r, await _model_page(db, query))
+            if not r.json()["next_cursor"]:
+                break
+            query["cursor"] = r.json()["next_cursor"]
+        assert "cursor" in query
+
+
+async def _some_customers(db: AsyncSession) -> None:
+    await new_customer(db, name='Müller & "Söhne" GmbH', city="Köln")
+    await new_customer(db, name="Müllerei Nord", type="B2C")
+    gone = await new_customer(db, name="Alt GmbH")
+    gone.archived_at = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    await new_customer(db, name="Zeta AG", city="Aachen")
+    await new_customer(db, name="Beta KG")
+    await db.flush()
+
+
+async def _model_page(db: AsyncSession, query: dict[str, Any]) -> str:
+    """The same page through the ORM and the Page[CustomerRead] model."""
+    limit = query.get("limit", 50)
+    offset = query.get("offset", 0)
+    page = await customer_service.page(
+        db,
+        q=query.get("q"),
+        type_=query.get("type"),
+        archived=query.get("archived", False),
+        sort=query.get("sort", "name"),
+        limit=limit,
+        offset=offset,
+        cursor=query.get("cursor"),
+    )
+    model = Page[CustomerRead](
+        items=[CustomerRead.model_validate(c) for c in page.items],
+        total=page.total,
+        limit=limit,
+        offset=offset,
+        next_cursor=page.next_cursor,
+    )
+    return model.model_dump_json()
+
+
+def _sync_dependencies(dependant: Dependant) -> list[str]:
+    found = []
+    for sub in dependant.dependencies:
+        call = sub.call
+        if call is not None and not (
+            inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call)
+        ):
+            found.append(getattr(call, "__qualname__", repr(call)))
+        found += _sync_dependencies(sub)
+    return found
+
+
+async def test_no_api_dependency_runs_in_a_thread() -> None:
+    """FastAPI runs a plain-def dependency in a worker thread: a thread hop on each request."""
+    from tests.test_route_permissions import app_routes
+
+    offenders = {
+        f"{path}: {name}"
+        for path, route, _ in app_routes()
+        if path.startswith("/api/") and isinstance(route, APIRoute)
+        for name in _sync_dependencies(route.dependant)
+    }
+    assert not offenders, sorted(offenders)
+
+
+async def test_flat_route_table_documents_what_nested_routers_did() -> None:
+    """The API's routes are added flat (workmate.app.include_flat); FastAPI's own nested
+    include of the same routers gives the same OpenAPI document, operation ids included."""
+    from fastapi import APIRouter, FastAPI
+
+    import workmate.app as wa
+    from workmate.errors import install_handlers
+
+    flat = wa.create_app(check=False)
+    nested = FastAPI(title=flat.title, version=flat.version, description=flat.description)
+    install_handlers(nested)
+    api = APIRouter(prefix=wa.API_PREFIX)
+    for router in wa.API_ROUTERS:
+        api.include_router(router)
+    nested.include_router(api)
+    nested.include_router(wa.health_router)
+    wa._mount_web(nested)
+    assert flat.openapi() == nested.openapi()
+    direct = [r for r in flat.routes if getattr(r, "path", "").startswith(wa.API_PREFIX)]
+    assert len(direct) == sum(len(router.routes) for router in wa.API_ROUTERS)
