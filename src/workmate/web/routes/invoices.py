@@ -220,6 +220,7 @@ async def invoice_detail(
         "paid": fmt.gettext("Payment recorded."),
         "queued": fmt.gettext("The e-mail is in the outbox."),
         "posted": fmt.gettext("Marked as sent by post."),
+        "payment_removed": fmt.gettext("Payment removed; the invoice is open again."),
     }
     return await _detail_page(request, who, db, invoice_id, notice=notices.get(done))
 
@@ -354,3 +355,15 @@ async def credit_note(
             status_code=refusal(exc).status_code,
         )
     return see_other(f"/invoices/{note.id}")
+
+
+PaymentsDelete = Annotated[Principal, Depends(require("payments", "delete"))]
+
+
+@router.post("/{invoice_id}/payments/{payment_id}/delete")
+async def remove_payment(
+    invoice_id: uuid.UUID, payment_id: uuid.UUID, who: PaymentsDelete, db: SessionDep
+) -> Response:
+    """Correct a wrong payment by removing it (payments.delete); the invoice is open again."""
+    await payment_service.delete(db, who, payment_id)
+    return see_other(f"/invoices/{invoice_id}?done=payment_removed#payments")
