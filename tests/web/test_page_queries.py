@@ -50,6 +50,7 @@ class World:
     contact_id: uuid.UUID
     department: Department
     other: Employee
+    expense: Expense
     rounds: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -121,7 +122,11 @@ async def world(db: AsyncSession, admin: Employee) -> World:
     db.add(department)
     await db.flush()
     other = await make_employee(db)
+    expense = Expense(category="material", amount=Decimal("9.99"), project_id=project.id)
+    db.add(expense)
+    await db.flush()
     w = World(
+        expense=expense,
         customer=customer,
         project=project,
         draft=await make_invoice(db, customer, project_id=project.id),
@@ -144,6 +149,7 @@ def url_of(path: str, w: World, admin: Employee) -> str:
         "department_id": w.department.id,
         "employee_id": w.other.id,
         "role_id": w.other.role_id,
+        "expense_id": w.expense.id,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
 
@@ -168,6 +174,7 @@ PAGES: dict[str, str] = {
     "/invoices": "",
     "/invoices/{invoice_id}": "",
     "/expenses": "",
+    "/expenses/{expense_id}/edit": "",
     "/reminders": "?view=all",
     "/admin": "",
     "/admin/company": "",
