@@ -104,3 +104,20 @@ async def test_new_project_is_invoiced_from_hours_and_expenses_are_corrected(
     await page.get_by_role("button", name="Ausgabe löschen").click()
     await page.get_by_role("dialog").get_by_role("button", name="Ausgabe löschen").click()
     await page.get_by_text("Ausgabe gelöscht.").wait_for()
+
+
+async def test_exports_page_downloads_datev_archive_and_time_csv(
+    page: Any, live_db: AsyncSession
+) -> None:
+    await log_in(page, await make_user(live_db, "Admin"))
+    await page.get_by_role("link", name="Exporte").click()
+    await page.get_by_role("heading", name="DATEV-Buchungsstapel").wait_for()
+    for button, suffix in (
+        ("DATEV-Datei herunterladen", ".csv"),
+        ("ZIP herunterladen", ".zip"),
+        ("CSV herunterladen", ".csv"),
+    ):
+        async with page.expect_download() as info:
+            await page.get_by_role("button", name=button).click()
+        download = await info.value
+        assert download.suggested_filename.endswith(suffix), download.suggested_filename

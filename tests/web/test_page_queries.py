@@ -185,6 +185,7 @@ PAGES: dict[str, str] = {
     "/admin/departments": "",
     "/admin/departments/{department_id}": "",
     "/admin/jobs": "",
+    "/exports": "",
     # The overdue invoices of every round are dunning proposals; the other sales lists are
     # measured empty here (their rows need the sales factories).
     "/sales/dunning": "",

@@ -64,6 +64,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/expenses", N_("Expenses"), "expenses"),
     NavItem("/purchases", N_("Purchases"), "purchases", "submit"),
     NavItem("/reminders", N_("Reminders"), "reminders"),
+    NavItem("/exports", N_("Exports"), "reports"),
     NavItem("/admin", N_("Admin"), "admin_panel", "access"),
 )
 
