@@ -215,3 +215,27 @@ async def test_reminders_show_their_owner_and_say_what_happened(
     assert "Fremde Erinnerung" in listing  # an admin manages everyone's reminders
     assert "Zuständig" in listing
     assert f"{employee.firstname} {employee.lastname}" in listing
+
+
+async def test_widgets_are_removed_and_added_and_the_theme_follows_the_employee(
+    web_admin: httpx.AsyncClient,
+) -> None:
+    page = (await web_admin.get("/")).text
+    assert "Widgets auswählen" in page
+    assert 'data-widget="crm-stats"' in page
+    saved = await web_admin.post("/dashboard/widgets", data={"widget": ["receivables"]})
+    assert saved.status_code == 303
+    page = (await web_admin.get("/")).text
+    assert 'data-widget="crm-stats"' not in page
+    assert 'data-widget="receivables"' in page
+    await web_admin.post("/dashboard/widgets", data={"widget": ["receivables", "crm-stats"]})
+    page = (await web_admin.get("/")).text
+    assert 'data-widget="crm-stats"' in page
+    assert 'data-widget="receivables"' in page
+    # A dark dashboard makes every page dark in a browser that has no choice stored yet.
+    assert (await web_admin.put("/api/v1/dashboards/me", json={"theme": "dark"})).status_code == 200
+    web_admin.cookies.delete("wm_theme")
+    first = await web_admin.get("/")
+    assert first.cookies.get("wm_theme") == "dark"
+    web_admin.cookies.set("wm_theme", "dark")
+    assert 'data-theme="dark"' in (await web_admin.get("/customers")).text
