@@ -121,3 +121,101 @@ async def test_exports_page_downloads_datev_archive_and_time_csv(
             await page.get_by_role("button", name=button).click()
         download = await info.value
         assert download.suggested_filename.endswith(suffix), download.suggested_filename
+
+
+async def test_invoice_page_dead_ends_and_the_dashboard(
+    page: Any, live_db: AsyncSession, screenshots: Path
+) -> None:
+    from datetime import date
+
+    from tests.factories.crm import new_reminder
+    from tests.factories.invoicing import make_company_settings
+    from tests.factories.records import make_customer
+    from workmate.models import Invoice, InvoiceLine
+
+    await make_company_settings(live_db)
+    customer = await make_customer(live_db, name="Rabatt Suche AG")
+    draft = Invoice(
+        customer_id=customer.id,
+        service_start=date(2026, 3, 1),
+        service_end=date(2026, 3, 31),
+        net_total=Decimal("90.00"),
+        tax_total=Decimal("17.10"),
+        total=Decimal("107.10"),
+    )
+    live_db.add(draft)
+    await live_db.flush()
+    live_db.add(
+        InvoiceLine(
+            invoice_id=draft.id,
+            position=1,
+            description="Beratung mit Rabatt",
+            quantity=Decimal("1"),
+            unit_price=Decimal("100.00"),
+            vat_rate=Decimal("19"),
+            discount_percent=Decimal("10"),
+            net_amount=Decimal("90.00"),
+        )
+    )
+    other = await make_user(live_db, "Employee")
+    await new_reminder(live_db, other.id, title="Erinnerung der Kollegin")
+    await live_db.commit()
+    await log_in(page, await make_user(live_db, "Admin"))
+
+    # A draft shows its discount and can be previewed as PDF, then issued.
+    await page.goto(f"/invoices/{draft.id}")
+    await page.get_by_role("columnheader", name="Rabatt").wait_for()
+    async with page.expect_popup() as popup:
+        await page.get_by_role("link", name="PDF-Vorschau").click()
+    preview = await popup.value
+    assert "preview.pdf" in preview.url
+    await preview.close()
+    await page.get_by_role("button", name="Ausstellen").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Ausstellen").click()
+    await page.get_by_text("ausgestellt", exact=False).first.wait_for()
+
+    # A payment booked by mistake is removed again.
+    await page.get_by_label("Betrag").fill("50,00")
+    await page.get_by_role("button", name="Zahlung erfassen").click()
+    await page.get_by_role("button", name="Zahlung über 50,00 € entfernen").click()
+    await (
+        page.get_by_role("dialog")
+        .get_by_role("button", name="Zahlung über 50,00 € entfernen")
+        .click()
+    )
+    await page.get_by_text("Zahlung entfernt").wait_for()
+
+    # The credit note reads negative and offers no payment.
+    await page.get_by_role("button", name="Mit Gutschrift stornieren").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Mit Gutschrift stornieren").click()
+    await page.get_by_role("heading", name="Gutschrift", exact=False).wait_for()
+    content = await page.content()
+    assert "-107,10" in content or "−107,10" in content
+    assert "Zahlung erfassen" not in content
+    await page.screenshot(path=str(screenshots / "credit-note.png"), full_page=True)
+
+    # The list finds it by customer and sums what it finds.
+    await page.goto("/invoices")
+    await page.get_by_label("Nummer oder Kunde").fill("Rabatt Suche")
+    await page.get_by_role("button", name="Suchen").click()
+    await page.get_by_text("2 Rechnungen").wait_for()
+
+    # Reminders of others carry their owner; saving says so.
+    await page.goto("/reminders?view=all")
+    row = page.get_by_role("row", name="Erinnerung der Kollegin")
+    assert "Erika Muster" in await row.inner_text()
+    await page.get_by_label("Titel").fill("Steuerberater anrufen")
+    await page.get_by_role("button", name="Speichern").click()
+    await page.get_by_text("Erinnerung gespeichert.").wait_for()
+
+    # The dashboard drops a widget and takes it back.
+    await page.goto("/")
+    await page.get_by_text("Widgets auswählen").click()
+    await page.get_by_role("checkbox", name="Offene Posten").uncheck()
+    await page.get_by_role("button", name="Speichern").click()
+    await page.get_by_text("Übersicht gespeichert.").wait_for()
+    assert await page.locator('[data-widget="receivables"]').count() == 0
+    await page.get_by_text("Widgets auswählen").click()
+    await page.get_by_role("checkbox", name="Offene Posten").check()
+    await page.get_by_role("button", name="Speichern").click()
+    await page.locator('[data-widget="receivables"]').wait_for()

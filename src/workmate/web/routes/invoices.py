@@ -60,6 +60,14 @@ class Search:
         return urlencode({k: v for k, v in parts.items() if v})
 
 
+def _day(value: str) -> date | None:
+    """A date field of the search form; empty or malformed means no bound."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @router.get("")
 async def invoice_list(
     request: Request,
@@ -68,12 +76,12 @@ async def invoice_list(
     status: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     q: Annotated[str, Query(max_length=100)] = "",
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[str, Query(alias="from", max_length=10)] = "",
+    end: Annotated[str, Query(alias="to", max_length=10)] = "",
 ) -> Response:
     """Invoices newest first, filtered by status, number or customer and issue date, with
-    the total and open amount of everything the filter finds."""
-    search = Search(q.strip().replace("\x00", ""), start, end)
+    the total and open amount of everything the filter finds (an empty date: no bound)."""
+    search = Search(q.strip().replace("\x00", ""), _day(start), _day(end))
     return await _list_page(request, who, db, status, page, search=search)
 
 
