@@ -219,3 +219,18 @@ async def test_invoice_page_dead_ends_and_the_dashboard(
     await page.get_by_role("checkbox", name="Offene Posten").check()
     await page.get_by_role("button", name="Speichern").click()
     await page.locator('[data-widget="receivables"]').wait_for()
+
+
+async def test_a_new_expense_gets_its_receipt_from_the_form(
+    page: Any, live_db: AsyncSession, tmp_path: Path
+) -> None:
+    receipt = tmp_path / "beleg.pdf"
+    receipt.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    await log_in(page, await make_user(live_db, "Admin"))
+    await page.goto("/expenses")
+    await page.get_by_label("Betrag").fill("42,00")
+    await page.get_by_label("Hinweis").fill("Druckerpapier")
+    await page.get_by_role("button", name="Speichern").click()
+    await page.get_by_text("Ausgabe gespeichert. Den Beleg unten anhängen.").wait_for()
+    await page.locator("input[data-file-input]").set_input_files(str(receipt))
+    await page.get_by_role("link", name="beleg.pdf", exact=False).first.wait_for()

@@ -22,6 +22,7 @@ from workmate.web.forms import REFUSALS, FieldErrors, blank_to_none, domain_erro
 from workmate.web.i18n import formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
+from workmate.web.routes.documents import attached
 from workmate.web.routes.timer import timer_context
 
 router = APIRouter(prefix="/expenses")
@@ -97,12 +98,13 @@ async def create_expense(request: Request, who: ExpensesWrite, db: SessionDep) -
     errors = {**schema_errors, **errors}
     if parsed is not None and not errors:
         try:
-            await expense_service.create(db, who, parsed)
+            expense = await expense_service.create(db, who, parsed)
         except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, FIELDS)
         else:
-            return see_other("/expenses?done=saved")
+            # Straight to its page, where the receipt is attached.
+            return see_other(f"/expenses/{expense.id}/edit?saved=1#documents")
     return await _page(request, who, db, "", 1, values=raw, errors=errors, status_code=422)
 
 
@@ -125,6 +127,7 @@ async def _edit_page(
     values: dict[str, Any],
     errors: FieldErrors,
     status_code: int = 200,
+    notice: str | None = None,
 ) -> Response:
     fmt = formatter(who.locale)
     return render(
@@ -132,8 +135,11 @@ async def _edit_page(
         "expenses/form.html",
         who,
         status_code=status_code,
+        notice=notice,
         timer=await timer_context(db, who),
         expense_id=expense_id,
+        # The receipt: uploaded to the documents API, linked to this expense.
+        docs=await attached(db, who, "expense", expense_id),
         category_options=[(c, fmt.gettext(c)) for c in CATEGORIES],
         values=values,
         errors=errors,
@@ -142,9 +148,13 @@ async def _edit_page(
 
 @router.get("/{expense_id}/edit")
 async def edit_expense(
-    request: Request, expense_id: uuid.UUID, who: ExpensesWrite, db: SessionDep
+    request: Request,
+    expense_id: uuid.UUID,
+    who: ExpensesWrite,
+    db: SessionDep,
+    saved: bool = False,
 ) -> Response:
-    """The expense form, filled in (amount in the locale's format)."""
+    """The expense form, filled in (amount in the locale's format), with its receipts."""
     expense = await expense_service.get(db, expense_id)
     fmt = formatter(who.locale)
     values = {
@@ -153,7 +163,8 @@ async def edit_expense(
         "expense_date": expense.expense_date.isoformat() if expense.expense_date else "",
         "note": expense.note or "",
     }
-    return await _edit_page(request, who, db, expense_id, values, {})
+    notice = fmt.gettext("Expense saved. Attach the receipt below.") if saved else None
+    return await _edit_page(request, who, db, expense_id, values, {}, notice=notice)
 
 
 @router.post("/{expense_id}/edit")
