@@ -239,3 +239,16 @@ async def test_widgets_are_removed_and_added_and_the_theme_follows_the_employee(
     assert first.cookies.get("wm_theme") == "dark"
     web_admin.cookies.set("wm_theme", "dark")
     assert 'data-theme="dark"' in (await web_admin.get("/customers")).text
+
+
+async def test_a_new_employee_starts_with_the_least_privileged_role(
+    web_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    import re
+
+    from tests.factories.identity import role_id
+
+    form = (await web_admin.get("/admin/employees/new")).text
+    selected = re.search(r'<option value="([^"]+)" selected>', form.split('name="role_id"')[1])
+    assert selected is not None
+    assert selected.group(1) == str(await role_id(db, "Employee"))
