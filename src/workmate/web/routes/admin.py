@@ -327,7 +327,8 @@ async def _employee_form(
     departments, _ = await department_service.search(db, PageParams(limit=200, offset=0))
     if employee_id is None and not values.get("role_id"):
         # A new employee starts with the least privileged seed role, never Admin.
-        values = {**values, **{"role_id": str(r.id) for r in roles if r.name == "Employee"}}
+        least = next((str(r.id) for r in roles if r.name == "Employee"), "")
+        values = {**values, "role_id": least} if least else values
     return render(
         request,
         "admin/employee.html",
