@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -150,6 +150,10 @@ class CustomerService:
         if customer is None:
             raise NotFound("customer")
         return customer
+
+    async def names(self, db: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Customer names by id, in one statement whatever the number (for lists and pickers)."""
+        return await repo.names(db, ids)
 
     async def detail(self, db: AsyncSession, customer_id: uuid.UUID) -> CustomerDetail:
         """Customer with contacts, projects and open receivables: one query, whatever size."""

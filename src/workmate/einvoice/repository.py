@@ -137,7 +137,12 @@ async def load_documents(
         for invoice_id, amount in (
             await session.execute(
                 select(Payment.invoice_id, func.sum(Payment.amount))
-                .where(Payment.invoice_id.in_(invoice_ids))
+                # A credit note tells whether its original was paid (refund or nothing due).
+                .where(
+                    Payment.invoice_id.in_(
+                        [*invoice_ids, *(i.cancels_id for i, *_ in rows if i.cancels_id)]
+                    )
+                )
                 .group_by(Payment.invoice_id)
             )
         ).all()
@@ -185,7 +190,12 @@ async def load_documents(
             original_number=original_number,
             original_date=original_date,
             logo_key=seller.logo_path,
-            extra={"legal": legal_line(seller)},
+            extra={
+                "legal": legal_line(seller),
+                "original_paid": str(paid.get(invoice.cancels_id, Decimal("0.00")))
+                if invoice.cancels_id
+                else "0.00",
+            },
             billing=invoice.billing,
             deductions=tuple(deductions.get(invoice.quote_id, ()))
             if invoice.billing == "final" and invoice.quote_id is not None

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, not_, select, text, update
+from sqlalchemy import Select, and_, case, delete, func, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.invoices.overdue import effective_status, is_open, is_overdue
@@ -112,6 +112,8 @@ class ListFilter:
     issued_from: date | None = None
     issued_to: date | None = None
     number: str | None = None
+    # Number, buyer or customer name contain this (the web list's search box).
+    text: str | None = None
 
 
 def _where(f: ListFilter, today: date) -> list[Any]:
@@ -136,7 +138,30 @@ def _where(f: ListFilter, today: date) -> list[Any]:
         conditions.append(Invoice.issued_date <= f.issued_to)
     if f.number:
         conditions.append(Invoice.number.ilike(f"%{f.number}%"))
+    if f.text:
+        pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        named = select(Customer.id).where(Customer.name.ilike(pattern))
+        conditions.append(
+            or_(
+                Invoice.number.ilike(pattern),
+                Invoice.buyer_name.ilike(pattern),
+                Invoice.customer_id.in_(named),
+            )
+        )
     return conditions
+
+
+async def sums(db: AsyncSession, f: ListFilter, today: date) -> tuple[Decimal, Decimal]:
+    """Gross total of every invoice the filter lists, and what is still open of them."""
+    open_part = case((is_open(), Invoice.total - paid_amount()), else_=0)
+    row = (
+        await db.execute(
+            select(
+                func.coalesce(func.sum(Invoice.total), 0), func.coalesce(func.sum(open_part), 0)
+            ).where(and_(True, *_where(f, today)))
+        )
+    ).one()
+    return Decimal(row[0]), Decimal(row[1])
 
 
 def _listing(f: ListFilter, today: date) -> Select[Any]:

@@ -138,6 +138,12 @@ class InvoiceService:
         items = [self._summary(invoice, status, paid_sum) for invoice, status, paid_sum in rows]
         return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
+    async def list_sums(
+        self, db: AsyncSession, filters: repository.ListFilter
+    ) -> tuple[Decimal, Decimal]:
+        """Gross total and open amount over every invoice the filters list (not one page)."""
+        return await repository.sums(db, filters, business_today())
+
     # ---- drafts ----
 
     async def create(self, db: AsyncSession, who: Principal, data: InvoiceCreate) -> InvoiceRead:

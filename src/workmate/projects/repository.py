@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, cast, exists, func, select
+from sqlalchemy import ColumnElement, Numeric, cast, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.models import (
@@ -56,6 +56,36 @@ async def list_projects(
     items = (await db.scalars(stmt)).all()
     total = await db.scalar(select(func.count()).select_from(Project).where(*where))
     return items, int(total or 0)
+
+
+async def choices(
+    db: AsyncSession,
+    statuses: Sequence[str] | None,
+    ids: Collection[uuid.UUID] = (),
+    limit: int = 500,
+) -> Sequence[Any]:
+    """(id, title, status, customer_id, customer_name) in one statement, by customer and title:
+    projects in `statuses` (all if None) and those in `ids` whatever their status."""
+    picked: list[ColumnElement[bool]] = []
+    if statuses is not None:
+        picked.append(Project.status.in_(list(statuses)))
+    if ids:
+        picked.append(Project.id.in_(list(ids)))
+    stmt = (
+        select(
+            Project.id,
+            Project.title,
+            Project.status,
+            Project.customer_id,
+            Customer.name.label("customer_name"),
+        )
+        .join(Customer, Customer.id == Project.customer_id)
+        .order_by(func.lower(Customer.name), func.lower(Project.title), Project.id)
+        .limit(limit)
+    )
+    if picked:
+        stmt = stmt.where(or_(*picked))
+    return (await db.execute(stmt)).all()
 
 
 async def get(db: AsyncSession, project_id: uuid.UUID, *, lock: bool = False) -> Project | None:

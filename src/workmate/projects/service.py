@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +42,17 @@ class ProjectService:
             customer_id=customer_id, department_id=department_id, status=status, q=q
         )
         return await repo.list_projects(db, where, limit, offset)
+
+    async def choices(
+        self,
+        db: AsyncSession,
+        statuses: Sequence[str] | None = None,
+        ids: Collection[uuid.UUID] = (),
+        limit: int = 500,
+    ) -> Sequence[Any]:
+        """Projects for pickers and lists, with their customer's name, sorted by customer and
+        title, in one statement: those in `statuses` plus those named in `ids`."""
+        return await repo.choices(db, statuses, ids, limit)
 
     async def get(self, db: AsyncSession, project_id: uuid.UUID) -> Project:
         """One project or 404."""

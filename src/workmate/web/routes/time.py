@@ -158,7 +158,7 @@ async def _entry_form(
         values=values,
         errors=errors,
         entry_id=entry_id,
-        projects=[(str(p.id), p.title) for p in projects],
+        projects=[(str(p.id), p.label) for p in projects],
     )
 
 
