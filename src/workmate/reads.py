@@ -24,6 +24,7 @@ from typing import Annotated, Any, NewType, get_args, get_origin
 
 from fastapi import Depends, Response
 from pydantic import BaseModel
+from sqlalchemy import ColumnElement, String, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.db import SessionDep
@@ -154,6 +155,19 @@ def _is_json(annotation: Any) -> bool:
     return get_origin(annotation) in (list, dict) or (
         isinstance(annotation, type) and issubclass(annotation, BaseModel)
     )
+
+
+def json_column(model: type[BaseModel], table: str) -> ColumnElement[str]:
+    """A select column: the row of `table` as `model`'s JSON text, built by PostgreSQL; put it
+    in place of the ORM entity (`select(json_column(...)).select_from(Model)`), same rows."""
+    return literal_column(f"({json_object(model, table)})::text", String()).label("json")
+
+
+def read_by_id(model: type[BaseModel], table: str) -> ReadSQL:
+    """One row of `table` by its id ($1) as `model`'s JSON text."""
+    # Built at import from model fields and a table name in code; no input.
+    sql = f"SELECT ({json_object(model, 't')})::text FROM {table} t WHERE t.id = $1"  # noqa: S608
+    return read_sql(sql)
 
 
 class JSONBytes(Response):

@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.auth.principal import Principal
 from workmate.models import Customer, Employee, Invoice, Project, TimeEntry
+from workmate.reads import json_column
+from workmate.time_entries.schemas import TimeEntryRead
 
 # Days, weeks and months are the company's calendar, not UTC's.
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -150,8 +152,10 @@ class TimeEntryRepository:
         billable: bool | None = None,
         limit: int,
         offset: int,
-    ) -> tuple[Sequence[TimeEntry], int]:
+        as_json: bool = False,
+    ) -> tuple[Sequence[Any], int]:
         # One condition list for the items and their count, so the total never disagrees.
+        # as_json: the items as TimeEntryRead's JSON text, built by PostgreSQL (bytes path).
         conditions = self._filtered(
             who,
             employee_id=employee_id,
@@ -162,7 +166,8 @@ class TimeEntryRepository:
         )
         total = await db.scalar(select(func.count()).select_from(TimeEntry).where(*conditions))
         items = await db.scalars(
-            select(TimeEntry)
+            select(json_column(TimeEntryRead, "time_entries") if as_json else TimeEntry)
+            .select_from(TimeEntry)
             .where(*conditions)
             .order_by(TimeEntry.start_time.desc(), TimeEntry.id)
             .limit(limit)

@@ -263,8 +263,10 @@ class TimeEntryService:
         billable: bool | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> tuple[Sequence[TimeEntry], int]:
-        """Entries the caller may see (own, or all with `manage`), newest first."""
+        as_json: bool = False,
+    ) -> tuple[Sequence[Any], int]:
+        """Entries the caller may see (own, or all with `manage`), newest first (`as_json`:
+        as TimeEntryRead's JSON text, for the API's bytes path)."""
         return await time_entry_repository.search(
             db,
             who,
@@ -275,6 +277,7 @@ class TimeEntryService:
             billable=billable,
             limit=limit,
             offset=offset,
+            as_json=as_json,
         )
 
     async def create(
