@@ -264,7 +264,7 @@ class Generator:
                 rate = Decimal(19) if position < 3 else Decimal(rng.choice((7, 19)))
                 net = line_net(qty, price, Decimal(0))
                 lines.append(
-                    (_uuid(rng), inv_id, position, "Leistung", qty, "HUR", price, rate, net)
+                    (_uuid(rng), inv_id, position, "Leistung", qty, "HUR", price, rate, net, rate)
                 )
             sums = totals([(line[8], line[7]) for line in lines])
             lines_out.extend(lines)
@@ -362,7 +362,7 @@ COLUMNS = {
     ),
     "invoice_lines": (
         "id", "invoice_id", "position", "description", "quantity", "unit", "unit_price",
-        "vat_rate", "net_amount",
+        "vat_rate", "net_amount", "chosen_vat_rate",
     ),
     "payments": ("id", "invoice_id", "amount", "payment_date", "method"),
     "expenses": ("id", "project_id", "category", "amount", "note", "expense_date"),

@@ -94,8 +94,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """The controller drops every database of this run (workers have closed theirs)."""
-    if hasattr(config, "workerinput") or not os.environ.get(SERVER_ENV):
+    """The controller drops every database of this run (workers have closed theirs) and stops
+    the S3 server if this run started it."""
+    if hasattr(config, "workerinput"):
+        return
+    from tests import s3server
+
+    s3server.stop_if_ours(RUN_ID)
+    if not os.environ.get(SERVER_ENV):
         return
 
     async def drop_all() -> None:

@@ -15,7 +15,7 @@ import os
 import re
 import tomllib
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
+import pytest_asyncio
 from fastapi.routing import APIRoute
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -32,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.factories.crm import new_reminder
 from tests.factories.documents import PDF, make_document
-from tests.factories.identity import make_employee, token_client
+from tests.factories.identity import make_employee, session_client, token_client
 from tests.factories.invoicing import draft_body, make_company_settings, make_issued_invoice
 from tests.factories.records import (
     at,
@@ -505,9 +506,11 @@ def _id(value: tuple[str, str, str, str]) -> str:
     return f"{value[0]} {value[1]} {value[2]}:{value[3]}"
 
 
-@pytest.fixture
-def ctx(as_admin: httpx.AsyncClient, db: AsyncSession, admin: Employee) -> Ctx:
-    return Ctx(as_admin, db, admin)
+@pytest_asyncio.fixture
+async def ctx(app: Any, db: AsyncSession, admin: Employee) -> AsyncIterator[Ctx]:
+    # A password login (web session): API tokens can only be created so.
+    async with await session_client(app, db, admin) as client:
+        yield Ctx(client, db, admin)
 
 
 class TestAwareTimestamps(Lesson):

@@ -68,7 +68,7 @@ def test_declared_permissions_exist_in_the_vocabulary() -> None:
     for path, route, inherited in app_routes():
         for module, action in route_permissions(route, inherited):
             if module == "*":
-                assert action in ("public", "authenticated"), path
+                assert action in ("public", "authenticated", "session"), path
             else:
                 assert action in MODULES[module], f"{path}: {module}.{action}"
 
@@ -88,3 +88,33 @@ def test_the_walk_finds_an_undeclared_route() -> None:
     [(path, route, inherited)] = [r for r in walk(list(app.routes)) if r[0] not in FRAMEWORK]
     assert path == "/x/naked"
     assert route_permissions(route, inherited) == []
+
+
+# DELETE routes that need no `<module>.delete`, each with its reason.
+DELETE_WITHOUT_DELETE_PERMISSION = {
+    "/api/v1/invoices/{invoice_id}/lines/{line_id}": "editing a draft (invoices.write)",
+    "/api/v1/auth/sessions/{session_id}": "one's own session",
+    "/api/v1/auth/tokens/{token_id}": "one's own token",
+    "/api/v1/departments/{department_id}": "organisation admin",
+    "/api/v1/roles/{role_id}": "organisation admin",
+    "/api/v1/worktime/contracts/{contract_id}": "worktime has no delete: manage",
+    "/api/v1/worktime/bookings/{booking_id}": "worktime has no delete: manage",
+    "/api/v1/worktime/breaks/{break_id}": "worktime has no delete: one's own record",
+    "/api/v1/worktime/feed": "one's own calendar URL",
+    "/api/v1/dunning/stops/customers/{customer_id}": "lifting a dunning stop (invoices.write)",
+    "/api/v1/dunning/stops/invoices/{invoice_id}": "lifting a dunning stop (invoices.write)",
+}
+
+
+def test_delete_routes_need_their_modules_delete_permission() -> None:
+    """Issue 13, item 9: a DELETE that removes a record needs `<module>.delete`, not write."""
+    wrong = []
+    for path, route, inherited in app_routes():
+        if "DELETE" not in (getattr(route, "methods", None) or ()):
+            continue
+        if path in DELETE_WITHOUT_DELETE_PERMISSION:
+            continue
+        perms = route_permissions(route, inherited)
+        if not any(action == "delete" for _module, action in perms):
+            wrong.append(f"DELETE {path}: {perms}")
+    assert wrong == []

@@ -18,10 +18,13 @@ from workmate.banking import endpoints as banking
 from workmate.chat import endpoints as chat
 from workmate.chat import live as chat_live
 from workmate.company import endpoints as company
+from workmate.config import get_settings
 from workmate.customers import endpoints as customers
 from workmate.dashboards import endpoints as dashboards
 from workmate.db import make_engine, make_sessionmaker, resolve_database_url
+from workmate.dbproblems import explain
 from workmate.documents import endpoints as documents
+from workmate.dunning import endpoints as dunning
 from workmate.einvoice import endpoints as einvoice
 from workmate.employees import endpoints as employees
 from workmate.errors import install_handlers
@@ -31,10 +34,15 @@ from workmate.health import router as health_router
 from workmate.invoices import endpoints as invoices
 from workmate.jobs import endpoints as jobs
 from workmate.jobs import worker as job_worker
+from workmate.limits import RequestLimits
 from workmate.migrate import current_revision, head_revision
+from workmate.observability import RequestContext
+from workmate.outbox import endpoints as outbox
 from workmate.payments import endpoints as payments
 from workmate.projects import endpoints as projects
 from workmate.purchases import endpoints as purchases
+from workmate.quotes import endpoints as quotes
+from workmate.recurring import endpoints as recurring
 from workmate.reminders import endpoints as reminders
 from workmate.time_entries import endpoints as time_entries
 from workmate.worktime import endpoints as worktime
@@ -62,6 +70,10 @@ API_ROUTERS = (
     purchases.router,
     worktime.router,
     jobs.router,
+    outbox.router,
+    quotes.router,
+    recurring.router,
+    dunning.router,
 )
 
 
@@ -79,7 +91,8 @@ async def check_database(engine: AsyncEngine) -> None:
         current = await current_revision(engine)
     except Exception as exc:
         raise DatabaseNotReady(
-            f"cannot reach the database ({type(exc).__name__}); "
+            explain(exc, engine.url.render_as_string(hide_password=True))
+            or f"cannot reach the database ({type(exc).__name__}); "
             "check WORKMATE_DATABASE_URL and that the server runs"
         ) from None
     head = head_revision()
@@ -125,6 +138,11 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
     install_handlers(app)
+    app.add_middleware(RequestLimits, max_body=get_settings().body_max_bytes)
+    # Outermost, even around Starlette's error middleware: the request id exists before
+    # anything logs (the traceback of an unexpected error too), and every answer carries it.
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: RequestContext(build())  # type: ignore[method-assign]
     for router in API_ROUTERS:
         include_flat(app, router, API_PREFIX)
     app.include_router(health_router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,8 +35,25 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_window_seconds: int = 900
+    # Stored files: unset keeps them in data_dir/files; `s3://bucket/prefix` puts them in an
+    # S3-compatible object store (endpoint and keys below, or the usual AWS_* variables).
+    storage_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    # The orphan sweep leaves files this young alone: they may belong to an upload in flight.
+    storage_orphan_grace_hours: int = Field(default=24, ge=1)
+    # Backups: pg_dump/pg_restore of the server's version are found in the embedded wheel,
+    # /usr/lib/postgresql/N/bin or PATH unless this folder is given. A periodic backup job
+    # writes to backup_dir (unset: no periodic backups) and keeps backup_generations archives.
+    pg_bin_dir: Path | None = None
+    backup_dir: Path | None = None
+    backup_generations: int = Field(default=7, ge=1)
     # Uploads.
     upload_max_bytes: int = 20 * 1024 * 1024
+    # Any other request body (JSON, web forms): larger is 413 (see workmate.limits).
+    body_max_bytes: int = 2 * 1024 * 1024
     # Received e-invoices (purchases): worker processes that check them by the official rules,
     # the time one check may take, the memory one worker may use, the largest invoice XML.
     einvoice_workers: int = 1
@@ -58,6 +76,21 @@ class Settings(BaseSettings):
     job_stalled_check_seconds: float = 15.0
     # Workers are woken by NOTIFY; polling is the fallback.
     job_poll_seconds: float = 5.0
+    # Logs of `workmate serve`/`worker`: one JSON object per line (with the request id), or
+    # plain text for reading in a terminal.
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+    # On SIGTERM the server stops accepting and lets requests in flight finish this long.
+    shutdown_grace_seconds: float = Field(default=20.0, gt=0)
+    # Outgoing mail (the outbox): smtp://user:pw@host:587 (STARTTLS when offered),
+    # smtp+starttls://... (STARTTLS required), smtps://host:465 (implicit TLS). Unset: messages
+    # stay queued in the outbox ("no mail server configured") and can be sent later.
+    smtp_url: str | None = None
+    smtp_timeout_seconds: float = 30.0
+    # A refused or broken delivery is tried again after retry * 2**(attempt-1) seconds, up to
+    # mail_max_attempts tries; then the message is `failed`, visible in the outbox.
+    mail_retry_seconds: float = 60.0
+    mail_max_attempts: int = Field(default=5, ge=1, le=20)
 
     @property
     def files_dir(self) -> Path:

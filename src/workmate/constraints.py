@@ -101,6 +101,10 @@ MESSAGES: dict[str, Entry] = {
         Conflict, "cancels_id", "this invoice already has a credit note"
     ),
     "ck_invoice_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_invoice_lines_chosen_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_invoice_lines_effective_vat_rate": Rule(
+        Invalid, "vat_rate", "a line's VAT rate is its chosen rate or 0 (reverse charge, §19)"
+    ),
     "ck_invoice_lines_quantity": Rule(Invalid, "quantity", "quantity must not be 0"),
     # payments
     "uq_payments_idempotency_key": Rule(
@@ -378,6 +382,172 @@ MESSAGES: dict[str, Entry] = {
     ),
     # background jobs
     "ck_job_failures_attempt_positive": Rule(Invalid, "attempt", "attempt must be at least 1"),
+    # company settings: the legal details (migration 0012)
+    "ck_company_settings_legal_form": Rule(Invalid, "legal_form", "unknown legal form"),
+    # outbox and sending (migration 0017)
+    "ck_outbox_messages_state": Rule(Invalid, "state", "unknown message state"),
+    "ck_outbox_messages_purpose": Rule(Invalid, "purpose", "unknown message purpose"),
+    "ck_outbox_messages_language": Rule(Invalid, "language", "language: de or en"),
+    "ck_outbox_messages_recipients": Rule(Invalid, "to", "a message has 1 to 20 recipients"),
+    "ck_outbox_messages_attempts": Rule(Invalid, "attempts", "attempts cannot be negative"),
+    "ck_outbox_messages_sent_at": Rule(
+        Invalid, "state", "a sent message has a sending time, and only a sent one"
+    ),
+    "uq_outbox_messages_one_queued": Rule(
+        Conflict, "state", "a message about this is already waiting in the outbox"
+    ),
+    "uq_outbox_messages_smtp_message_id": Rule(
+        Conflict, "smtp_message_id", "message id collision; try again"
+    ),
+    "fk_outbox_messages_created_by_id_employees": ForeignKey(
+        "created_by_id", "employee not found", "the employee wrote outbox messages"
+    ),
+    "uq_outbox_attachments_message_id_position": Rule(
+        Conflict, "attachments", "two attachments at the same position"
+    ),
+    "fk_outbox_attachments_message_id_outbox_messages": ForeignKey(
+        "message_id", "message not found", "the message has attachments"
+    ),
+    "ck_invoice_dispatches_channel": Rule(Invalid, "channel", "channel: email or post"),
+    "ck_invoice_dispatches_email_message": Rule(
+        Invalid, "message_id", "an e-mail dispatch names its message, a postal one none"
+    ),
+    "uq_invoice_dispatches_message_id": Rule(
+        Conflict, "message_id", "this message already counts as a dispatch"
+    ),
+    "fk_invoice_dispatches_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice not found", "the invoice was sent and is kept"
+    ),
+    "fk_invoice_dispatches_message_id_outbox_messages": ForeignKey(
+        "message_id", "message not found", "the message delivered an invoice and is kept"
+    ),
+    "fk_invoice_dispatches_created_by_id_employees": ForeignKey(
+        "created_by_id", "employee not found", "the employee sent invoices"
+    ),
+    "ck_mail_templates_purpose": Rule(Invalid, "purpose", "unknown template purpose"),
+    "ck_mail_templates_language": Rule(Invalid, "language", "language: de or en"),
+    # quotes and billing them (migration 0017b)
+    "ck_quotes_status": Rule(Invalid, "status", "unknown quote status"),
+    "ck_quotes_vat_treatment": Rule(Invalid, "vat_treatment", "unknown VAT treatment"),
+    "ck_quotes_issued_has_number": Rule(Conflict, "number", "an issued quote has a number"),
+    "ck_quotes_issued_has_date": Rule(Conflict, "issued_date", "an issued quote has a date"),
+    "ck_quotes_valid_after_issue": Rule(
+        Invalid, "valid_until", "valid_until must not be before the quote date"
+    ),
+    "ck_quotes_decided": Rule(
+        Conflict, "status", "an accepted or declined quote records when it was decided"
+    ),
+    "uq_quotes_number": Rule(Conflict, "number", "quote number already used; try again"),
+    "fk_quotes_customer_id_customers": ForeignKey(
+        "customer_id", "customer_id: no such customer", "the customer has quotes"
+    ),
+    "fk_quotes_project_id_projects": ForeignKey(
+        "project_id", "project_id: no such project", "the project has quotes"
+    ),
+    "ck_quote_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_quote_lines_discount": Rule(
+        Invalid, "discount_percent", "discount_percent must be between 0 and 100"
+    ),
+    "ck_quote_lines_quantity": Rule(Invalid, "quantity", "quantity must not be 0"),
+    "fk_quote_lines_quote_id_quotes": ForeignKey(
+        "quote_id", "quote_id: no such quote", "the quote has lines"
+    ),
+    "ck_invoices_billing": Rule(Invalid, "billing", "billing: standard, down_payment or final"),
+    "ck_invoices_prepaid": Rule(
+        Invalid, "prepaid_total", "only a final invoice deducts down payments"
+    ),
+    "ck_invoices_billing_quote": Rule(
+        Invalid, "quote_id", "a down-payment or final invoice names its quote"
+    ),
+    "fk_invoices_quote_id_quotes": ForeignKey(
+        "quote_id", "quote_id: no such quote", "the quote is billed by invoices"
+    ),
+    # recurring invoices (migration 0017c)
+    "ck_recurring_invoices_interval": Rule(
+        Invalid, "interval", "interval: monthly, quarterly or yearly"
+    ),
+    "ck_recurring_invoices_mode": Rule(Invalid, "mode", "mode: draft, issue or issue_and_send"),
+    "ck_recurring_invoices_status": Rule(Invalid, "status", "status: active, paused or ended"),
+    "ck_recurring_invoices_vat_treatment": Rule(Invalid, "vat_treatment", "unknown VAT treatment"),
+    "ck_recurring_invoices_end_after_first": Rule(
+        Invalid, "end_date", "end_date must not be before first_date"
+    ),
+    "ck_recurring_invoices_next_after_first": Rule(
+        Invalid, "first_date", "the next period cannot start before the first date"
+    ),
+    "fk_recurring_invoices_customer_id_customers": ForeignKey(
+        "customer_id", "customer_id: no such customer", "the customer has recurring invoices"
+    ),
+    "fk_recurring_invoices_project_id_projects": ForeignKey(
+        "project_id", "project_id: no such project", "the project has recurring invoices"
+    ),
+    "fk_recurring_invoices_created_by_id_employees": ForeignKey(
+        "created_by_id", "employee not found", "the employee set up recurring invoices"
+    ),
+    "ck_recurring_invoice_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_recurring_invoice_lines_discount": Rule(
+        Invalid, "discount_percent", "discount_percent must be between 0 and 100"
+    ),
+    "ck_recurring_invoice_lines_quantity": Rule(Invalid, "quantity", "quantity must not be 0"),
+    "ck_recurring_invoice_lines_unit_price": Rule(
+        Invalid, "unit_price", "unit_price must not be negative"
+    ),
+    "fk_recurring_invoice_lines_template_id_recurring_invoices": ForeignKey(
+        "template_id", "template_id: no such recurring invoice", "the template has lines"
+    ),
+    "ck_recurring_runs_period": Rule(Invalid, "period_end", "a period ends after it starts"),
+    "uq_recurring_runs_template_id_period_start": Rule(
+        Conflict, "period_start", "this period was billed already"
+    ),
+    "uq_recurring_runs_invoice_id": Rule(
+        Conflict, "invoice_id", "the invoice belongs to another period"
+    ),
+    "fk_recurring_runs_template_id_recurring_invoices": ForeignKey(
+        "template_id", "template_id: no such recurring invoice", "the template has runs"
+    ),
+    "fk_recurring_runs_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice_id: no such invoice", "the invoice was created by a template"
+    ),
+    # dunning letters (migration 0017d)
+    "ck_base_rates_rate": Rule(Invalid, "rate", "the base rate must be between -10 and 20"),
+    "ck_dunning_blocks_one_target": Rule(
+        Invalid, "customer_id", "a stop flag is for one customer or one invoice"
+    ),
+    "uq_dunning_blocks_customer_id": Rule(
+        Conflict, "customer_id", "dunning is already stopped for this customer"
+    ),
+    "uq_dunning_blocks_invoice_id": Rule(
+        Conflict, "invoice_id", "dunning is already stopped for this invoice"
+    ),
+    "fk_dunning_blocks_customer_id_customers": ForeignKey(
+        "customer_id", "customer_id: no such customer", "the customer has a dunning stop"
+    ),
+    "fk_dunning_blocks_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice_id: no such invoice", "the invoice has a dunning stop"
+    ),
+    "ck_dunning_letters_level": Rule(Invalid, "level", "dunning levels are 1 to 3"),
+    "ck_dunning_letters_channel": Rule(Invalid, "channel", "channel: email or print"),
+    "ck_dunning_letters_flat_fee": Rule(
+        Invalid, "flat_fee", "the flat fee is 40 EUR (section 288 (5) BGB) or nothing"
+    ),
+    "ck_dunning_letters_amounts": Rule(
+        Invalid, "open_amount", "a letter claims a positive open amount and no negative fees"
+    ),
+    "uq_dunning_letters_invoice_id_level": Rule(
+        Conflict, "level", "this dunning level was already sent for the invoice"
+    ),
+    "uq_dunning_letters_one_flat_fee": Rule(
+        Conflict, "flat_fee", "the flat fee is charged once per invoice"
+    ),
+    "fk_dunning_letters_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice_id: no such invoice", "the invoice has dunning letters"
+    ),
+    "fk_dunning_letters_message_id_outbox_messages": ForeignKey(
+        "message_id", "message not found", "the message carried a dunning letter"
+    ),
+    "fk_dunning_letters_created_by_id_employees": ForeignKey(
+        "created_by_id", "employee not found", "the employee sent dunning letters"
+    ),
 }
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import (
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from workmate.config import Settings, get_settings
+from workmate.dbproblems import NotPostgresURL
 from workmate.errors import ServiceUnavailable, WorkmateError
 
 
@@ -40,7 +43,7 @@ def sqlalchemy_url(libpq_url: str) -> URL:
     if parts.scheme not in ("postgresql", "postgres") and not parts.scheme.startswith(
         "postgresql+"
     ):
-        raise ValueError(f"not a PostgreSQL URL: scheme {parts.scheme!r}")
+        raise NotPostgresURL(parts.scheme)
     query = dict(parse_qsl(parts.query))
     host = parts.hostname or query.pop("host", None)
     if "sslmode" in query:
@@ -137,9 +140,46 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+log = logging.getLogger(__name__)
+
+# Work that must wait until the transaction has ended (removing a stored file, for one): it
+# gets the same session and runs in a transaction of its own. Registered per session.
+AfterAction = Callable[[AsyncSession], Awaitable[None]]
+_AFTER_COMMIT = "workmate.after_commit"
+_AFTER_ROLLBACK = "workmate.after_rollback"
+
+
+def after_commit(session: AsyncSession, action: AfterAction) -> None:
+    """Run `action` once the current transaction has committed; never if it rolls back."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+def after_rollback(session: AsyncSession, action: AfterAction) -> None:
+    """Run `action` if the current transaction rolls back (for any reason); never on commit."""
+    session.info.setdefault(_AFTER_ROLLBACK, []).append(action)
+
+
+def _take(session: AsyncSession, *, committed: bool) -> list[AfterAction]:
+    on_commit: list[AfterAction] = session.info.pop(_AFTER_COMMIT, [])
+    on_rollback: list[AfterAction] = session.info.pop(_AFTER_ROLLBACK, [])
+    return on_commit if committed else on_rollback
+
+
+async def _run_after(session: AsyncSession, actions: list[AfterAction]) -> None:
+    # The transaction's outcome is final: a failing action is logged, never raised (the
+    # periodic orphan sweep removes what a failed file removal leaves behind).
+    for action in actions:
+        try:
+            async with transaction(session):
+                await action(session)
+        except Exception:
+            log.exception("after-transaction action %r failed", action)
+
+
 @asynccontextmanager
 async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
-    """Commit on success; on error roll back, then keep what the error asks to keep (audit)."""
+    """Commit on success; on error roll back, then keep what the error asks to keep (audit).
+    Then run the after_commit or after_rollback actions registered meanwhile."""
     try:
         yield session
         await session.commit()
@@ -148,10 +188,15 @@ async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         if exc.after_rollback:
             session.add_all(exc.after_rollback)
             await session.commit()
+        await _run_after(session, _take(session, committed=False))
         raise
     except BaseException:
         await session.rollback()
+        # Also after a cancellation (a client that went away): the clean-up must still run.
+        with anyio.CancelScope(shield=True):
+            await _run_after(session, _take(session, committed=False))
         raise
+    await _run_after(session, _take(session, committed=True))
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
@@ -168,3 +213,20 @@ async def session_scope(engine: AsyncEngine | None = None) -> AsyncIterator[Asyn
     finally:
         if own:
             await engine.dispose()
+
+
+R = TypeVar("R")
+
+
+async def for_delete(db: AsyncSession, model: type[R], row_id: Any) -> R | None:
+    """The row, locked and read afresh, or None once a concurrent transaction deleted it: a
+    delete that reads this way answers 404 to all but the first of parallel requests."""
+    from sqlalchemy import select
+
+    stmt = (
+        select(model)
+        .where(model.id == row_id)  # type: ignore[attr-defined]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return await db.scalar(stmt)

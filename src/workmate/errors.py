@@ -31,13 +31,36 @@ class WorkmateError(Exception):
         # for its locale (German numbers and dates).
         self.template = detail
         self.params: Mapping[str, Any] = params or {}
-        detail = detail.format(**self.params) if params else detail
+        detail = (
+            detail.format(**{k: _plain(v) for k, v in self.params.items()}) if params else detail
+        )
         super().__init__(detail)
         self.detail = detail
         self.field = field
         # Rows to store although the request fails (audit of a denial, a failed login):
         # the request's transaction is rolled back first, then these are committed.
         self.after_rollback: list[Any] = []
+
+
+def _plain(value: Any) -> Any:
+    """A param as the API's English detail shows it (a list of items joined)."""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+class InvalidValue(ValueError):
+    """A validator's refusal as a message template with params (the web UI translates it)."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template.format(**{k: _plain(v) for k, v in params.items()}))
+
+
+def msg(text: str) -> str:
+    """Mark an English text that ends up in a refusal (translated by the web UI's catalog)."""
+    return text
 
 
 class BadRequest(WorkmateError):
@@ -60,7 +83,7 @@ class NotFound(WorkmateError):
     status_code = 404
 
     def __init__(self, entity: str, *, field: str | None = None) -> None:
-        super().__init__(f"{entity} not found", field=field)
+        super().__init__("{entity} not found", field=field, params={"entity": entity})
 
 
 class Conflict(WorkmateError):
@@ -154,6 +177,10 @@ def from_database(exc: DBAPIError) -> WorkmateError | None:
         return Invalid(message) if sqlstate(exc) == "WM422" else Conflict(message)
     if isinstance(exc, IntegrityError):
         return constraint_error(exc)
+    if sqlstate(exc) == "22003":
+        # Last line of defence: services check what they store, but a value or a derived
+        # amount too large for its column is the client's input, never a 500.
+        return Invalid("a number is too large for the field it is stored in")
     return None
 
 
@@ -191,7 +218,9 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        name = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+        name = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge"}.get(
+            exc.status_code, "HTTPError"
+        )
         return JSONResponse(
             body(name, exc.detail), status_code=exc.status_code, headers=exc.headers
         )

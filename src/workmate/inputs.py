@@ -20,10 +20,13 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 NAME_MAX = 200
 LINE_MAX = 1_000
 NOTE_MAX = 10_000
+# Keys, codes and identifiers (locales, permission names, layout keys).
+CODE_MAX = 100
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
 Line = Annotated[str, StringConstraints(max_length=LINE_MAX)]
 Note = Annotated[str, StringConstraints(max_length=NOTE_MAX)]
+Code = Annotated[str, StringConstraints(max_length=CODE_MAX)]
 
 
 def bad_text(value: str) -> str | None:

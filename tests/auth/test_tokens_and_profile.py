@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+import pytest_asyncio
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories.identity import PASSWORD, make_employee, role_id, token_client
+from tests.factories.identity import (
+    PASSWORD,
+    make_employee,
+    role_id,
+    session_client,
+    token_client,
+)
 from workmate.models import ApiToken, Employee
 
 TOKENS = "/api/v1/auth/tokens"
@@ -23,17 +31,34 @@ def bearer(app: Any, secret: str) -> httpx.AsyncClient:
     )
 
 
+@pytest_asyncio.fixture
+async def in_employee(
+    app: Any, db: AsyncSession, employee: Employee
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The employee logged in with their password (web session): tokens are made so."""
+    async with await session_client(app, db, employee) as c:
+        yield c
+
+
+@pytest_asyncio.fixture
+async def in_manager(
+    app: Any, db: AsyncSession, manager: Employee
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with await session_client(app, db, manager) as c:
+        yield c
+
+
 class TestTokens:
     async def test_secret_is_shown_once_and_lists_show_the_prefix_only(
-        self, app: Any, as_employee: httpx.AsyncClient, db: AsyncSession
+        self, app: Any, in_employee: httpx.AsyncClient, db: AsyncSession
     ) -> None:
-        created = await as_employee.post(TOKENS, json={"name": "laptop"})
+        created = await in_employee.post(TOKENS, json={"name": "laptop"})
         assert created.status_code == 201
         body = created.json()
         secret = body["token"]
         assert secret.startswith("wm_")
         assert body["prefix"] == secret[:10]
-        listed = await as_employee.get(TOKENS)
+        listed = await in_employee.get(TOKENS)
         assert listed.status_code == 200
         assert "laptop" in listed.text
         assert secret not in listed.text
@@ -46,32 +71,32 @@ class TestTokens:
             assert (await c.get("/api/v1/auth/me")).status_code == 200
 
     async def test_revoked_token_is_refused_on_the_next_request(
-        self, app: Any, as_employee: httpx.AsyncClient
+        self, app: Any, in_employee: httpx.AsyncClient
     ) -> None:
-        body = (await as_employee.post(TOKENS, json={"name": "ci"})).json()
+        body = (await in_employee.post(TOKENS, json={"name": "ci"})).json()
         async with bearer(app, body["token"]) as c:
             assert (await c.get("/api/v1/auth/me")).status_code == 200
-            assert (await as_employee.delete(f"{TOKENS}/{body['id']}")).status_code == 204
+            assert (await in_employee.delete(f"{TOKENS}/{body['id']}")).status_code == 204
             assert (await c.get("/api/v1/auth/me")).status_code == 401
 
     async def test_someone_elses_token_cannot_be_revoked_and_does_not_leak(
-        self, app: Any, as_employee: httpx.AsyncClient, as_manager: httpx.AsyncClient
+        self, app: Any, in_employee: httpx.AsyncClient, in_manager: httpx.AsyncClient
     ) -> None:
-        body = (await as_manager.post(TOKENS, json={"name": "mine"})).json()
-        r = await as_employee.delete(f"{TOKENS}/{body['id']}")
+        body = (await in_manager.post(TOKENS, json={"name": "mine"})).json()
+        r = await in_employee.delete(f"{TOKENS}/{body['id']}")
         assert r.status_code == 404
-        assert "mine" not in (await as_employee.get(TOKENS)).text
+        assert "mine" not in (await in_employee.get(TOKENS)).text
 
-    async def test_expiry_must_be_aware_and_ahead(self, as_employee: httpx.AsyncClient) -> None:
-        naive = await as_employee.post(
+    async def test_expiry_must_be_aware_and_ahead(self, in_employee: httpx.AsyncClient) -> None:
+        naive = await in_employee.post(
             TOKENS, json={"name": "x", "expires_at": "2030-01-01T00:00:00"}
         )
         assert naive.status_code == 422
         past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-        r = await as_employee.post(TOKENS, json={"name": "x", "expires_at": past})
+        r = await in_employee.post(TOKENS, json={"name": "x", "expires_at": past})
         assert r.status_code == 422
         assert r.json()["field"] == "expires_at"
-        ahead = await as_employee.post(
+        ahead = await in_employee.post(
             TOKENS, json={"name": "x", "expires_at": "2099-01-01T00:00:00Z"}
         )
         assert ahead.status_code == 201
@@ -204,3 +229,53 @@ class TestProfile:
             "/api/v1/auth/login", json={"email": email, "password": "a long new password"}
         )
         assert new.status_code == 200
+
+
+class TestRevocation:
+    """Issue 13, item 10: a password reset or change revokes the API tokens; a token cannot
+    mint tokens."""
+
+    async def test_a_token_cannot_create_a_token(self, as_employee: httpx.AsyncClient) -> None:
+        r = await as_employee.post(TOKENS, json={"name": "child"})
+        assert r.status_code == 403
+        assert "password" in r.json()["detail"]
+
+    async def test_admin_password_reset_revokes_tokens_and_sessions(
+        self, app: Any, db: AsyncSession, as_admin: httpx.AsyncClient, employee: Employee
+    ) -> None:
+        employee_id = employee.id
+        async with await session_client(app, db, employee) as web:
+            secret = (await web.post(TOKENS, json={"name": "laptop"})).json()["token"]
+            async with bearer(app, secret) as c:
+                assert (await c.get("/api/v1/auth/me")).status_code == 200
+                r = await as_admin.put(
+                    f"/api/v1/employees/{employee_id}/password",
+                    json={"password": "ein-neues-langes-Passwort"},
+                )
+                assert r.status_code == 204, r.text
+                assert (await c.get("/api/v1/auth/me")).status_code == 401
+            assert (await web.get("/api/v1/auth/me")).status_code == 401
+        live = await db.scalar(
+            select(func.count())
+            .select_from(ApiToken)
+            .where(ApiToken.employee_id == employee_id, ApiToken.revoked_at.is_(None))
+        )
+        assert live == 0
+
+    async def test_own_password_change_revokes_tokens_and_other_sessions(
+        self, app: Any, db: AsyncSession, employee: Employee
+    ) -> None:
+        async with (
+            await session_client(app, db, employee) as web,
+            await session_client(app, db, employee) as other,
+        ):
+            secret = (await web.post(TOKENS, json={"name": "ci"})).json()["token"]
+            r = await web.put(
+                "/api/v1/auth/me/password",
+                json={"current_password": PASSWORD, "new_password": "ein-neues-langes-Passwort"},
+            )
+            assert r.status_code == 204, r.text
+            async with bearer(app, secret) as c:
+                assert (await c.get("/api/v1/auth/me")).status_code == 401
+            assert (await other.get("/api/v1/auth/me")).status_code == 401
+            assert (await web.get("/api/v1/auth/me")).status_code == 200

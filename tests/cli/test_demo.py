@@ -200,9 +200,9 @@ class TestInvoices:
         per_invoice: dict[Any, list[Any]] = defaultdict(list)
         for line in lines:
             per_invoice[line["invoice_id"]].append(line)
-            expected = half_up(
-                line["quantity"] * line["unit_price"] * (100 - line["discount_percent"]) / 100
-            )
+            # EN 16931: allowance = round(gross x percent), net = gross - allowance.
+            gross = half_up(line["quantity"] * line["unit_price"])
+            expected = gross - half_up(gross * line["discount_percent"] / 100)
             assert line["net_amount"] == expected
             assert line["vat_rate"] in (0, 7, 19)
         assert {line["vat_rate"] for line in lines} == {0, 7, 19}

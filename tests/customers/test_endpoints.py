@@ -272,12 +272,17 @@ class TestContacts:
         assert r.status_code == 422
         assert r.json()["field"] == "email"
 
-    async def test_contact_delete(self, as_manager: httpx.AsyncClient, db: AsyncSession) -> None:
+    async def test_contact_delete_needs_crm_delete(
+        self, as_manager: httpx.AsyncClient, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
         customer = await new_customer(db)
         url = f"/api/v1/customers/{customer.id}/contacts"
         contact = await new_contact(db, customer)
-        assert (await as_manager.delete(f"{url}/{contact.id}")).status_code == 204
-        assert (await as_manager.get(f"{url}/{contact.id}")).status_code == 404
+        contact_id = contact.id
+        # Managers hold crm.write but not crm.delete (issue 13, item 9).
+        assert (await as_manager.delete(f"{url}/{contact_id}")).status_code == 403
+        assert (await as_admin.delete(f"{url}/{contact_id}")).status_code == 204
+        assert (await as_admin.get(f"{url}/{contact_id}")).status_code == 404
 
 
 class TestGdpr:

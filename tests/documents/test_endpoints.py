@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories.documents import HTML, PDF, PNG, make_document, multipart, office_zip
+from tests.factories.files import StoredFiles
 from tests.factories.identity import make_employee, session_client, token_client
 from tests.factories.records import make_customer, make_invoice
 from workmate.config import Settings
@@ -21,9 +22,12 @@ KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}$")
 
 
 def stored_files(settings: Settings) -> list[str]:
-    """Every file below the test's data folder, relative to it."""
+    """Every stored key as files/<key>, and every other file left in the test's data folder
+    (with S3 there must be none: uploads are spooled there only while they stream)."""
+    files = StoredFiles(settings)
     root = settings.data_dir
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    local = {str(p.relative_to(root)) for p in files.local_files()}
+    return sorted({f"files/{key}" for key in files.stored_keys()} | local)
 
 
 async def upload(client: httpx.AsyncClient, content: bytes, **kwargs: Any) -> httpx.Response:
@@ -47,7 +51,7 @@ class TestUpload:
         assert doc["owner_id"] == str(employee.id)
         assert "file_path" not in doc
         assert stored_files(files_settings) == [f"files/{sha[:2]}/{sha}"]
-        assert (files_settings.files_dir / sha[:2] / sha).read_bytes() == PDF
+        assert StoredFiles(files_settings).read(f"{sha[:2]}/{sha}") == PDF
 
     async def test_identical_files_are_stored_once(
         self, as_employee: httpx.AsyncClient, files_settings: Settings
@@ -342,8 +346,8 @@ class TestDownload:
         files_settings: Settings,
     ) -> None:
         created = (await upload(as_employee, PDF)).json()
-        path = files_settings.files_dir / created["checksum"][:2] / created["checksum"]
-        path.write_bytes(PDF.replace(b"Catalog", b"Katalog"))
+        key = f"{created['checksum'][:2]}/{created['checksum']}"
+        StoredFiles(files_settings).overwrite(key, PDF.replace(b"Catalog", b"Katalog"))
         response = await as_employee.get(f"/api/v1/documents/{created['id']}/download")
         assert response.status_code == 500
         assert response.json()["error"] == "IntegrityFailure"
@@ -361,7 +365,7 @@ class TestDownload:
         self, as_employee: httpx.AsyncClient, files_settings: Settings
     ) -> None:
         created = (await upload(as_employee, PDF)).json()
-        (files_settings.files_dir / created["checksum"][:2] / created["checksum"]).unlink()
+        StoredFiles(files_settings).remove(f"{created['checksum'][:2]}/{created['checksum']}")
         response = await as_employee.get(f"/api/v1/documents/{created['id']}/download")
         assert response.status_code == 500
         assert response.json()["error"] == "IntegrityFailure"
@@ -370,8 +374,8 @@ class TestDownload:
         self, as_employee: httpx.AsyncClient, files_settings: Settings
     ) -> None:
         created = (await upload(as_employee, PDF)).json()
-        path = files_settings.files_dir / created["checksum"][:2] / created["checksum"]
-        path.write_bytes(b"garbage")
+        key = f"{created['checksum'][:2]}/{created['checksum']}"
+        StoredFiles(files_settings).overwrite(key, b"garbage")
         assert (await upload(as_employee, PDF)).status_code == 201
         response = await as_employee.get(f"/api/v1/documents/{created['id']}/download")
         assert response.status_code == 200

@@ -5,14 +5,22 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.factories.documents import HTML, PDF, office_zip
+from tests.factories.files import StoredFiles
 from workmate.documents import sniff
 from workmate.documents.endpoints import content_disposition
 from workmate.documents.service import safe_filename
-from workmate.documents.storage import LocalStorage, StorageError, TooLarge, check_key
+from workmate.documents.storage import (
+    LocalStorage,
+    StorageError,
+    TooLarge,
+    check_key,
+    get_storage,
+)
 
 
 def files_in(root: Path) -> list[Path]:
@@ -127,3 +135,39 @@ def test_content_disposition_is_attachment_with_both_names() -> None:
     assert "\r" not in header
     assert "\n" not in header
     assert "filename*=UTF-8''%C3%84rger%20%22x%22%3B%0D%0A.pdf" in header
+
+
+class TestBothBackends:
+    """The same rules for files on disk and in S3 (files_settings runs each test on both)."""
+
+    async def test_refused_or_too_large_uploads_leave_nothing(self, files_settings: Any) -> None:
+        storage = get_storage()
+
+        def refuse(path: Path, head: bytes) -> None:
+            raise ValueError("no")
+
+        with pytest.raises(TooLarge):
+            await storage.put_stream(chunks_of(PDF), max_bytes=len(PDF) - 1)
+        with pytest.raises(ValueError, match="no"):
+            await storage.put_stream(chunks_of(PDF), max_bytes=10_000, accept=refuse)
+        files = StoredFiles(files_settings)
+        assert files.stored_keys() == []
+        assert files.local_files() == []
+
+    async def test_streams_in_and_out_and_lists_keys(self, files_settings: Any) -> None:
+        storage = get_storage()
+        big = bytes(range(256)) * 40_000  # 10 MiB: more than one S3 part
+        stored = await storage.put_stream(chunks_of(big, 65536), max_bytes=len(big))
+        again = await storage.put_stream(chunks_of(big, 65536), max_bytes=len(big))
+        assert again.key == stored.key
+        chunks = list(storage.open(stored.key))
+        assert len(chunks) > 1
+        assert max(len(c) for c in chunks) <= 1024 * 1024
+        assert b"".join(chunks) == big
+        assert storage.sha256(stored.key) == hashlib.sha256(big).hexdigest()
+        assert [key for key, _ in storage.list_keys()] == [stored.key]
+        storage.ready()
+        storage.delete(stored.key)
+        assert not storage.exists(stored.key)
+        with pytest.raises(FileNotFoundError):
+            b"".join(storage.open(stored.key))

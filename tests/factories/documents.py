@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workmate.config import get_settings
-from workmate.documents.storage import LocalStorage
+from workmate.documents.storage import get_storage
 from workmate.models import Document
 
 BOUNDARY = "wm-test-boundary-7f3a"
@@ -63,7 +62,7 @@ async def make_document(
     db: AsyncSession, owner_id: uuid.UUID, content: bytes = PDF, **overrides: Any
 ) -> Document:
     """A stored file and its row, bypassing the upload endpoint."""
-    stored = LocalStorage(get_settings().files_dir).put_bytes(content)
+    stored = get_storage().put_bytes(content)
     values: dict[str, Any] = {
         "title": "Vertrag",
         "file_path": stored.key,

@@ -76,7 +76,8 @@ class L:
 
     @property
     def net(self) -> Decimal:
-        return _cents(_cents(self.quantity * self.price) * (100 - self.discount) / 100)
+        gross = _cents(self.quantity * self.price)
+        return gross - _cents(gross * self.discount / 100)  # EN 16931: allowance rounded
 
 
 def totals(lines: list[L], treatment: str) -> tuple[Decimal, Decimal]:

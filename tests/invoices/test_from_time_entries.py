@@ -7,7 +7,9 @@ from collections import Counter
 from decimal import Decimal
 
 import httpx
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories.identity import make_employee
@@ -106,3 +108,84 @@ async def test_two_parallel_requests_bill_each_entry_once(
         )
     ).all()
     assert {str(b) for b in billed} == {winner["id"]}
+
+
+async def _bill_and_report(
+    client: httpx.AsyncClient, db: AsyncSession, minutes: list[int], rate: str
+) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    project = await make_project(db, hourly_rate=Decimal(rate))
+    who = await make_employee(db)
+    for day, length in enumerate(minutes):
+        await make_time_entry(
+            db, who.id, project, start_time=at(day, 8), end_time=at(day, 8, length)
+        )
+    report = await client.get(
+        "/api/v1/time-entries/reports",
+        params={"project_id": str(project.id), "group_by": "project", **PERIOD},
+    )
+    by_day = await client.get(
+        "/api/v1/time-entries/reports",
+        params={"project_id": str(project.id), "group_by": "day", **PERIOD},
+    )
+    assert report.status_code == by_day.status_code == 200, report.text
+    # Summed first, rounded once: the total of the daily rows is no sum of rounded rows.
+    assert by_day.json()["hours"] == report.json()["hours"]
+    r = await client.post(URL, json={"project_id": str(project.id), **PERIOD})
+    assert r.status_code == 201, r.text
+    return r.json(), report.json()
+
+
+async def test_hours_are_summed_first_and_rounded_once_like_the_time_report(
+    as_manager: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    for minutes, rate, hours, net in (
+        ([20, 20, 20], "90.00", "1.00", "90.00"),
+        ([40, 40, 40], "90.00", "2.00", "180.00"),
+        ([7], "90.00", "0.12", "10.80"),
+        ([10, 10, 10, 10, 10], "95.00", "0.83", "78.85"),
+    ):
+        inv, report = await _bill_and_report(as_manager, db, minutes, rate)
+        [billed] = inv["lines"]
+        assert money(billed["quantity"]) == money(hours), (minutes, billed)
+        assert money(billed["net_amount"]) == money(net)
+        [row] = report["rows"]
+        assert money(row["billable_hours"]) == money(hours)
+        assert money(row["billable_value"]) == money(net) == money(report["billable_value"])
+
+
+async def test_entries_on_a_draft_are_refused_changes_naming_the_draft(
+    as_manager: httpx.AsyncClient, as_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    """Issue 13, item 2: the draft and its entries never disagree."""
+    project = await make_project(db, hourly_rate=Decimal("100.00"))
+    who = await make_employee(db)
+    entry = await make_time_entry(db, who.id, project, start_time=at(0, 8), end_time=at(0, 9))
+    entry_id, project_id = entry.id, str(project.id)
+    inv = (await as_manager.post(URL, json={"project_id": project_id, **PERIOD})).json()
+    url = f"/api/v1/time-entries/{entry_id}"
+    changed = await as_manager.patch(url, json={"end_time": at(0, 11).isoformat()})
+    assert changed.status_code == 409, changed.text
+    assert inv["id"] in changed.json()["detail"]
+    assert changed.json()["field"] == "invoice_id"
+    deleted = await as_admin.delete(url)
+    assert deleted.status_code == 409
+    assert inv["id"] in deleted.json()["detail"]
+    # The database refuses it too, whoever writes.
+    with pytest.raises(DBAPIError, match="draft invoice"):
+        async with db.begin_nested():
+            await db.execute(
+                text(
+                    "UPDATE time_entries SET end_time = end_time + interval '2 hours' "
+                    "WHERE id = :id"
+                ),
+                {"id": entry_id},
+            )
+    with pytest.raises(DBAPIError, match="draft invoice"):
+        async with db.begin_nested():
+            await db.execute(text("DELETE FROM time_entries WHERE id = :id"), {"id": entry_id})
+    # Deleting the draft frees the entry.
+    assert (await as_admin.delete(f"/api/v1/invoices/{inv['id']}")).status_code == 204
+    changed = await as_manager.patch(url, json={"end_time": at(0, 11).isoformat()})
+    assert changed.status_code == 200, changed.text
+    again = (await as_manager.post(URL, json={"project_id": project_id, **PERIOD})).json()
+    assert money(again["lines"][0]["quantity"]) == money("3")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workmate.invoices.totals import cents, compute, line_net
+from workmate.invoices.totals import cents, compute, line_allowance, line_gross, line_net
 
 quantities = st.decimals(min_value=Decimal("0.001"), max_value=Decimal(10000), places=3)
 prices = st.decimals(min_value=Decimal(0), max_value=Decimal(100000), places=2)
@@ -35,6 +35,23 @@ def test_vat_on_the_rates_net_sum_not_per_line() -> None:
 
 def test_discount() -> None:
     assert line_net(Decimal("2"), Decimal("49.99"), Decimal("10")) == Decimal("89.98")
+
+
+def test_discount_is_the_rounded_allowance_off_the_gross() -> None:
+    # 10.10 at 5 %: allowance round(0.505) = 0.51, net 9.59 (not round(9.595) = 9.60).
+    assert line_allowance(Decimal(1), Decimal("10.10"), Decimal(5)) == Decimal("0.51")
+    assert line_net(Decimal(1), Decimal("10.10"), Decimal(5)) == Decimal("9.59")
+
+
+@given(quantities | quantities.map(lambda q: -q), prices, discounts)
+def test_line_arithmetic_is_en16931(quantity: Decimal, price: Decimal, discount: Decimal) -> None:
+    """BT-131 = round(BT-129 x BT-146) - BT-136 and BT-136 = round(BT-137 x BT-138 / 100)."""
+    gross, allowance = line_gross(quantity, price), line_allowance(quantity, price, discount)
+    net = line_net(quantity, price, discount)
+    assert gross == (quantity * price).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert allowance == (gross * discount / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert net + allowance == gross
+    assert all(x == cents(x) for x in (gross, allowance, net))
 
 
 @given(st.lists(st.tuples(quantities, prices, discounts, rates), min_size=1, max_size=20))

@@ -15,6 +15,7 @@ from tests.factories.identity import make_employee
 from tests.factories.records import make_customer, make_invoice, make_project, make_time_entry
 from tests.factories.time import berlin
 from workmate.db import make_engine, make_sessionmaker
+from workmate.invoices.totals import billed_hours
 from workmate.models import TimeEntry
 from workmate.time_entries.service import time_entry_service
 
@@ -66,7 +67,9 @@ class TestUninvoicedBillable:
 
         assert [e.id for e in found] == [wanted.id]
         entry = found[0]
-        assert entry.hours == Decimal("1.33")
+        # Exact hours: billing sums them first and rounds once (billed_hours).
+        assert entry.hours.quantize(Decimal("0.000001")) == Decimal("1.333333")
+        assert billed_hours(entry.hours) == Decimal("1.33")
         assert entry.rate == Decimal("80.00")
         assert entry.employee_name == "Berta Bill"
         assert entry.project_title == project.title

@@ -295,14 +295,17 @@ class TestFrozenEntries:
         assert number in changed.json()["detail"]
         assert (await as_employee.delete(url)).status_code == 409
 
-    async def test_entry_on_draft_invoice_can_change(
+    async def test_entry_on_draft_invoice_cannot_change_either(
         self, as_employee: httpx.AsyncClient, employee: Employee, db: AsyncSession
     ) -> None:
+        # The draft's lines were computed from the entry (issue 13, item 2).
         project = await make_project(db)
         invoice = await make_invoice(db)
-        entry = await make_time_entry(db, employee.id, project, invoice_id=invoice.id)
-        changed = await as_employee.patch(f"/api/v1/time-entries/{entry.id}", json={"note": "fine"})
-        assert changed.status_code == 200
+        invoice_id = invoice.id
+        entry = await make_time_entry(db, employee.id, project, invoice_id=invoice_id)
+        changed = await as_employee.patch(f"/api/v1/time-entries/{entry.id}", json={"note": "x"})
+        assert changed.status_code == 409
+        assert str(invoice_id) in changed.json()["detail"]
 
 
 class TestStaleTimers:

@@ -156,7 +156,7 @@ async def test_nobody_deactivates_themselves(
     assert "/active" not in page.text  # no button to lock oneself out
     response = await web_admin.post(f"/admin/employees/{admin_id}/active", data={"active": "false"})
     assert response.status_code == 409
-    assert "yourself" in response.text
+    assert "nicht selbst deaktivieren" in response.text
 
 
 async def test_employee_form_errors(web_admin: httpx.AsyncClient, db: AsyncSession) -> None:

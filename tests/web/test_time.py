@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories.records import make_project, make_time_entry
+from tests.factories.records import at, make_project, make_time_entry
 from workmate.models import Employee, TimeEntry
 
 
@@ -69,7 +70,7 @@ async def test_booking_errors_inline(
         },
     )
     assert overlap.status_code == 422
-    assert "overlaps" in overlap.text
+    assert "überschneidet sich" in overlap.text
 
 
 async def test_edit_and_delete(
@@ -119,3 +120,36 @@ async def test_report_with_chart(
     backwards = await web_employee.get("/time/report?from=2026-03-31&to=2026-03-01")
     assert backwards.status_code == 200
     assert 'class="field-error"' in backwards.text
+
+
+async def test_time_page_refuses_editing_an_entry_on_a_draft(
+    web_employee: httpx.AsyncClient,
+    as_manager: httpx.AsyncClient,
+    db: AsyncSession,
+    employee: Employee,
+) -> None:
+    project = await make_project(db, hourly_rate=Decimal("100.00"))
+    entry = await make_time_entry(db, employee.id, project, start_time=at(0, 8), end_time=at(0, 9))
+    entry_id = entry.id
+    inv = (
+        await as_manager.post(
+            "/api/v1/invoices/from-time-entries",
+            json={"project_id": str(project.id), "from": "2026-03-01", "to": "2026-03-31"},
+        )
+    ).json()
+    response = await web_employee.post(
+        f"/time/{entry_id}/edit",
+        data={
+            "project_id": str(project.id),
+            "date": "2026-03-02",
+            "start": "09:00",
+            "end": "12:00",
+            "billable": "true",
+        },
+    )
+    assert response.status_code == 422
+    assert inv["id"] in response.text
+    deleted = await web_employee.post(f"/time/{entry_id}/delete")
+    assert deleted.status_code == 409
+    end = await db.scalar(select(TimeEntry.end_time).where(TimeEntry.id == entry_id))
+    assert end == at(0, 9)

@@ -16,6 +16,7 @@ from workmate.audit.repository import AuditFilter
 from workmate.auth.principal import Principal
 from workmate.errors import Invalid
 from workmate.models import AuditLog
+from workmate.observability import current_request_id
 
 # Never copied into the log, whatever a caller passes.
 SECRET_FIELDS = frozenset({"password", "password_hash", "token_hash", "csrf_token", "secret"})
@@ -61,6 +62,8 @@ def entry(
         entity_id=None if entity_id is None else str(entity_id),
         changes=dict(changes) if changes else None,
         client_addr=(who.client_addr if who else client_addr),
+        # The request that made the change: the same id is in its logs and X-Request-ID.
+        request_id=current_request_id(),
     )
 
 
@@ -97,6 +100,7 @@ class AuditService:
                 "entity_id": None if entity_id is None else str(entity_id),
                 "changes": dict(changes) if changes else None,
                 "client_addr": who.client_addr if who else None,
+                "request_id": current_request_id(),
             }
             for entity_id, changes in items
         ]

@@ -117,7 +117,22 @@ async def public() -> None:
 
 public.__permission__ = ("*", "public")  # type: ignore[attr-defined]
 
+
+async def password_login(who: CurrentPrincipal) -> Principal:
+    """A caller who logged in with their password (a web session), not with an API token:
+    a token must not mint further tokens that outlive its own revocation."""
+    if who.session_id is None:
+        raise Forbidden(
+            "creating an API token needs a login with your password (a web session), "
+            "not an API token"
+        )
+    return who
+
+
+password_login.__permission__ = ("*", "session")  # type: ignore[attr-defined]
+
 LoggedIn = Annotated[Principal, Depends(authenticated)]
+SessionLogin = Annotated[Principal, Depends(password_login)]
 Public = Depends(public)
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
-from workmate.auth.deps import SESSION_COOKIE, LoggedIn, Public, client_addr
+from workmate.auth.deps import SESSION_COOKIE, LoggedIn, Public, SessionLogin, client_addr
 from workmate.auth.schemas import (
     LoginIn,
     LoginOut,
@@ -108,8 +108,9 @@ async def revoke_session(session_id: uuid.UUID, who: LoggedIn, db: SessionDep) -
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
-async def create_token(data: TokenCreate, who: LoggedIn, db: SessionDep) -> TokenCreated:
-    """Create a personal API token; the secret is in this answer and never shown again."""
+async def create_token(data: TokenCreate, who: SessionLogin, db: SessionDep) -> TokenCreated:
+    """Create a personal API token (only from a password login, never with another token);
+    the secret is in this answer and never shown again."""
     token = await auth_service.issue_token(db, who, data.name, data.expires_at)
     return TokenCreated(**TokenRead.model_validate(token.record).model_dump(), token=token.secret)
 

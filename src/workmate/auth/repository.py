@@ -127,6 +127,16 @@ async def tokens_of(db: AsyncSession, employee_id: uuid.UUID) -> list[ApiToken]:
     return list((await db.scalars(stmt)).all())
 
 
+async def revoke_tokens_of(db: AsyncSession, employee_id: uuid.UUID, now: datetime) -> int:
+    """Revoke every live API token of an employee."""
+    result = await db.execute(
+        update(ApiToken)
+        .where(ApiToken.employee_id == employee_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def revoke_token(
     db: AsyncSession, token_id: uuid.UUID, employee_id: uuid.UUID, now: datetime
 ) -> bool:

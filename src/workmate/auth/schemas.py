@@ -8,14 +8,15 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from workmate.employees.schemas import EmployeeRead, check_locale
+from workmate.inputs import Input
 from workmate.types import Instant
 
 
-class _Write(BaseModel):
+class _Write(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class LoginIn(BaseModel):
+class LoginIn(Input):
     # Plain strings: a malformed email gets the same answer as an unknown one.
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
@@ -39,12 +40,12 @@ class MeUpdate(_Write):
 
     firstname: str | None = Field(default=None, min_length=1, max_length=100)
     lastname: str | None = Field(default=None, min_length=1, max_length=100)
-    locale: str | None = None
+    locale: str | None = Field(default=None, max_length=5)
 
     _check_locale = field_validator("locale")(check_locale)
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(Input):
     model_config = ConfigDict(extra="forbid")
 
     current_password: str = Field(min_length=1, max_length=1024)

@@ -143,13 +143,15 @@ class AuthService:
     async def change_password(
         self, db: AsyncSession, who: Principal, current: str, new: str
     ) -> None:
-        """Change one's own password; needs the current one and ends every other session."""
+        """Change one's own password; needs the current one, ends every other session and
+        revokes every API token of the employee."""
         employee = await self.me(db, who)
         if not await verify_password_async(employee.password_hash, current):
             raise Invalid("current_password is wrong", field="current_password")
         check_password_rules(new, "new_password")
         employee.password_hash = await hash_password_async(new)
         await repository.revoke_sessions_of(db, employee.id, utcnow(), keep=who.session_id)
+        await self._revoke_tokens(db, who, employee.id)
         await audit_service.record(
             db, who, "password_change", "employee", employee.id, {"password": ["***", "***"]}
         )
@@ -158,10 +160,12 @@ class AuthService:
     async def set_password(
         self, db: AsyncSession, who: Principal | None, employee: Employee, password: str
     ) -> None:
-        """Set an employee's password (admin or CLI); their open sessions end."""
+        """Set an employee's password (admin reset or CLI): their open sessions end and every
+        API token of theirs is revoked (whoever knew the old password may have made one)."""
         check_password_rules(password)
         employee.password_hash = await hash_password_async(password)
         await repository.revoke_sessions_of(db, employee.id, utcnow())
+        await self._revoke_tokens(db, who, employee.id)
         await audit_service.record(
             db, who, "password_set", "employee", employee.id, {"password": ["***", "***"]}
         )
@@ -177,6 +181,15 @@ class AuthService:
                 db, who, "sessions_revoked", "employee", employee_id, {"sessions": [None, count]}
             )
         return count
+
+    async def _revoke_tokens(
+        self, db: AsyncSession, who: Principal | None, employee_id: uuid.UUID
+    ) -> None:
+        count = await repository.revoke_tokens_of(db, employee_id, utcnow())
+        if count:
+            await audit_service.record(
+                db, who, "tokens_revoked", "employee", employee_id, {"tokens": [None, count]}
+            )
 
     async def sessions(self, db: AsyncSession, who: Principal) -> list[AuthSession]:
         """The caller's live web sessions."""

@@ -55,7 +55,7 @@ def import_file(
 
 @app.command("demo-statement")
 def demo_statement(
-    output: Path = typer.Option(Path("demo-statements.zip"), "--output", "-o"),
+    output: Path = typer.Option(Path("demo-statements.zip"), "--out", "--output", "-o"),
     seed: int = typer.Option(42, help="The same seed gives the same statement."),
 ) -> None:
     """Write daily camt.053 files (one ZIP) paying the open invoices of the database the way

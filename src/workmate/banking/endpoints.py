@@ -312,7 +312,7 @@ async def add_iban(
 
 
 @router.delete("/customer-ibans/{iban_id}", status_code=204)
-async def remove_iban(iban_id: uuid.UUID, who: BankingWrite, db: SessionDep) -> Response:
-    """Forget a customer's IBAN."""
+async def remove_iban(iban_id: uuid.UUID, who: BankingDelete, db: SessionDep) -> Response:
+    """Forget a customer's IBAN (banking.delete, like every deletion)."""
     await bank_account_service.remove_iban(db, who, iban_id)
     return Response(status_code=204)

@@ -174,6 +174,7 @@ class StatementImportService:
             except TooLarge:
                 raise too_large from None
             stored_keys.append(stored.key)
+            document_service.track_stored(db, storage, stored.key)
             return stored
 
         try:
@@ -205,6 +206,7 @@ class StatementImportService:
     ) -> Outcome:
         """Import a statement file given as bytes (command line, generated statements)."""
         stored = await anyio.to_thread.run_sync(storage.put_bytes, data)
+        document_service.track_stored(db, storage, stored.key)
         try:
             return await self.import_stored(db, who, storage, stored, data, options)
         except WorkmateError:

@@ -555,8 +555,13 @@ async def customer_ibans(db: AsyncSession, customer_id: uuid.UUID | None) -> lis
     return list(await db.scalars(query))
 
 
-async def customer_iban(db: AsyncSession, iban_id: uuid.UUID) -> CustomerIban | None:
-    return await db.scalar(select(CustomerIban).where(CustomerIban.id == iban_id))
+async def customer_iban(
+    db: AsyncSession, iban_id: uuid.UUID, *, lock: bool = False
+) -> CustomerIban | None:
+    stmt = select(CustomerIban).where(CustomerIban.id == iban_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return await db.scalar(stmt)
 
 
 async def remember_iban(

@@ -13,6 +13,7 @@ from schwifty.exceptions import SchwiftyException
 
 from workmate.banking import evidence
 from workmate.banking.formats.csv_export import PRESETS
+from workmate.errors import InvalidValue
 from workmate.inputs import Input, Name
 
 TransactionState = Literal["open", "review", "matched", "ignored"]
@@ -67,7 +68,7 @@ class CsvMapping(Input):
     def _complete(self) -> CsvMapping:
         if self.preset is not None:
             if self.preset not in PRESETS:
-                raise ValueError(f"unknown preset; known: {', '.join(PRESETS)}")
+                raise InvalidValue("unknown preset; known: {values}", values=", ".join(PRESETS))
             return self
         if not self.booking_date:
             raise ValueError("name the booking date column (booking_date) or a preset")

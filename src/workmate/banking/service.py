@@ -120,7 +120,7 @@ class BankAccountService:
 
     async def remove_iban(self, db: AsyncSession, who: Principal, iban_id: uuid.UUID) -> None:
         """Forget an IBAN of a customer (transfers from it no longer count as theirs)."""
-        row = await repo.customer_iban(db, iban_id)
+        row = await repo.customer_iban(db, iban_id, lock=True)
         if row is None:
             raise NotFound("customer IBAN", field="iban_id")
         await db.delete(row)

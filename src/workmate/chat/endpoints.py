@@ -22,7 +22,9 @@ async def list_messages(
     project_id: uuid.UUID,
     who: ChatRead,
     db: SessionDep,
-    before: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    before: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> ChatPage:
     """A project's chat, newest first; only for employees on the project."""

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from workmate.inputs import Input
 from workmate.models.chat_message import MAX_MESSAGE_LENGTH
 
 
-class ChatMessageCreate(BaseModel):
+class ChatMessageCreate(Input):
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH)
 
     @field_validator("message")

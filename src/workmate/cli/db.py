@@ -19,18 +19,38 @@ def database_url() -> str:
 
 
 def upgrade_or_fail(url: str, revision: str = "head") -> None:
+    from workmate.dbproblems import explain
     from workmate.migrate import upgrade
 
     try:
         upgrade(url, revision)
-    except OSError as exc:
-        raise fail(f"cannot reach the database: {exc}") from None
     except Exception as exc:
-        if "connect" in type(exc).__name__.lower() or "connect" in str(exc).lower():
-            raise fail(
-                "cannot reach the database; check WORKMATE_DATABASE_URL and that the server runs"
-            ) from None
-        raise
+        message = explain(exc, url)
+        if message is None:
+            raise
+        raise fail(message) from None
+
+
+def migrate_if_behind(url: str) -> None:
+    """Bring a new or older database to the newest migration, saying so (admin create)."""
+    import asyncio
+
+    from sqlalchemy.pool import NullPool
+
+    from workmate.db import make_engine
+    from workmate.migrate import current_revision, head_revision
+
+    async def read() -> str | None:
+        engine = make_engine(url, poolclass=NullPool)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    current, head = asyncio.run(read()), head_revision()
+    if current != head:
+        typer.echo(f"database at migration {current or 'none'}: migrating to {head} first")
+        upgrade_or_fail(url)
 
 
 @app.command()
@@ -66,10 +86,7 @@ def current() -> None:
         finally:
             await engine.dispose()
 
-    try:
-        rev = asyncio.run(read())
-    except OSError as exc:
-        raise fail(f"cannot reach the database: {exc}") from None
+    rev = asyncio.run(read())
     head = head_revision()
     state = "up to date" if rev == head else f"behind (newest is {head})"
     typer.echo(f"{rev or 'empty'} ({state})")
@@ -88,3 +105,20 @@ def seed() -> None:
 
     added = run(go)
     typer.echo(f"{added} seed rows added")
+
+
+@app.command()
+def stop() -> None:
+    """Stop the embedded PostgreSQL of the data folder (nothing to do for an external one)."""
+    from workmate import embedded
+    from workmate.config import get_settings
+    from workmate.dbproblems import redact
+
+    settings = get_settings()
+    if settings.database_url:
+        typer.echo(f"external database {redact(settings.database_url)}: not ours to stop")
+        return
+    if embedded.stop(settings.pgdata_dir):
+        typer.echo(f"embedded PostgreSQL in {settings.pgdata_dir} stopped")
+    else:
+        typer.echo(f"embedded PostgreSQL in {settings.pgdata_dir} was not running")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import typer
 
@@ -12,7 +13,11 @@ from workmate.cli.common import fail
 
 
 class Refused(Exception):
-    """The database has data and neither --force nor --if-empty was given."""
+    """The database holds the user's data, or demo data and neither --force nor --if-empty."""
+
+
+class Skipped(Exception):
+    """--if-empty on a database holding the user's data: say why nothing was loaded."""
 
 
 def demo(
@@ -35,10 +40,11 @@ def demo(
         result = asyncio.run(_fill(url, seed=seed, force=force, if_empty=if_empty))
     except Refused as exc:
         raise fail(str(exc)) from None
+    except Skipped as exc:
+        typer.echo(str(exc))
+        return
     except DemoError as exc:
         raise fail(str(exc)) from None
-    except OSError as exc:
-        raise fail(f"cannot reach the database: {exc}") from None
     if result is None:
         return  # --if-empty on a database with data: nothing to do, nothing to say
     rows, logins = result
@@ -53,6 +59,16 @@ def demo(
         typer.echo(f"  {email:<34} {role:<9} {name}")
 
 
+async def demo_present(conn: Any) -> bool:
+    from sqlalchemy import exists, func, select
+
+    from workmate.demo.generate import DEMO_DOMAIN
+    from workmate.models import Employee
+
+    demo = select(Employee.id).where(func.lower(Employee.email).like(f"%@{DEMO_DOMAIN}"))
+    return bool(await conn.scalar(select(exists(demo))))
+
+
 async def _fill(
     url: str, *, seed: int, force: bool, if_empty: bool
 ) -> tuple[dict[str, int], list[tuple[str, str, str]]] | None:
@@ -61,7 +77,14 @@ async def _fill(
     from workmate.auth.passwords import hash_password
     from workmate.db import make_engine
     from workmate.demo.generate import DEMO_PASSWORD, build
-    from workmate.demo.load import DemoError, counts, customer_count, load, read_context
+    from workmate.demo.load import (
+        DemoError,
+        counts,
+        customer_count,
+        load,
+        read_context,
+        user_employees,
+    )
     from workmate.migrate import current_revision, head_revision
 
     engine = make_engine(url, pool_size=1)
@@ -72,13 +95,24 @@ async def _fill(
                 f"database is at migration {revision or 'none'}; run 'workmate db upgrade' first"
             )
         async with engine.begin() as conn:
+            own = await user_employees(conn)
             existing = await customer_count(conn)
+            if own or (existing and not await demo_present(conn)):
+                # Never mix the demo's published logins and invented customers into real data.
+                what = f"employees such as {', '.join(own)}" if own else f"{existing} customers"
+                message = (
+                    f"the database holds your own data ({what}); the demo company goes only "
+                    "into an empty database (use another WORKMATE_DATABASE_URL or data folder)"
+                )
+                if if_empty:
+                    raise Skipped(f"demo not loaded: {message}")
+                raise Refused(message)
             if existing and if_empty:
                 return None
             if existing and not force:
                 raise Refused(
-                    f"the database already has data ({existing} customers); "
-                    "use --force to add the demo company anyway"
+                    f"the database already holds a demo company ({existing} customers); "
+                    "use --force to add a second one"
                 )
             now = datetime.now(UTC)
             # Hashed once: argon2 is slow on purpose, and every demo login shares the password.

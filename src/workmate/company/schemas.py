@@ -14,10 +14,12 @@ from stdnum.de import stnr
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 
-VAT_MODES = ("regular", "small_business")
+from workmate.errors import InvalidValue
+from workmate.inputs import Input
+from workmate.models.company_settings import LEGAL_FORMS, VAT_MODES
 
 
-class DunningLevel(BaseModel):
+class DunningLevel(Input):
     """One dunning level (Mahnstufe): reached `days` days after the due date, costs `fee`."""
 
     days: int = Field(ge=1, le=365)
@@ -38,7 +40,7 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-class CompanySettingsUpdate(BaseModel):
+class CompanySettingsUpdate(Input):
     """Fields to change; omitted fields keep their value, null clears an optional one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -57,11 +59,16 @@ class CompanySettingsUpdate(BaseModel):
     contact_email: str | None = Field(None, max_length=254)
     contact_phone: str | None = Field(None, max_length=50)
     payment_terms_days: int | None = Field(None, ge=0, le=365)
-    vat_mode: str | None = None
+    vat_mode: str | None = Field(None, max_length=40)
     invoice_number_format: str | None = Field(None, max_length=60)
     credit_note_number_format: str | None = Field(None, max_length=60)
     # At most three levels, in increasing days.
     dunning_levels: list[DunningLevel] | None = Field(None, max_length=3)
+    # Legal details on every invoice of a registered firm (§ 37a HGB, § 35a GmbHG).
+    legal_form: str | None = Field(None, max_length=40)
+    register_court: str | None = Field(None, max_length=100)
+    register_number: str | None = Field(None, max_length=40)
+    managing_directors: str | None = Field(None, max_length=300)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -72,7 +79,14 @@ class CompanySettingsUpdate(BaseModel):
     @classmethod
     def _vat_mode(cls, value: str | None) -> str | None:
         if value is not None and value not in VAT_MODES:
-            raise ValueError(f"must be one of {', '.join(VAT_MODES)}")
+            raise InvalidValue("must be one of {values}", values=", ".join(VAT_MODES))
+        return value
+
+    @field_validator("legal_form")
+    @classmethod
+    def _legal_form(cls, value: str | None) -> str | None:
+        if value is not None and value not in LEGAL_FORMS:
+            raise InvalidValue("must be one of {values}", values=", ".join(LEGAL_FORMS))
         return value
 
     @field_validator("iban")
@@ -159,6 +173,11 @@ class CompanySettingsRead(BaseModel):
     invoice_number_format: str = "RE-{year}-{seq:05d}"
     credit_note_number_format: str = "GS-{year}-{seq:05d}"
     dunning_levels: list[DunningLevel] = Field(default_factory=lambda: list(DEFAULT_DUNNING))
+    legal_form: str | None = None
+    register_court: str | None = None
+    register_number: str | None = None
+    managing_directors: str | None = None
+    has_logo: bool = False
     # What is still missing before an invoice can be issued (§14 UStG); empty when complete.
     missing_for_invoicing: list[str] = Field(default_factory=list)
     updated_at: datetime | None = None

@@ -16,20 +16,56 @@ from workmate.company.schemas import (
     DunningLevel,
 )
 from workmate.models import CompanySettings
+from workmate.models.company_settings import DIRECTED_FORMS, REGISTERED_FORMS
 
 DUNNING_KEY = "dunning_levels"
 
 
 def missing_for_invoicing(settings: CompanySettings | None) -> list[str]:
-    """§14 UStG seller data not yet set: name, full address, tax number or VAT id."""
+    """Seller data a legal invoice needs and that is not set: name, full address, tax number
+    or VAT id (§ 14 UStG), IBAN for the transfer the payment terms ask for, register court
+    and number of a registered firm (§ 37a HGB), managing directors of a corporation
+    (§ 35a GmbHG). Field names, in the order of the checklist."""
     if settings is None:
-        return ["company settings (name, street, postal_code, city, tax_number or vat_id)"]
+        return ["name", "street", "postal_code", "city", "tax_number or vat_id", "iban"]
     missing = [
         f for f in ("name", "street", "postal_code", "city") if not getattr(settings, f, None)
     ]
     if not settings.tax_number and not settings.vat_id:
         missing.append("tax_number or vat_id")
+    if not settings.iban:
+        missing.append("iban")
+    if settings.legal_form in REGISTERED_FORMS:
+        missing += [f for f in ("register_court", "register_number") if not getattr(settings, f)]
+    if settings.legal_form in DIRECTED_FORMS and not settings.managing_directors:
+        missing.append("managing_directors")
     return missing
+
+
+LEGAL_FORM_NAMES = {
+    "gbr": "GbR",
+    "ohg": "OHG",
+    "kg": "KG",
+    "gmbh": "GmbH",
+    "ug": "UG (haftungsbeschränkt)",
+    "gmbh_co_kg": "GmbH & Co. KG",
+    "ag": "AG",
+    "ev": "e. V.",
+}
+
+
+def legal_line(settings: CompanySettings | None) -> str:
+    """The register entry and management as a German business letter states them."""
+    if settings is None:
+        return ""
+    parts = [LEGAL_FORM_NAMES.get(settings.legal_form or "", "")]
+    register = " ".join(p for p in (settings.register_court, settings.register_number) if p)
+    if register:
+        parts.append(f"Registergericht: {register}")
+    if settings.managing_directors:
+        board = "Vorstand" if settings.legal_form == "ag" else "Geschäftsführung"
+        parts.append(f"{board}: {settings.managing_directors}")
+    return " · ".join(p for p in parts if p)
 
 
 def dunning_levels(settings: CompanySettings | None) -> list[DunningLevel]:
@@ -44,6 +80,7 @@ def to_read(settings: CompanySettings | None) -> CompanySettingsRead:
     if settings is None:
         return CompanySettingsRead(missing_for_invoicing=missing_for_invoicing(None))
     read = CompanySettingsRead.model_validate(settings)
+    read.has_logo = bool(settings.logo_path)
     read.dunning_levels = dunning_levels(settings)
     read.missing_for_invoicing = missing_for_invoicing(settings)
     return read
@@ -87,6 +124,24 @@ class CompanyService:
         after = audit_service.snapshot(row)
         await audit_service.record(db, who, "update", "company_settings", 1, diff(before, after))
         await db.refresh(row)
+        return to_read(row)
+
+    async def set_logo(self, db: AsyncSession, who: Principal, data: bytes) -> CompanySettingsRead:
+        """Store the logo for the invoice letterhead (PNG or JPEG, normalised); audited."""
+        import anyio.to_thread
+
+        from workmate.company.logo import normalise
+        from workmate.documents.storage import get_storage
+
+        png = await anyio.to_thread.run_sync(normalise, data)
+        stored = await anyio.to_thread.run_sync(get_storage().put_bytes, png)
+        row = await repository.get_or_create(db)
+        before = row.logo_path
+        row.logo_path = stored.key
+        await db.flush()
+        await audit_service.record(
+            db, who, "update", "company_settings", 1, {"logo_path": [before, stored.key]}
+        )
         return to_read(row)
 
 

@@ -31,7 +31,9 @@ def import_file(
 
 @app.command("export")
 def export_file(
-    output: Path | None = typer.Option(None, "--output", "-o", help="File; stdout if omitted."),
+    output: Path | None = typer.Option(
+        None, "--out", "--output", "-o", help="File; stdout if omitted."
+    ),
     encoding: str = typer.Option("utf-8", help="utf-8 or windows-1252."),
     delimiter: str = typer.Option(";", help="; or ,"),
 ) -> None:

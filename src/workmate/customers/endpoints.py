@@ -38,7 +38,10 @@ async def list_customers(
     has_open_invoices: bool | None = None,
     archived: bool = False,
     sort: Annotated[
-        str, Query(description="name, number, created_at, city or relevance; -x descending")
+        str,
+        Query(
+            max_length=20, description="name, number, created_at, city or relevance; -x descending"
+        ),
     ] = "name",
     cursor: Annotated[
         str | None,
@@ -184,9 +187,9 @@ async def update_contact(
 
 @router.delete("/{customer_id}/contacts/{contact_id}", status_code=204)
 async def delete_contact(
-    customer_id: uuid.UUID, contact_id: uuid.UUID, who: CrmWrite, db: SessionDep
+    customer_id: uuid.UUID, contact_id: uuid.UUID, who: CrmDelete, db: SessionDep
 ) -> Response:
-    """Remove a contact."""
+    """Remove a contact (crm.delete, like every deletion; anonymise keeps the row)."""
     await customer_service.delete_contact(db, who, customer_id, contact_id)
     return Response(status_code=204)
 

@@ -387,9 +387,11 @@ async def detail_json(reader: Reader, customer_id: uuid.UUID) -> str | None:
 
 
 async def get_contact(
-    db: AsyncSession, customer_id: uuid.UUID, contact_id: uuid.UUID
+    db: AsyncSession, customer_id: uuid.UUID, contact_id: uuid.UUID, *, lock: bool = False
 ) -> Contact | None:
     stmt = select(Contact).where(Contact.id == contact_id, Contact.customer_id == customer_id)
+    if lock:
+        stmt = stmt.with_for_update()
     return (await db.scalars(stmt)).one_or_none()
 
 

@@ -6,12 +6,14 @@ import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 from stdnum.de import stnr
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError
+
+from workmate.inputs import Input, Line
 
 CustomerType = Literal["B2B", "B2C"]
 
@@ -19,8 +21,16 @@ CustomerType = Literal["B2B", "B2C"]
 PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]{3,48}[0-9]$")
 
 
-def check_phone(value: str | None) -> str | None:
-    if value is None or not value.strip():
+# A before-validator sees the raw JSON value: anything but a string (or an overlong one) is left
+# for pydantic's own type and length checks, which answer 422 naming the field.
+RAW_MAX = 100
+
+
+def check_phone(value: Any) -> Any:
+    """A phone number as typed (trimmed); blank is none."""
+    if not isinstance(value, str) or len(value) > RAW_MAX:
+        return value
+    if not value.strip():
         return None
     value = value.strip()
     if not PHONE.match(value) or sum(c.isdigit() for c in value) < 5:
@@ -28,9 +38,11 @@ def check_phone(value: str | None) -> str | None:
     return value
 
 
-def check_tax_id(value: str | None) -> str | None:
+def check_tax_id(value: Any) -> Any:
     """A German Steuernummer (any Land format) or an EU VAT ID; VAT IDs stored compact."""
-    if value is None or not value.strip():
+    if not isinstance(value, str) or len(value) > RAW_MAX:
+        return value
+    if not value.strip():
         return None
     value = value.strip()
     try:
@@ -47,12 +59,12 @@ def blank_to_none(value: str | None) -> str | None:
     return value.strip() or None if isinstance(value, str) else value
 
 
-class ContactFields(BaseModel):
+class ContactFields(Input):
     """Phone and e-mail checks shared by contacts and customers."""
 
     @field_validator("phone", mode="before", check_fields=False)
     @classmethod
-    def _phone(cls, v: str | None) -> str | None:
+    def _phone(cls, v: Any) -> Any:
         return check_phone(v)
 
     @field_validator("email", mode="before", check_fields=False)
@@ -66,7 +78,7 @@ class CustomerFields(ContactFields):
 
     @field_validator("tax_id", mode="before", check_fields=False)
     @classmethod
-    def _tax_id(cls, v: str | None) -> str | None:
+    def _tax_id(cls, v: Any) -> Any:
         return check_tax_id(v)
 
 
@@ -74,28 +86,31 @@ class CustomerCreate(CustomerFields):
     name: str = Field(min_length=1, max_length=200)
     type: CustomerType = "B2B"
     email: EmailStr | None = None
-    phone: str | None = None
-    tax_id: str | None = None
-    address: str | None = None
+    phone: str | None = Field(None, max_length=50)
+    tax_id: str | None = Field(None, max_length=30)
+    address: Line | None = None
     street: str | None = Field(None, max_length=200)
     postal_code: str | None = Field(None, max_length=20)
     city: str | None = Field(None, max_length=100)
     country: str = Field("DE", pattern=r"^[A-Z]{2}$")
     buyer_reference: str | None = Field(None, max_length=100)
+    # The e-invoice XML as a file of its own beside the PDF when invoices are e-mailed.
+    send_xml: bool = False
 
 
 class CustomerUpdate(CustomerFields):
     name: str | None = Field(None, min_length=1, max_length=200)
     type: CustomerType | None = None
     email: EmailStr | None = None
-    phone: str | None = None
-    tax_id: str | None = None
-    address: str | None = None
+    phone: str | None = Field(None, max_length=50)
+    tax_id: str | None = Field(None, max_length=30)
+    address: Line | None = None
     street: str | None = Field(None, max_length=200)
     postal_code: str | None = Field(None, max_length=20)
     city: str | None = Field(None, max_length=100)
     country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
     buyer_reference: str | None = Field(None, max_length=100)
+    send_xml: bool | None = None
 
 
 class CustomerRead(BaseModel):
@@ -114,6 +129,7 @@ class CustomerRead(BaseModel):
     city: str | None
     country: str
     buyer_reference: str | None
+    send_xml: bool
     archived_at: datetime | None
     anonymized_at: datetime | None
     created_at: datetime
@@ -124,7 +140,7 @@ class ContactCreate(ContactFields):
     firstname: str = Field(min_length=1, max_length=100)
     lastname: str = Field(min_length=1, max_length=100)
     email: EmailStr | None = None
-    phone: str | None = None
+    phone: str | None = Field(None, max_length=50)
     position: str | None = Field(None, max_length=100)
     is_primary: bool = False
 
@@ -133,7 +149,7 @@ class ContactUpdate(ContactFields):
     firstname: str | None = Field(None, min_length=1, max_length=100)
     lastname: str | None = Field(None, min_length=1, max_length=100)
     email: EmailStr | None = None
-    phone: str | None = None
+    phone: str | None = Field(None, max_length=50)
     position: str | None = Field(None, max_length=100)
     is_primary: bool | None = None
 

@@ -199,9 +199,9 @@ class CustomerService:
             raise Conflict("the customer is anonymised and cannot be changed", field="id")
         before = audit_service.snapshot(customer)
         changes = data.model_dump(exclude_unset=True)
-        for key in ("name", "type", "country"):
+        for key in ("name", "type", "country", "send_xml"):
             if key in changes and changes[key] is None:
-                raise Invalid(f"{key} cannot be empty", field=key)
+                raise Invalid("{field} cannot be empty", field=key, params={"field": key})
         for key, value in changes.items():
             setattr(customer, key, value)
         await db.flush()
@@ -222,13 +222,15 @@ class CustomerService:
             raise NotFound("customer")
         if await repo.has_invoices(db, customer_id):
             raise Conflict(
-                f"customer {customer.number} has invoices and cannot be deleted; archive it",
+                "customer {number} has invoices and cannot be deleted; archive it",
                 field="id",
+                params={"number": customer.number},
             )
         if await repo.has_projects(db, customer_id):
             raise Conflict(
-                f"customer {customer.number} has projects and cannot be deleted; archive it",
+                "customer {number} has projects and cannot be deleted; archive it",
                 field="id",
+                params={"number": customer.number},
             )
         before = audit_service.snapshot(customer)
         await db.delete(customer)
@@ -339,7 +341,7 @@ class CustomerService:
         changes = data.model_dump(exclude_unset=True)
         for key in ("firstname", "lastname", "is_primary"):
             if key in changes and changes[key] is None:
-                raise Invalid(f"{key} cannot be empty", field=key)
+                raise Invalid("{field} cannot be empty", field=key, params={"field": key})
         if changes.get("is_primary"):
             await repo.unset_primary(db, customer_id, keep=contact.id)
         for key, value in changes.items():
@@ -353,8 +355,10 @@ class CustomerService:
     async def delete_contact(
         self, db: AsyncSession, who: Principal, customer_id: uuid.UUID, contact_id: uuid.UUID
     ) -> None:
-        """Remove a contact."""
-        contact = await self.get_contact(db, customer_id, contact_id)
+        """Remove a contact; of parallel deletes one succeeds, the others get 404."""
+        contact = await repo.get_contact(db, customer_id, contact_id, lock=True)
+        if contact is None:
+            raise NotFound("contact")
         before = audit_service.snapshot(contact)
         await db.delete(contact)
         await db.flush()

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from workmate.inputs import Code, Input
+
 Theme = Literal["dark", "light"]
 
 
@@ -29,12 +31,12 @@ class DashboardRead(BaseModel):
     available_widgets: list[WidgetInfo]
 
 
-class DashboardUpdate(BaseModel):
+class DashboardUpdate(Input):
     """Omitted fields keep their current (or default) value."""
 
     model_config = ConfigDict(extra="forbid")
 
-    layout_json: dict[str, Any] | None = None
+    layout_json: dict[Code, Any] | None = None
     theme: Theme | None = None
 
 

@@ -55,6 +55,17 @@ async def customer_count(conn: AsyncConnection) -> int:
     return int(await conn.scalar(select(func.count()).select_from(T_CUSTOMERS)) or 0)
 
 
+async def user_employees(conn: AsyncConnection) -> list[str]:
+    """Emails of employees the demo did not create: their presence makes the data the user's."""
+    rows = await conn.scalars(
+        select(Employee.email)
+        .where(func.lower(Employee.email).not_like(f"%@{DEMO_DOMAIN}"))
+        .order_by(Employee.email)
+        .limit(3)
+    )
+    return list(rows)
+
+
 async def read_context(
     conn: AsyncConnection, *, today: date, now: datetime, password_hash: str
 ) -> Context:

@@ -6,10 +6,28 @@ import uuid
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from workmate.auth.principal import Principal
 from workmate.documents.auth import readable_links
 from workmate.models import BankFile, CompanySettings, Document, IncomingInvoice, Invoice
+
+# Every column that holds a key of the file store: a stored file is in use while any of these
+# refers to it. One list for deletes, the orphan sweep and backups; a test checks that every
+# file-key column of the models is here.
+FILE_KEY_COLUMNS: tuple[InstrumentedAttribute[str] | InstrumentedAttribute[str | None], ...] = (
+    Document.file_path,
+    Invoice.pdf_path,
+    CompanySettings.logo_path,
+    BankFile.storage_key,
+    # Received supplier invoices share the content-addressed store (purchases).
+    IncomingInvoice.storage_key,
+)
+
+
+# A backup holds this advisory lock exclusively while it copies stored files; file removals
+# take it shared without waiting and, while a backup runs, leave the file to the orphan sweep.
+BACKUP_LOCK = 0x776D_6261_636B  # "wmback"
 
 
 def visible(who: Principal) -> ColumnElement[bool]:
@@ -91,18 +109,23 @@ class DocumentRepository:
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
         )
 
-    async def key_in_use(self, db: AsyncSession, key: str) -> bool:
-        """Does any row still point at this stored file (documents, invoice PDFs, the logo,
-        original bank statement files)?"""
-        users = union_all(
-            select(literal(1)).where(Document.file_path == key),
-            select(literal(1)).where(Invoice.pdf_path == key),
-            select(literal(1)).where(CompanySettings.logo_path == key),
-            select(literal(1)).where(BankFile.storage_key == key),
-            # Received supplier invoices share the content-addressed store (purchases).
-            select(literal(1)).where(IncomingInvoice.storage_key == key),
+    async def may_remove_files(self, db: AsyncSession) -> bool:
+        """False while a backup runs (its snapshot may still refer to any file)."""
+        return bool(
+            await db.scalar(text("SELECT pg_try_advisory_xact_lock_shared(:k)"), {"k": BACKUP_LOCK})
         )
+
+    async def key_in_use(self, db: AsyncSession, key: str) -> bool:
+        """Does any row still point at this stored file (any of FILE_KEY_COLUMNS)?"""
+        users = union_all(*(select(literal(1)).where(column == key) for column in FILE_KEY_COLUMNS))
         return await db.scalar(select(func.count()).select_from(users.subquery())) != 0
+
+    async def keys_in_use(self, db: AsyncSession) -> set[str]:
+        """Every stored-file key some row refers to."""
+        users = union_all(
+            *(select(column.label("key")).where(column.is_not(None)) for column in FILE_KEY_COLUMNS)
+        )
+        return set((await db.scalars(select(users.subquery().c.key).distinct())).all())
 
 
 document_repository = DocumentRepository()

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workmate.inputs import Input
+
 Category = Literal["contract", "invoice", "report", "receipt", "other"]
 LinkedModule = Literal["customer", "project", "invoice", "employee", "expense"]
 
@@ -31,7 +33,7 @@ class DocumentRead(BaseModel):
     updated_at: datetime
 
 
-class DocumentCreate(BaseModel):
+class DocumentCreate(Input):
     """The form fields sent beside the file (multipart/form-data)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -43,7 +45,7 @@ class DocumentCreate(BaseModel):
     is_confidential: bool = False
 
 
-class DocumentUpdate(BaseModel):
+class DocumentUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(None, min_length=1, max_length=255)

@@ -6,6 +6,8 @@ import logging
 import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate.audit.service import audit_service, diff, entry
 from workmate.auth.principal import Principal
 from workmate.config import get_settings
+from workmate.db import after_commit, after_rollback
 from workmate.documents import sniff
 from workmate.documents.auth import LINK_MODULE_PERMISSION, may_link
 from workmate.documents.multipart import FILE_FIELD, FORM_OVERHEAD, Form, read_form
@@ -117,7 +120,6 @@ class DocumentService:
             if declared_length > limit + FORM_OVERHEAD:
                 raise too_large
         kinds: list[sniff.Kind] = []
-        stored_keys: list[str] = []
 
         async def store(
             filename: str, declared: str | None, chunks: AsyncIterator[bytes]
@@ -152,24 +154,19 @@ class DocumentService:
                 stored = await storage.put_stream(watched(), max_bytes=limit, accept=accept)
             except TooLarge:
                 raise too_large from None
-            stored_keys.append(stored.key)
+            # Refused or failed after the bytes were stored (a bad field after the file, a
+            # missing link, a database error, a client gone): the rollback removes them.
+            self.track_stored(db, storage, stored.key)
             return stored
 
-        try:
-            form = await read_form(body, content_type, max_file_bytes=limit, store=store)
-            stored = form.stored
-            if stored is None:
-                raise Invalid(
-                    f"no file sent; send it in the form field '{FILE_FIELD}'", field=FILE_FIELD
-                )
-            data = _form_fields(form)
-            await self._check_link(db, who, data.linked_module, data.linked_id)
-        except WorkmateError:
-            # Refused after the bytes were stored (a bad field after the file, a link
-            # that does not exist): nothing must stay behind that no row refers to.
-            for key in stored_keys:
-                await self._discard(db, storage, key)
-            raise
+        form = await read_form(body, content_type, max_file_bytes=limit, store=store)
+        stored = form.stored
+        if stored is None:
+            raise Invalid(
+                f"no file sent; send it in the form field '{FILE_FIELD}'", field=FILE_FIELD
+            )
+        data = _form_fields(form)
+        await self._check_link(db, who, data.linked_module, data.linked_id)
         await repo.lock_key(db, stored.key)
         # A delete of the last other document with this content may have removed the file
         # after we found it present; the lock makes this check final.
@@ -224,15 +221,50 @@ class DocumentService:
         if not await anyio.to_thread.run_sync(storage.exists, key):
             raise Conflict("the file was removed by a concurrent delete; upload it again")
 
-    async def release(self, db: AsyncSession, storage: Storage, key: str) -> None:
-        """Remove a stored file that was refused after storing, unless a row refers to it."""
-        await self._discard(db, storage, key)
+    def track_stored(self, db: AsyncSession, storage: Storage, key: str) -> None:
+        """A file just stored for this transaction: if the transaction rolls back, for any
+        reason, the file is removed again unless a row refers to it."""
+        after_rollback(db, partial(self._discard, storage=storage, key=key))
 
-    async def _discard(self, db: AsyncSession, storage: Storage, key: str) -> None:
-        """Remove a stored file no row refers to (an upload refused after it was stored)."""
+    async def release(self, db: AsyncSession, storage: Storage, key: str) -> None:
+        """Remove a stored file that was refused after storing, unless a row refers to it,
+        once this transaction has ended (committed or not)."""
+        discard = partial(self._discard, storage=storage, key=key)
+        after_commit(db, discard)
+        after_rollback(db, discard)
+
+    async def _discard(self, db: AsyncSession, *, storage: Storage, key: str) -> None:
+        """Remove a stored file no committed row refers to; runs after a transaction ended.
+        While a backup runs the file stays (the orphan sweep removes it later)."""
+        if not await repo.may_remove_files(db):
+            log.info("stored file %s kept for now: a backup is running", key)
+            return
         await repo.lock_key(db, key)
         if not await repo.key_in_use(db, key):
             await anyio.to_thread.run_sync(storage.delete, key)
+
+    async def sweep_orphans(
+        self, db: AsyncSession, storage: Storage, *, older_than: datetime
+    ) -> list[str]:
+        """Remove stored files that no row refers to and that were written before
+        `older_than` (younger ones may belong to an upload still in flight); the keys."""
+        if not await repo.may_remove_files(db):
+            return []
+        listed = await anyio.to_thread.run_sync(
+            lambda: [key for key, written in storage.list_keys() if written < older_than]
+        )
+        in_use = await repo.keys_in_use(db)
+        removed = []
+        for key in sorted(set(listed) - in_use):
+            # Under the key's lock the check is final: an upload of the same content takes
+            # the lock before it refers to the file.
+            await repo.lock_key(db, key)
+            if not await repo.key_in_use(db, key):
+                await anyio.to_thread.run_sync(storage.delete, key)
+                removed.append(key)
+        if removed:
+            log.warning("removed %d stored files no row refers to", len(removed))
+        return removed
 
     async def get(self, db: AsyncSession, who: Principal, document_id: uuid.UUID) -> Document:
         """A document the caller may see; 404 otherwise (confidential ones do not leak)."""
@@ -336,7 +368,7 @@ class DocumentService:
         self, db: AsyncSession, who: Principal, storage: Storage, document_id: uuid.UUID
     ) -> None:
         """Delete a document, refused (409) while it belongs to an issued invoice; its file
-        goes too once no other row refers to the same content."""
+        goes after the commit, once no other row refers to the same content."""
         document = await repo.get_visible(db, who, document_id, lock=True)
         if document is None:
             raise NotFound("document")
@@ -353,8 +385,8 @@ class DocumentService:
         await db.delete(document)
         await db.flush()
         await audit_service.record(db, who, "delete", "documents", document.id, diff(before, None))
-        if not await repo.key_in_use(db, key):
-            await anyio.to_thread.run_sync(storage.delete, key)
+        # Only once the delete has committed: a rolled-back delete keeps its file.
+        after_commit(db, partial(self._discard, storage=storage, key=key))
 
 
 document_service = DocumentService()

@@ -1,8 +1,8 @@
 """Where file bytes live. Content-addressed: a file's path is made from its SHA-256 by the
 server (ab/abcdef...), so no user text ever becomes a path and identical files are stored once.
 
-`Storage` is the interface; `LocalStorage` keeps files below the data folder. Another backend
-(S3-compatible object storage) implements the same four methods.
+`Storage` is the interface; `LocalStorage` keeps files below the data folder, `S3Storage`
+(workmate.documents.s3) in an S3 bucket when WORKMATE_STORAGE_URL is `s3://bucket/prefix`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import re
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from datetime import UTC, datetime
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Protocol
 
@@ -78,6 +79,52 @@ class Storage(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def list_keys(self) -> Iterator[tuple[str, datetime]]:
+        """Every stored key with the time it was last written (UTC)."""
+        ...
+
+    def ready(self) -> None:
+        """Raise unless the store can be reached (readiness check)."""
+        ...
+
+
+async def spool(
+    chunks: AsyncIterator[bytes],
+    folder: Path,
+    max_bytes: int,
+    head_size: int,
+    accept: Accept | None,
+) -> tuple[Path, str, int, bytes]:
+    """Write the chunks to a temporary file in `folder` while hashing (never the whole file in
+    memory); refuse as soon as max_bytes is passed. The caller owns the returned file; on any
+    error it is already gone."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+
+            def write(chunk: bytes) -> None:
+                digest.update(chunk)
+                out.write(chunk)
+
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"file is larger than {max_bytes} bytes")
+                if len(head) < head_size:
+                    head += chunk[: head_size - len(head)]
+                # Hashing and disk writes happen off the event loop.
+                await anyio.to_thread.run_sync(write, chunk)
+        if accept is not None:
+            await anyio.to_thread.run_sync(accept, tmp, head)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # noqa: ASYNC240 (local disk, tiny)
+        raise
+    return tmp, digest.hexdigest(), size, head
+
 
 class LocalStorage:
     def __init__(self, root: Path) -> None:
@@ -99,30 +146,11 @@ class LocalStorage:
     ) -> Stored:
         """Stream to a temporary file while hashing; refuse as soon as max_bytes is passed."""
         await anyio.to_thread.run_sync(partial(self.root.mkdir, parents=True, exist_ok=True))
-        digest = hashlib.sha256()
-        size = 0
-        head = b""
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        tmp, sha, size, head = await spool(chunks, self.root, max_bytes, head_size, accept)
         try:
-            with os.fdopen(fd, "wb") as out:
-
-                def write(chunk: bytes) -> None:
-                    digest.update(chunk)
-                    out.write(chunk)
-
-                async for chunk in chunks:
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLarge(f"file is larger than {max_bytes} bytes")
-                    if len(head) < head_size:
-                        head += chunk[: head_size - len(head)]
-                    # Hashing and disk writes happen off the event loop.
-                    await anyio.to_thread.run_sync(write, chunk)
-            if accept is not None:
-                await anyio.to_thread.run_sync(accept, Path(tmp), head)
-            return await anyio.to_thread.run_sync(self._commit, tmp, digest.hexdigest(), size, head)
+            return await anyio.to_thread.run_sync(self._commit, str(tmp), sha, size, head)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)  # noqa: ASYNC240 (local disk, tiny)
+            tmp.unlink(missing_ok=True)
             raise
 
     def put_bytes(self, data: bytes) -> Stored:
@@ -161,9 +189,57 @@ class LocalStorage:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def list_keys(self) -> Iterator[tuple[str, datetime]]:
+        if not self.root.is_dir():
+            return
+        for path in self.root.glob("??/*"):
+            key = f"{path.parent.name}/{path.name}"
+            if _KEY.fullmatch(key) and path.is_file():
+                yield key, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+    def ready(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK):
+            raise StorageError(f"storage folder {self.root} is not writable")
+
 
 def get_storage() -> Storage:
-    return LocalStorage(get_settings().files_dir)
+    """The configured store: WORKMATE_STORAGE_URL `s3://bucket/prefix`, else the data folder."""
+    settings = get_settings()
+    return _storage(
+        settings.storage_url,
+        settings.files_dir,
+        settings.s3_endpoint_url,
+        settings.s3_region,
+        settings.s3_access_key_id,
+        settings.s3_secret_access_key,
+    )
+
+
+@lru_cache(maxsize=8)
+def _storage(
+    url: str | None,
+    files_dir: Path,
+    endpoint: str | None,
+    region: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+) -> Storage:
+    # One client per configuration: boto3 clients are thread-safe and costly to build.
+    if not url:
+        return LocalStorage(files_dir)
+    from workmate.documents.s3 import S3Storage, parse_url
+
+    bucket, prefix = parse_url(url)
+    return S3Storage(
+        bucket,
+        prefix,
+        spool_dir=files_dir.parent / "tmp",
+        endpoint_url=endpoint,
+        region=region,
+        access_key_id=access_key,
+        secret_access_key=secret_key,
+    )
 
 
 async def storage_dependency() -> Storage:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from workmate.einvoice.data import InvoiceDocument, Party
+from workmate.einvoice.data import Deduction, InvoiceDocument, Party
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -74,16 +74,21 @@ class _Builder:
         self.sub(holder, "Indicator", "true" if value else "false", ns=UDT)
 
 
-def build_xml(doc: InvoiceDocument) -> bytes:
-    """The CII XML of an issued invoice or credit note (credit notes keep positive amounts)."""
+def build_xml(
+    doc: InvoiceDocument, guideline: str = GUIDELINE, process: str | None = None
+) -> bytes:
+    """The CII XML of an issued invoice or credit note (credit notes keep positive amounts);
+    `guideline` is BT-24 and `process` BT-23 (XRechnung passes its own)."""
     b = _Builder()
     sub = b.sub
     context = sub(b.root, "ExchangedDocumentContext", ns=RSM)
-    sub(sub(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", GUIDELINE)
+    if process is not None:
+        sub(sub(context, "BusinessProcessSpecifiedDocumentContextParameter"), "ID", process)
+    sub(sub(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", guideline)
 
     header = sub(b.root, "ExchangedDocument", ns=RSM)
     sub(header, "ID", doc.number)
-    sub(header, "TypeCode", TYPE_CREDIT_NOTE if doc.is_credit_note else TYPE_INVOICE)
+    sub(header, "TypeCode", doc.type_code)
     b.date_time(header, "IssueDateTime", doc.issued_date)
     for text in _notes(doc):
         sub(sub(header, "IncludedNote"), "Content", text)
@@ -165,7 +170,8 @@ def build_xml(doc: InvoiceDocument) -> bytes:
     sub(totals, "TaxBasisTotalAmount", _amount(doc.net_total))
     sub(totals, "TaxTotalAmount", _amount(doc.tax_total), currencyID=doc.currency)
     sub(totals, "GrandTotalAmount", _amount(doc.total))
-    paid = min(doc.paid, doc.total)
+    # BT-113: down payments deducted on a final invoice plus payments received before issue.
+    paid = min(doc.prepaid + doc.paid, doc.total)
     if paid:
         sub(totals, "TotalPrepaidAmount", _amount(paid))
     sub(totals, "DuePayableAmount", _amount(doc.total - paid))
@@ -191,9 +197,31 @@ def _notes(doc: InvoiceDocument) -> list[str]:
     notes = []
     if doc.is_credit_note and doc.original_number:
         notes.append(f"Gutschrift (Stornorechnung) zur Rechnung {doc.original_number}")
+    if doc.billing == "down_payment":
+        notes.append(
+            f"Abschlagsrechnung zum Angebot {doc.quote_number}"
+            if doc.quote_number
+            else "Abschlagsrechnung"
+        )
+    if doc.billing == "final":
+        notes.append(
+            f"Schlussrechnung zum Angebot {doc.quote_number}"
+            if doc.quote_number
+            else "Schlussrechnung"
+        )
+    notes += [deduction_text(d) for d in doc.deductions]
     if doc.note:
         notes.append(doc.note)
     return notes
+
+
+def deduction_text(d: Deduction) -> str:
+    """One deducted down payment in words, with its VAT (§ 14 Abs. 5 Satz 2 UStG)."""
+    return (
+        f"Abzüglich Abschlagsrechnung {d.number} vom {d.issued_date:%d.%m.%Y}: "
+        f"netto {_amount(d.net)}, USt {d.rate.normalize():f} % {_amount(d.tax)}, "
+        f"brutto {_amount(d.gross)}"
+    )
 
 
 def _party(b: _Builder, element: etree._Element, party: Party, *, seller: bool) -> None:

@@ -21,7 +21,9 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def export(
-    out: Path = typer.Option(..., "--out", help="Folder to write NUMBER.pdf and NUMBER.xml into."),
+    out: Path = typer.Option(
+        ..., "--out", "--output", "-o", help="Folder to write NUMBER.pdf and NUMBER.xml into."
+    ),
     start: str | None = typer.Option(None, "--from", help="First issue date (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, "--to", help="Last issue date (YYYY-MM-DD)."),
 ) -> None:

@@ -54,6 +54,8 @@ class Line:
 
     @property
     def discount_amount(self) -> Decimal:
+        """The allowance (BT-136): gross less the stored net, which is gross less
+        round(gross x percent) (invoices.totals.line_net)."""
         return self.gross_amount - self.net_amount
 
 
@@ -72,6 +74,25 @@ class Bank:
     iban: str | None
     bic: str | None
     name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Deduction:
+    """A down payment deducted on a final invoice, per VAT rate (§ 14 Abs. 5 UStG)."""
+
+    number: str
+    issued_date: date
+    rate: Decimal
+    net: Decimal
+    tax: Decimal
+
+    @property
+    def gross(self) -> Decimal:
+        return self.net + self.tax
+
+
+# UNTDID 1001: commercial invoice, prepayment invoice (Abschlagsrechnung).
+TYPE_BY_BILLING = {"standard": "380", "down_payment": "386", "final": "380"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +123,28 @@ class InvoiceDocument:
     original_date: date | None = None
     logo_key: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # standard, down_payment or final (see TYPE_BY_BILLING); a final invoice's deductions.
+    billing: str = "standard"
+    deductions: tuple[Deduction, ...] = ()
+    quote_number: str | None = None
 
     @property
     def is_credit_note(self) -> bool:
         return self.kind == "credit_note"
 
     @property
+    def type_code(self) -> str:
+        """EN 16931 BT-3: 381 credit note, 386 down-payment invoice, else 380."""
+        return "381" if self.is_credit_note else TYPE_BY_BILLING.get(self.billing, "380")
+
+    @property
+    def prepaid(self) -> Decimal:
+        """The down payments deducted on a final invoice (gross)."""
+        return sum((d.gross for d in self.deductions), Decimal("0.00"))
+
+    @property
     def open_amount(self) -> Decimal:
-        return max(self.total - self.paid, Decimal("0.00"))
+        return max(self.total - self.prepaid - self.paid, Decimal("0.00"))
 
     @property
     def line_total(self) -> Decimal:

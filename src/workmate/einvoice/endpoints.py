@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+import anyio.to_thread
+from fastapi import APIRouter, Path, Response
 
 from workmate.db import SessionDep
+from workmate.einvoice import xrechnung
 from workmate.einvoice.auth import InvoicesRead
 from workmate.einvoice.flows import einvoice_flows
+from workmate.einvoice.service import einvoice_service, safe_filename
 
 router = APIRouter(prefix="/invoices", tags=["invoice documents"])
 
@@ -48,4 +52,32 @@ async def invoice_xml(invoice_id: uuid.UUID, who: InvoicesRead, session: Session
         xml,
         media_type="application/xml",
         headers={"Content-Disposition": f'attachment; filename="{filename}.xml"'},
+    )
+
+
+@router.get(
+    "/{invoice_id}/xrechnung/{syntax}",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}}, **DOCUMENT_ERRORS},
+)
+async def invoice_xrechnung(
+    invoice_id: uuid.UUID,
+    syntax: Annotated[Literal["cii", "ubl"], Path()],
+    who: InvoicesRead,
+    session: SessionDep,
+) -> Response:
+    """XRechnung 3.0 in CII or UBL for public-sector buyers; 409 naming what is missing
+    (Leitweg-ID as buyer reference, seller contact, buyer e-mail)."""
+    doc = await einvoice_service.document(session, invoice_id)
+    build = xrechnung.cii if syntax == "cii" else xrechnung.ubl
+    xml = await anyio.to_thread.run_sync(build, doc)
+    return Response(
+        xml,
+        media_type="application/xml",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{safe_filename(doc.number, str(invoice_id))}'
+                f'-xrechnung-{syntax}.xml"'
+            )
+        },
     )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service
 from workmate.auth.principal import Principal
+from workmate.documents.service import document_service
 from workmate.documents.storage import Storage, get_storage
 from workmate.einvoice import repository
 from workmate.einvoice.cii import build_xml
@@ -156,6 +157,7 @@ class EinvoiceFlows:
     ) -> str:
         rendered = await anyio.to_thread.run_sync(render, doc)
         stored = await anyio.to_thread.run_sync(storage.put_bytes, rendered.pdf)
+        document_service.track_stored(session, storage, stored.key)
         title = "Gutschrift" if doc.is_credit_note else "Rechnung"
         document = Document(
             title=f"{title} {doc.number}",

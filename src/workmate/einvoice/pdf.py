@@ -134,7 +134,10 @@ class _QrCode(Flowable):  # type: ignore[misc]
 
 
 def _title(doc: InvoiceDocument) -> str:
-    return f"Gutschrift {doc.number}" if doc.is_credit_note else f"Rechnung {doc.number}"
+    if doc.is_credit_note:
+        return f"Gutschrift {doc.number}"
+    kind = {"down_payment": "Abschlagsrechnung", "final": "Schlussrechnung"}
+    return f"{kind.get(doc.billing, 'Rechnung')} {doc.number}"
 
 
 def _sender_line(doc: InvoiceDocument) -> str:
@@ -268,6 +271,9 @@ def _story(doc: InvoiceDocument, styles: _Styles) -> list[Any]:
     table = Table(
         rows,
         repeatRows=1,
+        # A line's description may be longer than a page (up to 2,000 characters, or many
+        # short lines): its row is split across pages instead of failing the layout.
+        splitInRow=1,
         colWidths=[10 * mm, 58 * mm, 15 * mm, 14 * mm, 22 * mm, 13 * mm, 12 * mm, 21 * mm],
     )
     table.setStyle(
@@ -300,11 +306,19 @@ def _story(doc: InvoiceDocument, styles: _Styles) -> list[Any]:
         else:
             totals.append([f"USt 0 % auf {money(group.basis, cur)}", money(group.amount, cur)])
     totals.append(["Gesamtbetrag", money(doc.total, cur)])
-    paid = min(doc.paid, doc.total)
+    # A final invoice deducts each down payment with its VAT (§ 14 Abs. 5 Satz 2 UStG).
+    for d in doc.deductions:
+        totals += [
+            [f"abzgl. Abschlag {d.number} netto", money(-d.net, cur)],
+            [f"abzgl. USt {percent(d.rate)} darauf", money(-d.tax, cur)],
+        ]
+    paid = min(doc.paid, doc.total - doc.prepaid)
+    if doc.deductions and not paid:
+        totals.append(["Offener Betrag", money(doc.open_amount, cur)])
     if paid and not doc.is_credit_note:
         totals += [
             ["Bereits bezahlt", money(paid, cur)],
-            ["Offener Betrag", money(doc.total - paid, cur)],
+            ["Offener Betrag", money(doc.open_amount, cur)],
         ]
     total_table = Table(totals, colWidths=[60 * mm, 30 * mm], hAlign="RIGHT")
     total_table.setStyle(
@@ -387,6 +401,7 @@ def _footer_lines(doc: InvoiceDocument) -> list[str]:
         " · ".join(p for p in (seller.name, seller.street, place) if p),
         " · ".join(tax + contact),
         " · ".join(bank),
+        doc.extra.get("legal", ""),
     ]
 
 
@@ -408,18 +423,39 @@ def _add_output_intent(canvas: Any) -> None:
     catalog.OutputIntents = PDFArray([intent])
 
 
+def _logo(key: str | None) -> Any:
+    """The stored letterhead logo (normalised PNG, see company/logo.py), or None."""
+    if not key:
+        return None
+    from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
+
+    from workmate.documents.storage import get_storage
+
+    try:
+        return ImageReader(io.BytesIO(b"".join(get_storage().open(key))))
+    except Exception:  # a missing file must not stop the invoice; the name is printed instead
+        return None
+
+
 def render_page_pdf(doc: InvoiceDocument) -> bytes:
     """The visible PDF, without the embedded XML."""
     styles = _Styles()
     buffer = io.BytesIO()
     footer = _footer_lines(doc)
     title = _title(doc)
+    logo = _logo(doc.logo_key)
 
     def page(canvas: Any, template: Any) -> None:
         canvas.saveState()
         width, height = A4
-        canvas.setFont(FONT_BOLD, 15)
-        canvas.drawString(MARGIN, height - 20 * mm, doc.seller.name)
+        if logo is not None:
+            # At most 60 x 16 mm, top left, keeping its proportions.
+            w, h = logo.getSize()
+            scale = min(60 * mm / w, 16 * mm / h)
+            canvas.drawImage(logo, MARGIN, height - 24 * mm, w * scale, h * scale)
+        else:
+            canvas.setFont(FONT_BOLD, 15)
+            canvas.drawString(MARGIN, height - 20 * mm, doc.seller.name)
         canvas.setFont(FONT, 8)
         canvas.drawRightString(width - MARGIN, height - 20 * mm, title)
         canvas.setLineWidth(0.4)

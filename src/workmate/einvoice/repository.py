@@ -11,8 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from workmate.einvoice.data import Bank, InvoiceDocument, Line, Party
-from workmate.models import CompanySettings, Customer, Employee, Invoice, InvoiceLine, Payment, Role
+from workmate.company.service import legal_line
+from workmate.einvoice.data import Bank, Deduction, InvoiceDocument, Line, Party
+from workmate.models import (
+    CompanySettings,
+    Customer,
+    Employee,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Quote,
+    Role,
+)
 
 
 async def get_invoice(
@@ -131,6 +141,10 @@ async def load_documents(
             )
         ).all()
     }
+    quotes = await _quote_numbers(session, {i.quote_id for i, *_ in rows if i.quote_id})
+    deductions = await _deductions(
+        session, {i.quote_id for i, *_ in rows if i.billing == "final" and i.quote_id}
+    )
     seller_party = _party(seller)
     bank = Bank(iban=seller.iban, bic=seller.bic, name=seller.bank_name)
     result: dict[uuid.UUID, InvoiceDocument] = {}
@@ -164,10 +178,55 @@ async def load_documents(
             lines=tuple(lines.get(invoice.id, ())),
             net_total=invoice.net_total,
             tax_total=invoice.tax_total,
-            total=invoice.total,
+            # A final invoice stores what is still due; the document shows the whole service.
+            total=invoice.total + invoice.prepaid_total,
             paid=paid.get(invoice.id, Decimal("0.00")),
             original_number=original_number,
             original_date=original_date,
             logo_key=seller.logo_path,
+            extra={"legal": legal_line(seller)},
+            billing=invoice.billing,
+            deductions=tuple(deductions.get(invoice.quote_id, ()))
+            if invoice.billing == "final" and invoice.quote_id is not None
+            else (),
+            quote_number=quotes.get(invoice.quote_id) if invoice.quote_id else None,
         )
+    return result
+
+
+async def _quote_numbers(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Quote.id, Quote.number).where(Quote.id.in_(ids)))
+    return {quote_id: number or "" for quote_id, number in rows.all()}
+
+
+async def _deductions(
+    session: AsyncSession, quote_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, list[Deduction]]:
+    """Per quote: its issued, not cancelled down-payment invoices, net and VAT per rate."""
+    if not quote_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Invoice.quote_id,
+            Invoice.number,
+            Invoice.issued_date,
+            InvoiceLine.vat_rate,
+            func.sum(InvoiceLine.net_amount),
+        )
+        .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+        .where(
+            Invoice.quote_id.in_(quote_ids),
+            Invoice.billing == "down_payment",
+            Invoice.status.notin_(("draft", "cancelled")),
+        )
+        .group_by(Invoice.quote_id, Invoice.number, Invoice.issued_date, InvoiceLine.vat_rate)
+        .order_by(Invoice.issued_date, Invoice.number, InvoiceLine.vat_rate.desc())
+    )
+    result: dict[uuid.UUID, list[Deduction]] = defaultdict(list)
+    for quote_id, number, issued, rate, net in rows.all():
+        tax = (net * rate / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+        if quote_id is not None and issued is not None:
+            result[quote_id].append(Deduction(number or "", issued, Decimal(rate), net, tax))
     return result

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import typer
-from sqlalchemy.exc import DBAPIError
 
 from workmate.cli.common import fail, run
 
@@ -29,14 +28,16 @@ def create(
         False, "--password-stdin", help="Read the password from standard input, not a prompt."
     ),
 ) -> None:
-    """Create an employee with the Admin role (password prompted twice, or from stdin)."""
+    """Create an employee with the Admin role; migrates a new database first."""
     from workmate.auth.service import check_password_rules
+    from workmate.cli.db import database_url, migrate_if_behind
     from workmate.db import session_scope
     from workmate.employees.service import employee_service
 
     password = _read_password(password_stdin)
     if not password:
         raise fail("password: must not be empty")
+    migrate_if_behind(database_url())
 
     async def body() -> str:
         check_password_rules(password)
@@ -46,11 +47,5 @@ def create(
             )
             return employee.email
 
-    try:
-        created = run(body)
-    except (OSError, DBAPIError) as exc:
-        raise fail(
-            f"cannot reach the database ({type(exc).__name__}); "
-            "check WORKMATE_DATABASE_URL and run 'workmate db upgrade'"
-        ) from None
+    created = run(body)
     typer.echo(f"Admin {created} created; log in at /api/v1/auth/login or in the web UI.")

@@ -40,7 +40,10 @@ async def list_employees(
     department_id: uuid.UUID | None = None,
     is_active: bool | None = None,
     sort: Annotated[
-        str, Query(description="lastname, firstname, email or created_at; - for descending")
+        str,
+        Query(
+            max_length=20, description="lastname, firstname, email or created_at; - for descending"
+        ),
     ] = "lastname",
 ) -> Page[EmployeeRead]:
     """Employees, filtered by text, role, department and activity; stable order, with total."""
@@ -92,7 +95,8 @@ async def delete_employee(employee_id: uuid.UUID, who: EmployeesDelete, db: Sess
 async def set_employee_password(
     employee_id: uuid.UUID, data: PasswordSet, who: EmployeesWrite, db: SessionDep
 ) -> Response:
-    """Set an employee's password; their open sessions end."""
+    """Set an employee's password (a reset); their open sessions end and their API tokens
+    are revoked."""
     await employee_service.set_password(db, who, employee_id, data.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -103,7 +107,9 @@ async def list_departments(
     db: SessionDep,
     paging: Paging,
     q: Search = None,
-    sort: Annotated[str, Query(description="name or created_at; - for descending")] = "name",
+    sort: Annotated[
+        str, Query(max_length=20, description="name or created_at; - for descending")
+    ] = "name",
 ) -> Page[DepartmentRead]:
     """Departments, filtered by name; stable order, with total."""
     items, total = await department_service.search(db, paging, q=q, sort=sort)
@@ -152,7 +158,9 @@ async def list_roles(
     db: SessionDep,
     paging: Paging,
     q: Search = None,
-    sort: Annotated[str, Query(description="name or created_at; - for descending")] = "name",
+    sort: Annotated[
+        str, Query(max_length=20, description="name or created_at; - for descending")
+    ] = "name",
 ) -> Page[RoleRead]:
     """Roles with their permissions, filtered by name; stable order, with total."""
     items, total = await role_service.search(db, paging, q=q, sort=sort)

@@ -13,18 +13,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from workmate.auth.passwords import MIN_LENGTH
+from workmate.errors import InvalidValue
+from workmate.inputs import Code, Input
 
 Name = Field(min_length=1, max_length=100)
 LOCALES = ("de", "en")
 
 
-class _Write(BaseModel):
+class _Write(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def check_locale(value: str | None) -> str | None:
     if value is not None and value not in LOCALES:
-        raise ValueError(f"must be one of {', '.join(LOCALES)}")
+        raise InvalidValue("must be one of {values}", values=", ".join(LOCALES))
     return value
 
 
@@ -51,7 +53,7 @@ class EmployeeCreate(_Write):
     email: EmailStr = Field(max_length=254)
     role_id: uuid.UUID
     department_id: uuid.UUID | None = None
-    locale: str = "de"
+    locale: str = Field("de", max_length=5)
     is_active: bool = True
     # Optional: without one the employee cannot log in until an admin sets it.
     password: str | None = Field(default=None, min_length=MIN_LENGTH, max_length=1024)
@@ -65,7 +67,7 @@ class EmployeeUpdate(_Write):
     email: EmailStr | None = Field(default=None, max_length=254)
     role_id: uuid.UUID | None = None
     department_id: uuid.UUID | None = None
-    locale: str | None = None
+    locale: str | None = Field(default=None, max_length=5)
     is_active: bool | None = None
 
     _check_locale = field_validator("locale")(check_locale)
@@ -108,9 +110,9 @@ class RoleRead(BaseModel):
 class RoleCreate(_Write):
     name: str = Field(min_length=1, max_length=100)
     # Validated against auth.permissions.MODULES by the service (422 naming the module).
-    permissions: dict[str, Any] = Field(default_factory=dict)
+    permissions: dict[Code, Any] = Field(default_factory=dict)
 
 
 class RoleUpdate(_Write):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    permissions: dict[str, Any] | None = None
+    permissions: dict[Code, Any] | None = None

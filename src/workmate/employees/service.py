@@ -52,7 +52,7 @@ def parse_sort(
 def _no_nulls(data: dict[str, Any], fields: tuple[str, ...]) -> None:
     for name in fields:
         if name in data and data[name] is None:
-            raise Invalid(f"{name} cannot be empty", field=name)
+            raise Invalid("{field} cannot be empty", field=name, params={"field": name})
 
 
 def _may_assign(who: Principal | None, role: Role) -> bool:

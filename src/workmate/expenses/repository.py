@@ -38,8 +38,11 @@ def _where(f: ExpenseFilter) -> Any:
     return and_(True, *conditions)
 
 
-async def get(db: AsyncSession, expense_id: uuid.UUID) -> Expense | None:
-    return await db.scalar(select(Expense).where(Expense.id == expense_id))
+async def get(db: AsyncSession, expense_id: uuid.UUID, *, lock: bool = False) -> Expense | None:
+    stmt = select(Expense).where(Expense.id == expense_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return await db.scalar(stmt)
 
 
 async def page(

@@ -9,10 +9,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workmate.inputs import Input
+
 Category = Literal["material", "personnel", "service", "other"]
 
 
-class ExpenseCreate(BaseModel):
+class ExpenseCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     category: Category
@@ -25,7 +27,7 @@ class ExpenseCreate(BaseModel):
     document_id: uuid.UUID | None = None
 
 
-class ExpenseUpdate(BaseModel):
+class ExpenseUpdate(Input):
     """Fields to change; null clears project, invoice, document or note."""
 
     model_config = ConfigDict(extra="forbid")

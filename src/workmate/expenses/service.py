@@ -68,7 +68,7 @@ class ExpenseService:
         before = audit_service.snapshot(expense)
         for key, value in data.model_dump(exclude_unset=True).items():
             if value is None and key in NOT_NULL:
-                raise Invalid(f"{key} cannot be empty", field=key)
+                raise Invalid("{field} cannot be empty", field=key, params={"field": key})
             setattr(expense, key, value)
         await db.flush()
         await db.refresh(expense)
@@ -78,8 +78,10 @@ class ExpenseService:
         return expense
 
     async def delete(self, db: AsyncSession, who: Principal, expense_id: uuid.UUID) -> None:
-        """Delete an expense."""
-        expense = await self.get(db, expense_id)
+        """Delete an expense; of parallel deletes one succeeds, the others get 404."""
+        expense = await repository.get(db, expense_id, lock=True)
+        if expense is None:
+            raise NotFound("expense", field="expense_id")
         before = audit_service.snapshot(expense)
         await db.delete(expense)
         await db.flush()

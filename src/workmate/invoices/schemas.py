@@ -9,12 +9,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from workmate.inputs import Input
+
 VatRate = Literal[0, 7, 19]
 VatTreatment = Literal["regular", "reverse_charge", "small_business"]
 Money = Decimal
 
 
-class LineIn(BaseModel):
+class LineIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     description: str = Field(min_length=1, max_length=2000)
@@ -34,7 +36,7 @@ class LineIn(BaseModel):
         return self
 
 
-class LineUpdate(BaseModel):
+class LineUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     description: str | None = Field(None, min_length=1, max_length=2000)
@@ -62,12 +64,15 @@ class LineRead(BaseModel):
     quantity: Decimal
     unit: str
     unit_price: Money
+    # The effective rate (0 under reverse charge or §19); `chosen_vat_rate` is the line's own
+    # rate, which applies again when the invoice is switched back to regular.
     vat_rate: Decimal
+    chosen_vat_rate: Decimal
     discount_percent: Decimal
     net_amount: Money
 
 
-class _ServicePeriod(BaseModel):
+class _ServicePeriod(Input):
     service_start: date | None = None
     service_end: date | None = None
 
@@ -156,7 +161,7 @@ class InvoiceRead(InvoiceSummary):
     per_rate: list[RateTotalRead]
 
 
-class FromTimeEntries(BaseModel):
+class FromTimeEntries(Input):
     model_config = ConfigDict(extra="forbid")
 
     project_id: uuid.UUID | None = None

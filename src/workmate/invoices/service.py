@@ -15,7 +15,7 @@ from stdnum.eu import vat as eu_vat
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.company.service import company_service, dunning_levels, missing_for_invoicing
-from workmate.errors import Conflict, Invalid, NotFound
+from workmate.errors import Conflict, Invalid, NotFound, msg
 from workmate.invoices import repository
 from workmate.invoices.overdue import BUSINESS_ZONE, status_of
 from workmate.invoices.overdue import today as business_today
@@ -35,7 +35,14 @@ from workmate.invoices.schemas import (
     Statistics,
     TopCustomer,
 )
-from workmate.invoices.totals import LEGAL_NOTES, cents, compute, effective_rate, line_net
+from workmate.invoices.totals import (
+    LEGAL_NOTES,
+    billed_hours,
+    cents,
+    compute,
+    effective_rate,
+    line_net,
+)
 from workmate.models import CompanySettings, Customer, Invoice, InvoiceLine
 from workmate.pagination import Page, PageParams
 
@@ -49,6 +56,28 @@ EU_COUNTRIES = frozenset(
         *("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
     }
 )
+
+# What the company settings still miss, one item each (translated in the web UI).
+SELLER_ITEMS = {
+    "name": msg("company settings: name"),
+    "street": msg("company settings: street"),
+    "postal_code": msg("company settings: postal_code"),
+    "city": msg("company settings: city"),
+    "tax_number or vat_id": msg("company settings: tax_number or vat_id"),
+    "register_court": msg("company settings: register_court"),
+    "register_number": msg("company settings: register_number"),
+    "managing_directors": msg("company settings: managing_directors"),
+}
+
+
+# Amounts are NUMERIC(12, 2): a line's net and the invoice's totals must stay below this.
+MAX_AMOUNT = Decimal(10) ** 10
+
+
+def _check_line_amount(quantity: Decimal, unit_price: Decimal, field: str) -> None:
+    """422 naming the field when quantity x unit price does not fit a stored amount."""
+    if abs(quantity * unit_price) >= MAX_AMOUNT:
+        raise Invalid(f"quantity x unit_price must stay below {MAX_AMOUNT:,}", field=field)
 
 
 class InvoiceNotDraft(Conflict):
@@ -71,7 +100,7 @@ def _time_lines(entries: Sequence[BillableEntry], grouping: str) -> list[LineIn]
                     f"{e.start_time.astimezone(BUSINESS_ZONE):%d.%m.%Y} {e.project_title}, "
                     f"{e.employee_name}" + (f": {e.note}" if e.note else "")
                 ),
-                quantity=e.hours,
+                quantity=billed_hours(e.hours),
                 unit="HUR",
                 unit_price=e.rate,
             )
@@ -90,7 +119,8 @@ def _time_lines(entries: Sequence[BillableEntry], grouping: str) -> list[LineIn]
                     f"{group[0].project_title}, {group[0].employee_name}: "
                     f"{len(group)} Einträge {first:%d.%m.%Y}–{last:%d.%m.%Y}"
                 ),
-                quantity=sum((e.hours for e in group), Decimal(0)),
+                # Sum the exact hours first, round once: the time report's figure.
+                quantity=billed_hours(sum((e.hours for e in group), Decimal(0))),
                 unit="HUR",
                 unit_price=rate,
             )
@@ -212,8 +242,13 @@ class InvoiceService:
         before = audit_service.snapshot(line)
         for key, value in data.model_dump(exclude_unset=True).items():
             if value is not None:
-                setattr(line, key, value)
-        line.vat_rate = effective_rate(invoice.vat_treatment, Decimal(line.vat_rate))
+                setattr(line, "chosen_vat_rate" if key == "vat_rate" else key, value)
+        line.vat_rate = effective_rate(invoice.vat_treatment, Decimal(line.chosen_vat_rate))
+        _check_line_amount(
+            Decimal(line.quantity),
+            Decimal(line.unit_price),
+            "quantity" if data.unit_price is None else "unit_price",
+        )
         line.net_amount = line_net(
             Decimal(line.quantity), Decimal(line.unit_price), Decimal(line.discount_percent)
         )
@@ -299,7 +334,11 @@ class InvoiceService:
         if original.status == "draft":
             raise Conflict("a draft is not cancelled but deleted", field="status")
         if original.status == "cancelled":
-            raise Conflict(f"invoice {original.number} is already cancelled", field="status")
+            raise Conflict(
+                "invoice {number} is already cancelled",
+                field="status",
+                params={"number": original.number},
+            )
         settings = await company_service.get(db, for_share=True)
         if settings is None:
             raise Conflict("cannot issue a credit note: missing company settings")
@@ -347,6 +386,7 @@ class InvoiceService:
                             "quantity",
                             "unit",
                             "unit_price",
+                            "chosen_vat_rate",
                             "vat_rate",
                             "discount_percent",
                             "net_amount",
@@ -533,7 +573,10 @@ class InvoiceService:
         if project.customer_id != customer_id:
             raise Invalid("project belongs to another customer", field="project_id")
 
-    def _new_line(self, invoice: Invoice, position: int, data: LineIn) -> InvoiceLine:
+    def _new_line(
+        self, invoice: Invoice, position: int, data: LineIn, field: str = ""
+    ) -> InvoiceLine:
+        _check_line_amount(data.quantity, data.unit_price, f"{field}unit_price")
         return InvoiceLine(
             invoice_id=invoice.id,
             position=position,
@@ -541,6 +584,7 @@ class InvoiceService:
             quantity=data.quantity,
             unit=data.unit,
             unit_price=data.unit_price,
+            chosen_vat_rate=data.vat_rate,
             vat_rate=effective_rate(invoice.vat_treatment, data.vat_rate),
             discount_percent=data.discount_percent,
             net_amount=line_net(data.quantity, data.unit_price, data.discount_percent),
@@ -550,21 +594,35 @@ class InvoiceService:
         self, db: AsyncSession, invoice: Invoice, lines: Sequence[LineIn]
     ) -> None:
         await repository.delete_lines(db, invoice.id)
-        db.add_all([self._new_line(invoice, i, data) for i, data in enumerate(lines, start=1)])
+        db.add_all(
+            [
+                self._new_line(invoice, i, data, f"lines.{i - 1}.")
+                for i, data in enumerate(lines, start=1)
+            ]
+        )
         await db.flush()
         await self._recompute(db, invoice)
 
     async def _recompute(self, db: AsyncSession, invoice: Invoice) -> None:
-        """Store net, VAT and gross from the lines (reverse charge / §19: rates forced to 0)."""
+        """Store net, VAT and gross from the lines; each line's effective rate is derived from
+        its chosen rate and the treatment (reverse charge / §19: 0), so switching back and
+        forth never loses the chosen rate."""
         lines = await repository.lines(db, invoice.id)
         for line in lines:
-            rate = effective_rate(invoice.vat_treatment, Decimal(line.vat_rate))
+            rate = effective_rate(invoice.vat_treatment, Decimal(line.chosen_vat_rate))
             if line.vat_rate != rate:
                 line.vat_rate = rate
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
+        if max(abs(totals.net), abs(totals.gross)) >= MAX_AMOUNT:
+            raise Invalid(
+                f"the invoice total must stay below {MAX_AMOUNT:,} (split it into several "
+                "invoices)",
+                field="lines",
+            )
         invoice.net_total = totals.net
         invoice.tax_total = totals.tax
-        invoice.total = totals.gross
+        # A final invoice is due less the down payments it deducts (0 for all others).
+        invoice.total = totals.gross - Decimal(invoice.prepaid_total or 0)
         await db.flush()
 
     def _check_issuable(
@@ -577,41 +635,53 @@ class InvoiceService:
         """§14 UStG: collect everything missing, refuse with one 409 naming all of it."""
         missing: list[str] = []
         seller = missing_for_invoicing(settings)
-        if seller:
-            missing.append("company settings: " + ", ".join(seller))
+        if "iban" in seller:
+            seller.remove("iban")
+            if invoice.total > 0:
+                # The payment terms ask for a transfer; without an account it cannot be paid.
+                missing.append(
+                    msg("bank details (IBAN) for the transfer the payment terms ask for")
+                )
+        missing += [SELLER_ITEMS.get(field, field) for field in seller]
         if customer is None:
-            missing.append("buyer")
+            missing.append(msg("buyer"))
         else:
             if not customer.name:
-                missing.append("buyer name")
+                missing.append(msg("buyer name"))
             if not (customer.street and customer.postal_code and customer.city) and not (
                 customer.address
             ):
-                missing.append("buyer address (street, postal_code, city)")
+                missing.append(msg("buyer address (street, postal_code, city)"))
         if not lines:
-            missing.append("at least one line")
+            missing.append(msg("at least one line"))
         if invoice.service_start is None:
-            missing.append("service date (service_start)")
+            missing.append(msg("service date (service_start)"))
         if invoice.total < 0:
-            missing.append("a non-negative total (use a credit note to refund)")
+            missing.append(msg("a non-negative total (use a credit note to refund)"))
         if invoice.vat_treatment == "reverse_charge":
             if settings is not None and not settings.vat_id:
-                missing.append("company vat_id (reverse charge)")
+                missing.append(msg("company vat_id (reverse charge)"))
             if customer is not None:
                 if not customer.tax_id or not eu_vat.is_valid(customer.tax_id):
-                    missing.append("a valid buyer VAT id (reverse charge)")
+                    missing.append(msg("a valid buyer VAT id (reverse charge)"))
                 if customer.type != "B2B":
-                    missing.append("a business buyer (reverse charge is B2B only)")
+                    missing.append(msg("a business buyer (reverse charge is B2B only)"))
                 seller_country = settings.country if settings is not None else "DE"
                 if customer.country == seller_country or customer.country not in EU_COUNTRIES:
-                    missing.append("a buyer in another EU country (reverse charge)")
+                    missing.append(msg("a buyer in another EU country (reverse charge)"))
         small = settings is not None and settings.vat_mode == "small_business"
         if invoice.vat_treatment == "small_business" and settings is not None and not small:
-            missing.append("company vat_mode small_business (§19 UStG)")
+            missing.append(msg("company vat_mode small_business (§19 UStG)"))
         if small and invoice.vat_treatment != "small_business":
-            missing.append("vat_treatment small_business: the company charges no VAT (§19 UStG)")
+            missing.append(
+                msg("vat_treatment small_business: the company charges no VAT (§19 UStG)")
+            )
         if missing:
-            raise Conflict("cannot issue invoice, missing: " + "; ".join(missing), field="status")
+            raise Conflict(
+                "cannot issue invoice, missing: {missing}",
+                field="status",
+                params={"missing": missing},
+            )
 
     @staticmethod
     def _address(customer: Customer) -> str | None:

@@ -25,9 +25,28 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def billed_hours(hours: Decimal) -> Decimal:
+    """Hours as billed and as the time report shows them: the exact sum of the entries,
+    rounded once, half-up to hundredths (never a sum of rounded entries)."""
+    return hours.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def line_gross(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """quantity x unit price, rounded to cents: the basis of a line discount (EN 16931)."""
+    return cents(quantity * unit_price)
+
+
+def line_allowance(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal) -> Decimal:
+    """The line discount in money: round(gross x percent / 100) (EN 16931 BT-136 = BT-137 x
+    BT-138)."""
+    return cents(line_gross(quantity, unit_price) * discount_percent / HUNDRED)
+
+
 def line_net(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal) -> Decimal:
-    """quantity x unit price less the discount, rounded once at the end."""
-    return cents(quantity * unit_price * (HUNDRED - discount_percent) / HUNDRED)
+    """The line net (BT-131): gross less the rounded allowance, so net + allowance = gross
+    exactly in the database, the PDF and the XML."""
+    gross = line_gross(quantity, unit_price)
+    return gross - line_allowance(quantity, unit_price, discount_percent)
 
 
 def effective_rate(vat_treatment: str, vat_rate: Decimal) -> Decimal:

@@ -56,10 +56,15 @@ log = logging.getLogger(__name__)
 # Every module that declares tasks; imported by workers and before the first defer().
 TASK_MODULES = (
     "workmate.jobs.maintenance",
+    "workmate.documents.jobs",
+    "workmate.backup.jobs",
     "workmate.invoices.jobs",
     "workmate.time_entries.jobs",
     "workmate.reminders.jobs",
     "workmate.purchases.jobs",
+    "workmate.outbox.jobs",
+    "workmate.quotes.jobs",
+    "workmate.recurring.jobs",
 )
 DEFAULT_QUEUE = "default"
 

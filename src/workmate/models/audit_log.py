@@ -33,3 +33,5 @@ class AuditLog(Base):
     # {"field": [before, after], ...}
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     client_addr: Mapped[str | None] = mapped_column(String(64))
+    # X-Request-ID of the request that wrote the row (also in that request's log lines).
+    request_id: Mapped[str | None] = mapped_column(String(64))

@@ -9,6 +9,23 @@ from sqlalchemy.orm import Mapped, mapped_column
 from workmate.models.base import Base, Timestamps, enum_check
 
 VAT_MODES = ("regular", "small_business")
+# German legal forms; the registered ones need register court and number on every invoice,
+# the corporations their managing directors too (§ 37a HGB, § 35a GmbHG, § 80 AktG).
+LEGAL_FORMS = (
+    "sole_proprietor",
+    "freelancer",
+    "gbr",
+    "ohg",
+    "kg",
+    "gmbh",
+    "ug",
+    "gmbh_co_kg",
+    "ag",
+    "ev",
+    "other",
+)
+REGISTERED_FORMS = frozenset({"ohg", "kg", "gmbh", "ug", "gmbh_co_kg", "ag", "ev"})
+DIRECTED_FORMS = frozenset({"gmbh", "ug", "gmbh_co_kg", "ag"})
 
 
 class CompanySettings(Timestamps, Base):
@@ -19,6 +36,9 @@ class CompanySettings(Timestamps, Base):
         CheckConstraint("id = 1", name="single_row"),
         CheckConstraint(enum_check("vat_mode", VAT_MODES), name="vat_mode"),
         CheckConstraint("payment_terms_days BETWEEN 0 AND 365", name="payment_terms"),
+        CheckConstraint(
+            "legal_form IS NULL OR " + enum_check("legal_form", LEGAL_FORMS), name="legal_form"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, server_default=text("1"))
@@ -45,5 +65,9 @@ class CompanySettings(Timestamps, Base):
         String(60), server_default=text("'GS-{year}-{seq:05d}'")
     )
     logo_path: Mapped[str | None] = mapped_column(Text)
+    legal_form: Mapped[str | None] = mapped_column(String(20))
+    register_court: Mapped[str | None] = mapped_column(String(100))
+    register_number: Mapped[str | None] = mapped_column(String(40))
+    managing_directors: Mapped[str | None] = mapped_column(String(300))
     # Free-form extras other domains own (DATEV accounts, dunning fees and days).
     extra: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))

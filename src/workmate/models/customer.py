@@ -72,6 +72,8 @@ class Customer(Timestamps, Base):
     country: Mapped[str] = mapped_column(String(2), server_default=text("'DE'"))
     # XRechnung buyer reference (Leitweg-ID for public authorities).
     buyer_reference: Mapped[str | None] = mapped_column(String(100))
+    # The customer wants the e-invoice XML as a file of its own beside the PDF (migration 0017).
+    send_xml: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     # Purchases (migration 0014): the same business partner may be a supplier. Pure
     # suppliers (is_customer false) stay out of customer lists; the partner number K-... is
     # shared, the supplier number L-... (counter 'supplier') names the creditor account.

@@ -15,6 +15,9 @@ INVOICE_STATUSES = ("draft", "sent", "paid", "overdue", "cancelled")
 INVOICE_KINDS = ("invoice", "credit_note")
 # regular: VAT per line; reverse_charge: EU B2B, §13b UStG; small_business: §19 UStG.
 VAT_TREATMENTS = ("regular", "reverse_charge", "small_business")
+# standard; down_payment (Abschlagsrechnung, EN 16931 type 386); final (Schlussrechnung: the
+# whole service, less the down payments in prepaid_total).
+BILLINGS = ("standard", "down_payment", "final")
 
 
 class Invoice(Timestamps, Base):
@@ -40,6 +43,12 @@ class Invoice(Timestamps, Base):
             name="service_period",
         ),
         CheckConstraint("dunning_level BETWEEN 0 AND 3", name="dunning_level"),
+        CheckConstraint(enum_check("billing", BILLINGS), name="billing"),
+        CheckConstraint(
+            "prepaid_total >= 0 AND (billing = 'final' OR prepaid_total = 0)", name="prepaid"
+        ),
+        CheckConstraint("billing = 'standard' OR quote_id IS NOT NULL", name="billing_quote"),
+        Index("ix_invoices_quote_id", "quote_id"),
         Index("idx_invoices_customer_id", "customer_id"),
         Index("idx_invoices_status", "status"),
         Index("idx_invoices_due_date", "due_date"),
@@ -92,3 +101,8 @@ class Invoice(Timestamps, Base):
     # Dunning (Mahnstufe 0..3), changes after issue are allowed.
     dunning_level: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_dunned_on: Mapped[date | None]
+    # The quote it bills (migration 0017b); a final invoice's total is the amount still due:
+    # the whole service (net_total + tax_total) less the down payments (prepaid_total, gross).
+    quote_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("quotes.id", ondelete="RESTRICT"))
+    billing: Mapped[str] = mapped_column(String(20), server_default=text("'standard'"))
+    prepaid_total: Mapped[Decimal] = mapped_column(Numeric(12, 2), server_default=text("0"))

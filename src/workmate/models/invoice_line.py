@@ -3,7 +3,16 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    FetchedValue,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workmate.models.base import Base, Timestamps, uuid_pk
@@ -16,6 +25,9 @@ class InvoiceLine(Timestamps, Base):
     __tablename__ = "invoice_lines"
     __table_args__ = (
         CheckConstraint("vat_rate IN (0, 7, 19)", name="vat_rate"),
+        CheckConstraint("chosen_vat_rate IN (0, 7, 19)", name="chosen_vat_rate"),
+        # The effective rate is the chosen one, or 0 under reverse charge / §19 (0011).
+        CheckConstraint("vat_rate = chosen_vat_rate OR vat_rate = 0", name="effective_vat_rate"),
         CheckConstraint("discount_percent >= 0 AND discount_percent <= 100", name="discount"),
         CheckConstraint("quantity <> 0", name="quantity"),
     )
@@ -30,6 +42,9 @@ class InvoiceLine(Timestamps, Base):
     # UN/ECE Rec 20 unit code: HUR (hour), C62 (piece), DAY, ...
     unit: Mapped[str] = mapped_column(String(10), server_default=text("'C62'"))
     unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    # The rate the user chose; it survives switching the invoice's VAT treatment back and
+    # forth. `vat_rate` is the effective one: the chosen rate on a regular invoice, else 0.
+    chosen_vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2), server_default=FetchedValue())
     vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), server_default=text("0"))
     # quantity * unit_price less discount, rounded half-up to cents (EN 16931 BT-131).

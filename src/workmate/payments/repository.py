@@ -35,8 +35,11 @@ async def by_key(db: AsyncSession, key: str) -> Payment | None:
     return await db.scalar(select(Payment).where(Payment.idempotency_key == key))
 
 
-async def get(db: AsyncSession, payment_id: uuid.UUID) -> Payment | None:
-    return await db.scalar(select(Payment).where(Payment.id == payment_id))
+async def get(db: AsyncSession, payment_id: uuid.UUID, *, lock: bool = False) -> Payment | None:
+    stmt = select(Payment).where(Payment.id == payment_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return await db.scalar(stmt)
 
 
 async def of_invoice(db: AsyncSession, invoice_id: uuid.UUID) -> list[Payment]:

@@ -9,10 +9,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workmate.inputs import Input
+
 PaymentMethod = Literal["bank_transfer", "credit_card", "cash", "paypal"]
 
 
-class PaymentCreate(BaseModel):
+class PaymentCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)

@@ -75,18 +75,21 @@ class PaymentService:
         open_amount = invoice.total - paid
         if invoice.status == "paid":
             raise Conflict(
-                f"invoice {invoice.number} is already paid; the open amount is 0.00 EUR",
+                "invoice {number} is already paid; the open amount is 0.00 EUR",
                 field="amount",
+                params={"number": invoice.number},
             )
         if invoice.status not in ("sent", "overdue"):
             raise Conflict(
-                f"invoice is {invoice.status}; payments are booked on issued, open invoices only",
+                "invoice is {status}; payments are booked on issued, open invoices only",
                 field="invoice_id",
+                params={"status": invoice.status},
             )
         if data.amount > open_amount:
             raise Conflict(
-                f"payment of {data.amount} EUR exceeds the open amount of {open_amount} EUR",
+                "payment of {amount} EUR exceeds the open amount of {open} EUR",
                 field="amount",
+                params={"amount": data.amount, "open": open_amount},
             )
         payment_date = data.payment_date or business_today()
         if payment_date > business_today():
@@ -140,14 +143,16 @@ class PaymentService:
                 raise NotFound("invoice", field="invoice_id")
             if invoice.kind != "invoice" or invoice.status not in ("sent", "overdue"):
                 raise Conflict(
-                    f"invoice {invoice.number} takes no payment ({invoice.status})",
+                    "invoice {number} takes no payment ({status})",
                     field="invoice_id",
+                    params={"number": invoice.number, "status": invoice.status},
                 )
             open_amount = invoice.total - paid.get(invoice_id, Decimal(0))
             if data.amount > open_amount:
                 raise Conflict(
-                    f"payment of {data.amount} EUR exceeds the open amount of {open_amount} EUR",
+                    "payment of {amount} EUR exceeds the open amount of {open} EUR",
                     field="amount",
+                    params={"amount": data.amount, "open": open_amount},
                 )
             paid[invoice_id] = paid.get(invoice_id, Decimal(0)) + data.amount
             payment_date = data.payment_date or today
@@ -189,8 +194,12 @@ class PaymentService:
         payment = await repository.get(db, payment_id)
         if payment is None:
             raise NotFound("payment", field="payment_id")
-        # Same lock order as booking: invoice first, so a delete and a payment queue.
+        # Same lock order as booking: invoice first, so a delete and a payment queue. Then the
+        # payment itself, read again: of parallel deletes only the first finds it, the others
+        # answer 404 and write no audit row.
         await repository.lock_invoice(db, payment.invoice_id)
+        if await repository.get(db, payment_id, lock=True) is None:
+            raise NotFound("payment", field="payment_id")
         before = audit_service.snapshot(payment, _AUDITED)
         await db.delete(payment)
         await db.flush()

@@ -9,10 +9,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workmate.inputs import Input, Note
+
 ProjectStatus = Literal["planned", "in_progress", "completed", "cancelled"]
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(Input):
     customer_id: uuid.UUID
     department_id: uuid.UUID | None = None
     title: str = Field(min_length=1, max_length=200)
@@ -20,18 +22,18 @@ class ProjectCreate(BaseModel):
     status: Literal["planned", "in_progress"] = "planned"
     start_date: date | None = None
     end_date: date | None = None
-    description: str | None = None
+    description: Note | None = None
     hourly_rate: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(Input):
     customer_id: uuid.UUID | None = None
     department_id: uuid.UUID | None = None
     title: str | None = Field(None, min_length=1, max_length=200)
     status: ProjectStatus | None = None
     start_date: date | None = None
     end_date: date | None = None
-    description: str | None = None
+    description: Note | None = None
     hourly_rate: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
-from workmate.errors import Conflict, Invalid, NotFound
+from workmate.errors import Conflict, Invalid, NotFound, msg
 from workmate.models import Project
 from workmate.projects import repository as repo
 from workmate.projects.schemas import ProjectCreate, ProjectOverview, ProjectUpdate
@@ -95,15 +95,19 @@ class ProjectService:
         changes = data.model_dump(exclude_unset=True)
         for key in ("customer_id", "title", "status"):
             if key in changes and changes[key] is None:
-                raise Invalid(f"{key} cannot be empty", field=key)
+                raise Invalid("{field} cannot be empty", field=key, params={"field": key})
         new_status = changes.get("status")
         if new_status is not None and new_status != project.status:
             allowed = TRANSITIONS[project.status]
             if new_status not in allowed:
-                moves = ", ".join(allowed) or "none (final state)"
                 raise Conflict(
-                    f"a {project.status} project cannot become {new_status}; allowed: {moves}",
+                    "a {status} project cannot become {new}; allowed: {moves}",
                     field="status",
+                    params={
+                        "status": project.status,
+                        "new": new_status,
+                        "moves": ", ".join(allowed) or msg("none (final state)"),
+                    },
                 )
         await self._check_links(db, changes.get("customer_id"), changes.get("department_id"))
         before = audit_service.snapshot(project)

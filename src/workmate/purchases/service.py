@@ -30,7 +30,7 @@ from workmate.auth.principal import Principal
 from workmate.company.service import company_service
 from workmate.config import get_settings
 from workmate.documents.multipart import FILE_FIELD, FORM_OVERHEAD, read_form
-from workmate.documents.service import IntegrityFailure, safe_filename
+from workmate.documents.service import IntegrityFailure, document_service, safe_filename
 from workmate.documents.storage import Storage, StorageError, Stored, key_for
 from workmate.errors import (
     BadRequest,
@@ -208,6 +208,7 @@ class IncomingService:
         except (OSError, StorageError) as exc:
             log.exception("storing a received file failed")
             raise WorkmateError("the file could not be stored; try again") from exc
+        document_service.track_stored(db, storage, stored.key)
         findings = result["findings"]
         row = IncomingInvoice(
             sha256=stored.sha256,

@@ -8,29 +8,31 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workmate.inputs import Input, Note
+
 Priority = Literal["low", "medium", "high"]
 LinkKind = Literal["customer", "project", "invoice"]
 View = Literal["due_today", "overdue", "upcoming", "open", "done", "all"]
 
 
-class ReminderCreate(BaseModel):
+class ReminderCreate(Input):
     title: str = Field(min_length=1, max_length=255)
     due_date: date
     priority: Priority = "medium"
     linked_to: LinkKind | None = None
     linked_id: uuid.UUID | None = None
-    note: str | None = None
+    note: Note | None = None
     # Only with reminders.manage: a reminder for someone else.
     owner_id: uuid.UUID | None = None
 
 
-class ReminderUpdate(BaseModel):
+class ReminderUpdate(Input):
     title: str | None = Field(None, min_length=1, max_length=255)
     due_date: date | None = None
     priority: Priority | None = None
     linked_to: LinkKind | None = None
     linked_id: uuid.UUID | None = None
-    note: str | None = None
+    note: Note | None = None
 
 
 class ReminderRead(BaseModel):

@@ -90,7 +90,7 @@ class ReminderService:
         changes: dict[str, Any] = data.model_dump(exclude_unset=True)
         for key in ("title", "due_date", "priority"):
             if key in changes and changes[key] is None:
-                raise Invalid(f"{key} cannot be empty", field=key)
+                raise Invalid("{field} cannot be empty", field=key, params={"field": key})
         if "linked_to" in changes or "linked_id" in changes:
             await self._check_link(
                 db,

@@ -147,7 +147,9 @@ async def timesheet(
     who: TimeRead,
     db: SessionDep,
     employee_id: uuid.UUID | None = None,
-    week: Annotated[str | None, Query(description="ISO week, e.g. 2026-W10.")] = None,
+    week: Annotated[
+        str | None, Query(max_length=10, description="ISO week, e.g. 2026-W10.")
+    ] = None,
 ) -> Timesheet:
     """Hours per project and day of one ISO week (default: this week) for the caller, or
     another employee with manage."""

@@ -108,14 +108,14 @@ class TimeEntryRepository:
         found = await db.scalar(select(Employee.id).where(Employee.id == employee_id))
         return found is not None
 
-    async def issued_invoice_number(self, db: AsyncSession, invoice_id: uuid.UUID) -> str | None:
-        """The number of the invoice if it is issued (not a draft), else None."""
+    async def billing_invoice(
+        self, db: AsyncSession, invoice_id: uuid.UUID
+    ) -> tuple[str, str | None] | None:
+        """(status, number) of the invoice an entry is billed on, None if it is gone."""
         row = (
             await db.execute(select(Invoice.status, Invoice.number).where(Invoice.id == invoice_id))
         ).first()
-        if row is None or row.status == "draft":
-            return None
-        return str(row.number)
+        return None if row is None else (str(row.status), row.number)
 
     def _filtered(
         self,
@@ -194,7 +194,7 @@ class TimeEntryRepository:
                 Project.title.label("project_title"),
                 TimeEntry.start_time,
                 TimeEntry.end_time,
-                func.round(hours_of(TimeEntry.duration), 2).label("hours"),
+                hours_of(TimeEntry.duration).label("hours"),
                 func.coalesce(TimeEntry.hourly_rate, Project.hourly_rate, 0).label("rate"),
                 TimeEntry.note,
             )
@@ -262,22 +262,19 @@ class TimeEntryRepository:
             fmt = {"day": "YYYY-MM-DD", "week": 'IYYY-"W"IW', "month": "YYYY-MM"}[group_by]
             key = func.to_char(local, fmt)
             label = key
+        # Billing's unit is (project, employee, rate): its hours are summed exactly, rounded
+        # once to hundredths, and valued at that rounded figure, as an invoice line from the
+        # same entries is (quantity x price). Each group's hours are the exact sum, rounded by
+        # the service once, never a sum of rounded parts.
         hours = hours_of(TimeEntry.duration)
         rate = func.coalesce(TimeEntry.hourly_rate, Project.hourly_rate, 0)
-        billable_hours = func.sum(case((TimeEntry.billable, hours), else_=0))
-        query = (
+        units = (
             select(
                 key.label("key"),
                 label.label("label"),
-                func.round(func.coalesce(func.sum(hours), 0), 2).label("hours"),
-                func.round(func.coalesce(billable_hours, 0), 2).label("billable_hours"),
-                func.round(
-                    func.coalesce(func.sum(case((TimeEntry.billable, 0), else_=hours)), 0), 2
-                ).label("non_billable_hours"),
-                func.round(
-                    func.coalesce(func.sum(case((TimeEntry.billable, hours * rate), else_=0)), 0),
-                    2,
-                ).label("billable_value"),
+                TimeEntry.billable.label("billable"),
+                rate.label("rate"),
+                func.sum(hours).label("hours"),
             )
             .select_from(TimeEntry)
             .join(Project, Project.id == TimeEntry.project_id)
@@ -294,8 +291,32 @@ class TimeEntryRepository:
                 ),
                 TimeEntry.end_time.is_not(None),
             )
-            .group_by(key, label)
-            .order_by(key if group_by in ("day", "week", "month") else label)
+            .group_by(key, label, TimeEntry.billable, TimeEntry.project_id, TimeEntry.employee_id)
+            .group_by(rate)
+            .subquery()
+        )
+        billable_hours = case((units.c.billable, units.c.hours), else_=0)
+        query = (
+            select(
+                units.c.key,
+                units.c.label,
+                func.sum(units.c.hours).label("hours"),
+                func.sum(billable_hours).label("billable_hours"),
+                func.sum(case((units.c.billable, 0), else_=units.c.hours)).label(
+                    "non_billable_hours"
+                ),
+                func.sum(
+                    case(
+                        (
+                            units.c.billable,
+                            func.round(func.round(units.c.hours, 2) * units.c.rate, 2),
+                        ),
+                        else_=0,
+                    )
+                ).label("billable_value"),
+            )
+            .group_by(units.c.key, units.c.label)
+            .order_by(units.c.key if group_by in ("day", "week", "month") else units.c.label)
         )
         return (await db.execute(query)).all()
 

@@ -9,12 +9,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workmate.inputs import Input
 from workmate.types import Instant
 
 GroupBy = Literal["project", "employee", "customer", "day", "week", "month"]
 
 
-class TimerStart(BaseModel):
+class TimerStart(Input):
     model_config = ConfigDict(extra="forbid")
 
     project_id: uuid.UUID
@@ -23,7 +24,7 @@ class TimerStart(BaseModel):
     hourly_rate: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
 
 
-class TimeEntryCreate(BaseModel):
+class TimeEntryCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     project_id: uuid.UUID
@@ -37,7 +38,7 @@ class TimeEntryCreate(BaseModel):
     employee_id: uuid.UUID | None = None
 
 
-class TimeEntryUpdate(BaseModel):
+class TimeEntryUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     project_id: uuid.UUID | None = None

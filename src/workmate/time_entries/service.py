@@ -84,7 +84,7 @@ class BillableEntry:
     project_title: str
     start_time: datetime
     end_time: datetime
-    hours: Decimal
+    hours: Decimal  # exact; totals.billed_hours() after summing
     rate: Decimal
     note: str | None
 
@@ -162,7 +162,7 @@ class TimeEntryService:
                 project_title=r.project_title,
                 start_time=r.start_time,
                 end_time=r.end_time,
-                hours=Decimal(r.hours).quantize(Decimal("0.01")),
+                hours=Decimal(r.hours),
                 rate=Decimal(r.rate).quantize(Decimal("0.01")),
                 note=r.note,
             )
@@ -195,9 +195,10 @@ class TimeEntryService:
         if current is not None:
             if not switch:
                 raise Conflict(
-                    f"timer {current.id} is already running since "
-                    f"{current.start_time.isoformat()}; stop it or start with switch=true",
+                    "timer {id} is already running since {since}; "
+                    "stop it or start with switch=true",
                     field="switch",
+                    params={"id": str(current.id), "since": current.start_time},
                 )
             await self._stop(db, who, current, now)
         entry = TimeEntry(
@@ -322,12 +323,13 @@ class TimeEntryService:
     async def update(
         self, db: AsyncSession, who: Principal, entry_id: uuid.UUID, changes: dict[str, Any]
     ) -> TimeEntry:
-        """Change an entry the caller may see; 409 if it is billed on an issued invoice."""
+        """Change an entry the caller may see; 409 naming the invoice if it is billed on
+        one, draft or issued."""
         entry = await self._locked(db, who, entry_id)
         await self._not_frozen(db, entry)
         for name in ("project_id", "start_time", "end_time", "billable"):
             if name in changes and changes[name] is None:
-                raise Invalid(f"{name} cannot be empty", field=name)
+                raise Invalid("{field} cannot be empty", field=name, params={"field": name})
         if "project_id" in changes:
             await self._require_project(db, changes["project_id"])
         start = changes.get("start_time", entry.start_time)
@@ -347,7 +349,8 @@ class TimeEntryService:
         return entry
 
     async def delete(self, db: AsyncSession, who: Principal, entry_id: uuid.UUID) -> None:
-        """Delete an entry the caller may see; 409 if it is billed on an issued invoice."""
+        """Delete an entry the caller may see; 409 naming the invoice if it is billed on
+        one, draft or issued."""
         entry = await self._locked(db, who, entry_id)
         await self._not_frozen(db, entry)
         before = _snapshot(entry)
@@ -431,9 +434,11 @@ class TimeEntryService:
             start=start,
             end=end,
             rows=items,
-            hours=sum((r.hours for r in items), Decimal("0.00")),
-            billable_hours=sum((r.billable_hours for r in items), Decimal("0.00")),
-            non_billable_hours=sum((r.non_billable_hours for r in items), Decimal("0.00")),
+            hours=_money(sum((Decimal(r.hours) for r in rows), Decimal(0))),
+            billable_hours=_money(sum((Decimal(r.billable_hours) for r in rows), Decimal(0))),
+            non_billable_hours=_money(
+                sum((Decimal(r.non_billable_hours) for r in rows), Decimal(0))
+            ),
             billable_value=sum((r.billable_value for r in items), Decimal("0.00")),
         )
 
@@ -573,14 +578,26 @@ class TimeEntryService:
             raise Invalid("project not found", field="project_id")
 
     async def _not_frozen(self, db: AsyncSession, entry: TimeEntry) -> None:
+        # An entry on a draft must not change either: the draft's lines were computed from
+        # it and would be issued with the old hours (the database refuses it as well).
         if entry.invoice_id is None:
             return
-        number = await time_entry_repository.issued_invoice_number(db, entry.invoice_id)
-        if number is not None:
+        billed = await time_entry_repository.billing_invoice(db, entry.invoice_id)
+        if billed is None:
+            return
+        status, number = billed
+        if status == "draft":
             raise Conflict(
-                f"time entry is billed on issued invoice {number} and cannot change",
+                "time entry is billed on draft invoice {invoice}; delete that draft "
+                "to change the entry, then bill it again",
                 field="invoice_id",
+                params={"invoice": str(entry.invoice_id)},
             )
+        raise Conflict(
+            "time entry is billed on issued invoice {number} and cannot change",
+            field="invoice_id",
+            params={"number": number},
+        )
 
 
 def arbzg_warnings(spans: Sequence[tuple[datetime, datetime]]) -> list[ComplianceWarning]:

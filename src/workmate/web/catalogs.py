@@ -19,8 +19,31 @@ from babel.messages.pofile import read_po, write_po
 from workmate.web.i18n import CATALOG_DIR, DOMAIN, LOCALES
 
 WEB_DIR = Path(__file__).parent
+SRC_DIR = WEB_DIR.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
+# Refusals users read: the first argument of every domain error and of our validators'
+# ValueError, anywhere in the package (the web UI translates them, the API stays English).
+ERROR_KEYWORDS = {
+    name: None
+    for name in (
+        "WorkmateError",
+        "BadRequest",
+        "Forbidden",
+        "Conflict",
+        "Gone",
+        "PayloadTooLarge",
+        "UnsupportedMediaType",
+        "Invalid",
+        "TooManyRequests",
+        "ServiceUnavailable",
+        "ValueError",
+        "NotFound",
+        "InvalidValue",
+        "msg",
+    )
+}
+ERROR_METHODS = [("migrations/**", "ignore"), ("web/**", "ignore"), ("**.py", "python")]
 
 
 def N_(message: str) -> str:
@@ -33,6 +56,24 @@ def extracted() -> Iterator[tuple[str | tuple[str, ...], str]]:
         WEB_DIR, method_map=METHODS, keywords=KEYWORDS, options_map={"**.html": {}}
     ):
         yield message, filename
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
+        SRC_DIR, method_map=ERROR_METHODS, keywords=ERROR_KEYWORDS
+    ):
+        yield message, filename
+    yield from refusal_texts()
+
+
+def refusal_texts() -> Iterator[tuple[str, str]]:
+    """Messages built in code rather than written at a call: constraint refusals."""
+    from workmate.constraints import MESSAGES, ForeignKey
+
+    yield "{entity} not found", "errors.py"
+    for entry in MESSAGES.values():
+        if isinstance(entry, ForeignKey):
+            yield entry.missing, "constraints.py"
+            yield entry.referenced, "constraints.py"
+        else:
+            yield entry.message, "constraints.py"
 
 
 def template_catalog() -> Catalog:

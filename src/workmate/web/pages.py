@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workmate.auth.deps import public
 from workmate.errors import WorkmateError, from_database
+from workmate.web.forms import translate
 from workmate.web.i18n import formatter
 from workmate.web.render import page_locale, render
 from workmate.web.routes import (
@@ -34,6 +35,7 @@ from workmate.web.routes import (
     projects,
     purchases,
     reminders,
+    sales,
     session,
     time,
     worktime,
@@ -62,7 +64,9 @@ def login_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login{suffix}", status_code=303)
 
 
-def error_page(request: Request, status: int, detail: str | None = None) -> Response:
+def error_page(
+    request: Request, status: int, detail: str | WorkmateError | None = None
+) -> Response:
     who = getattr(request.state, "principal", None)
     fmt = formatter(page_locale(request, who))
     titles = {
@@ -76,6 +80,8 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
         404: fmt.gettext("This page does not exist or has been removed."),
     }
     title = titles.get(status, fmt.gettext("Something went wrong"))
+    if isinstance(detail, WorkmateError):
+        detail = translate(detail, fmt)
     message = messages.get(status) or (
         detail if detail and status < 500 else fmt.gettext("Please try again later.")
     )
@@ -94,7 +100,7 @@ def install_page_errors(app: FastAPI) -> None:
         assert isinstance(exc, WorkmateError)
         if exc.status_code == 401:
             return login_redirect(request)
-        return error_page(request, exc.status_code, exc.detail)
+        return error_page(request, exc.status_code, exc)
 
     async def http(request: Request, exc: Exception) -> Response:
         if not is_page(request):
@@ -118,7 +124,7 @@ def install_page_errors(app: FastAPI) -> None:
         if err is None:
             log.exception("database error", exc_info=exc)
             return error_page(request, 500)
-        return error_page(request, err.status_code, err.detail)
+        return error_page(request, err.status_code, err)
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         if not is_page(request):
@@ -141,8 +147,24 @@ async def static_file(path: str) -> Response:
     return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})
 
 
+async def favicon() -> Response:
+    """The icon browsers ask for on their own, before or without reading a page."""
+    return FileResponse(
+        STATIC_DIR / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 def mount(app: FastAPI) -> None:
     """Attach the web pages and static files to the app."""
+    app.add_api_route(
+        "/favicon.ico",
+        favicon,
+        methods=["GET"],
+        dependencies=[Depends(public)],
+        include_in_schema=False,
+    )
     app.add_api_route(
         "/static/{path:path}",
         static_file,
@@ -157,6 +179,7 @@ def mount(app: FastAPI) -> None:
         projects,
         time,
         invoices,
+        sales,
         banking,
         expenses,
         purchases,

@@ -13,12 +13,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from workmate import __version__
 from workmate.auth.principal import Principal
 from workmate.web.catalogs import N_
+from workmate.web.forms import localize
 from workmate.web.i18n import LOCALES, Formatter, formatter
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 THEME_COOKIE = "wm_theme"
 LOCALE_COOKIE = "wm_locale"
 THEMES = ("light", "dark")
+# Context keys that may hold refusals kept as exceptions (web/forms.domain_error).
+LOCALIZED = ("errors", "error", "message", "line_errors", "payment_errors")
 # Pages load only our own files: no inline script can run even if some text slipped through
 # escaping, and no other site may frame a page to trick a click.
 SECURITY_HEADERS = {
@@ -56,6 +59,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/time", N_("Time"), "time_entries"),
     NavItem("/worktime", N_("Working time"), "worktime"),
     NavItem("/invoices", N_("Invoices"), "invoices"),
+    NavItem("/sales/quotes", N_("Sales"), "invoices"),
     NavItem("/banking", N_("Banking"), "banking"),
     NavItem("/expenses", N_("Expenses"), "expenses"),
     NavItem("/purchases", N_("Purchases"), "purchases", "submit"),
@@ -247,6 +251,9 @@ def render(
         "version": __version__,
     }
     values.update(context)
+    for key in LOCALIZED:
+        if key in values:
+            values[key] = localize(values[key], fmt)
     html = env.get_template(template).render(values)
     return HTMLResponse(
         html, status_code=status_code, headers={**SECURITY_HEADERS, **(headers or {})}

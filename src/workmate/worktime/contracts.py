@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
+from workmate.db import for_delete
 from workmate.errors import Invalid, NotFound
 from workmate.models import WorkContract
 from workmate.models.work_contract import WEEKDAYS
@@ -132,6 +133,8 @@ class ContractService:
         """Delete a contract entered by mistake (refused if a closed month relies on it)."""
         contract = await self.get(db, who, contract_id)
         await worktime_repository.lock_employee(db, contract.employee_id)
+        # Read again under the lock: of parallel deletes only the first still finds it.
+        contract = await _for_delete(db, WorkContract, contract_id, "work contract")
         before = _snapshot(contract)
         await db.delete(contract)
         await flush(db)
@@ -139,3 +142,10 @@ class ContractService:
 
 
 contract_service = ContractService()
+
+
+async def _for_delete(db: AsyncSession, model: Any, row_id: uuid.UUID, what: str) -> Any:
+    row = await for_delete(db, model, row_id)
+    if row is None:
+        raise NotFound(what)
+    return row

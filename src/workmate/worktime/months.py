@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate import clock
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
+from workmate.db import for_delete
 from workmate.errors import Conflict, Invalid, NotFound
 from workmate.models import AccountBooking, MonthClosing, WorktimeSettings
 from workmate.worktime import calc, scope
@@ -328,6 +329,8 @@ class MonthService:
         if booking is None:
             raise NotFound("booking")
         await worktime_repository.lock_employee(db, booking.employee_id)
+        # Read again under the lock: of parallel deletes only the first still finds it.
+        booking = await _for_delete(db, AccountBooking, booking_id, "booking")
         before = audit_service.snapshot(
             booking, ("employee_id", "account", "kind", "day", "quantity", "note")
         )
@@ -339,3 +342,10 @@ class MonthService:
 
 
 month_service = MonthService()
+
+
+async def _for_delete(db: AsyncSession, model: Any, row_id: uuid.UUID, what: str) -> Any:
+    row = await for_delete(db, model, row_id)
+    if row is None:
+        raise NotFound(what)
+    return row

@@ -22,7 +22,16 @@ from workmate.employees.service import department_service, employee_service, rol
 from workmate.errors import WorkmateError
 from workmate.models.company_settings import VAT_MODES
 from workmate.pagination import PageParams
-from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.catalogs import N_
+from workmate.web.forms import (
+    FORM,
+    REFUSALS,
+    FieldErrors,
+    blank_to_none,
+    domain_error,
+    parse,
+    refusal,
+)
 from workmate.web.i18n import LOCALES, formatter
 from workmate.web.render import ROLE_LABELS, render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -45,7 +54,7 @@ async def admin_home(
     request: Request,
     who: AdminAccess,
     db: SessionDep,
-    q: str = "",
+    q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     saved: bool = False,
 ) -> Response:
@@ -92,7 +101,7 @@ async def _role_form(
     db: AsyncSession,
     role: dict[str, Any],
     *,
-    error: str | None = None,
+    error: str | WorkmateError | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -135,10 +144,10 @@ async def save_role(
         return await _role_form(request, who, db, current, error=message, status_code=422)
     try:
         await role_service.update(db, who, role_id, data.model_dump(exclude_unset=True))
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         return await _role_form(
-            request, who, db, current, error=exc.detail, status_code=exc.status_code
+            request, who, db, current, error=refusal(exc), status_code=refusal(exc).status_code
         )
     return see_other("/admin?saved=1#roles")
 
@@ -159,7 +168,36 @@ COMPANY_FIELDS = (
     "contact_phone",
     "payment_terms_days",
     "vat_mode",
+    "legal_form",
+    "register_court",
+    "register_number",
+    "managing_directors",
 )
+# What missing_for_invoicing names, as the form labels it.
+COMPANY_LABELS = {
+    "name": N_("Company name"),
+    "street": N_("Street"),
+    "postal_code": N_("Postal code"),
+    "city": N_("City"),
+    "tax_number or vat_id": N_("Tax number or VAT ID"),
+    "iban": N_("IBAN"),
+    "register_court": N_("Register court"),
+    "register_number": N_("Register number"),
+    "managing_directors": N_("Managing directors"),
+}
+LEGAL_FORM_LABELS = {
+    "sole_proprietor": N_("Sole proprietorship"),
+    "freelancer": N_("Freelancer"),
+    "gbr": N_("GbR"),
+    "ohg": N_("OHG"),
+    "kg": N_("KG"),
+    "gmbh": N_("GmbH"),
+    "ug": N_("UG (limited liability)"),
+    "gmbh_co_kg": N_("GmbH & Co. KG"),
+    "ag": N_("AG"),
+    "ev": N_("Registered association (e. V.)"),
+    "other": N_("Other"),
+}
 
 
 async def _company_form(
@@ -172,6 +210,7 @@ async def _company_form(
     *,
     notice: str | None = None,
     status_code: int = 200,
+    has_logo: bool = False,
 ) -> Response:
     fmt = formatter(who.locale)
     return render(
@@ -182,8 +221,10 @@ async def _company_form(
         timer=await timer_context(db, who),
         values=values,
         errors=errors,
-        missing=missing,
+        missing=[fmt.gettext(COMPANY_LABELS.get(m, m)) for m in missing],
         vat_modes=[(m, fmt.gettext(m)) for m in VAT_MODES],
+        legal_forms=[("", "–")] + [(k, fmt.gettext(v)) for k, v in LEGAL_FORM_LABELS.items()],
+        has_logo=has_logo,
         notice=notice,
     )
 
@@ -199,7 +240,14 @@ async def company_settings(
     }
     notice = formatter(who.locale).gettext("Saved.") if saved else None
     return await _company_form(
-        request, who, db, values, {}, current.missing_for_invoicing, notice=notice
+        request,
+        who,
+        db,
+        values,
+        {},
+        current.missing_for_invoicing,
+        notice=notice,
+        has_logo=current.has_logo,
     )
 
 
@@ -212,14 +260,21 @@ async def save_company_settings(request: Request, who: AdminAccess, db: SessionD
     if parsed is not None:
         try:
             await company_service.update(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, COMPANY_FIELDS)
         else:
             return see_other("/admin/company?saved=1")
     current = await company_service.read(db)
     return await _company_form(
-        request, who, db, raw, errors, current.missing_for_invoicing, status_code=422
+        request,
+        who,
+        db,
+        raw,
+        errors,
+        current.missing_for_invoicing,
+        status_code=422,
+        has_logo=current.has_logo,
     )
 
 
@@ -228,8 +283,8 @@ async def audit_log(
     request: Request,
     who: AdminAccess,
     db: SessionDep,
-    entity: str = "",
-    action: str = "",
+    entity: Annotated[str, Query(max_length=40)] = "",
+    action: Annotated[str, Query(max_length=40)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Who changed what, newest first; filter by object type and action."""
@@ -302,7 +357,7 @@ async def create_employee(request: Request, who: EmployeesWrite, db: SessionDep)
     if parsed is not None:
         try:
             await employee_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, EMPLOYEE_FIELDS)
         else:
@@ -338,7 +393,7 @@ async def update_employee(
             await employee_service.update(
                 db, who, employee_id, parsed.model_dump(include=set(EMPLOYEE_FIELDS))
             )
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, EMPLOYEE_FIELDS)
         else:
@@ -360,7 +415,7 @@ async def set_employee_active(
     active = form.get("active") == "true"
     try:
         await employee_service.update(db, who, employee_id, {"is_active": active})
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         e = await employee_service.get(db, employee_id)
         values = {f: "" if getattr(e, f) is None else str(getattr(e, f)) for f in EMPLOYEE_FIELDS}
@@ -370,8 +425,8 @@ async def set_employee_active(
             who,
             db,
             values,
-            {"__form__": exc.detail},
+            {FORM: refusal(exc)},
             employee_id=employee_id,
-            status_code=exc.status_code,
+            status_code=refusal(exc).status_code,
         )
     return see_other("/admin?saved=1")

@@ -35,7 +35,15 @@ from workmate.banking.service import bank_account_service
 from workmate.db import SessionDep
 from workmate.errors import WorkmateError
 from workmate.web.catalogs import N_
-from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import (
+    REFUSALS,
+    FieldErrors,
+    blank_to_none,
+    domain_error,
+    parse,
+    refusal,
+    validation_errors,
+)
 from workmate.web.i18n import Formatter, formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, page_numbers, safe_next, see_other, undo
@@ -187,7 +195,7 @@ async def create_account(request: Request, who: BankingWrite, db: SessionDep) ->
     if data is not None:
         try:
             await bank_account_service.create(db, who, data)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, ACCOUNT_FIELDS)
         else:
@@ -262,7 +270,7 @@ async def save_mapping(
             await bank_account_service.update(
                 db, who, account_id, BankAccountUpdate(csv_mapping=mapping)
             )
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, tuple(names))
         else:
@@ -311,7 +319,7 @@ async def transactions(
     request: Request,
     who: BankingRead,
     db: SessionDep,
-    state: str = "review",
+    state: Annotated[str, Query(max_length=20)] = "review",
     account: uuid.UUID | None = None,
     statement: uuid.UUID | None = None,
     q: Annotated[str, Query(max_length=100)] = "",
@@ -352,7 +360,7 @@ async def transaction_detail(
     who: BankingRead,
     db: SessionDep,
     q: Annotated[str, Query(max_length=100)] = "",
-    back: str = "",
+    back: Annotated[str, Query(max_length=2000)] = "",
 ) -> Response:
     """One transaction: its data, proposals with evidence, matches, and a search for
     another invoice to book it on."""
@@ -404,7 +412,7 @@ async def _act(
     target = safe_next(form.get("next"), here)
     try:
         await action(form)
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         return await _detail(
             request,
@@ -413,7 +421,7 @@ async def _act(
             transaction_id,
             back=back,
             errors=domain_error(exc, ("amount", "invoice_id")),
-            status_code=exc.status_code if exc.status_code < 500 else 422,
+            status_code=refusal(exc).status_code if refusal(exc).status_code < 500 else 422,
         )
     return see_other(target)
 
@@ -452,8 +460,8 @@ async def confirm(
         try:
             data = ConfirmRequest.model_validate(body)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            raise _Invalid(str(first.get("msg", "invalid")), "amount") from None
+            first = next(iter(validation_errors(exc, fmt).values()))
+            raise _Invalid(first, "amount") from None
         await reconcile_service.confirm(db, who, transaction_id, data)
 
     return await _act(request, who, db, transaction_id, act)

@@ -32,7 +32,7 @@ async def form_data(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-async def undo(db: AsyncSession, exc: WorkmateError) -> None:
+async def undo(db: AsyncSession, exc: BaseException) -> None:
     """Roll back what a failed service call may have written, keeping what it asks to keep.
 
     A page that shows a domain error instead of raising it must leave the database as the
@@ -40,7 +40,7 @@ async def undo(db: AsyncSession, exc: WorkmateError) -> None:
     the error carries (audit, failed logins) stored.
     """
     await db.rollback()
-    if exc.after_rollback:
+    if isinstance(exc, WorkmateError) and exc.after_rollback:
         db.add_all(exc.after_rollback)
         await db.flush()
 

@@ -14,9 +14,9 @@ from workmate.auth.principal import Principal
 from workmate.customers.schemas import CustomerCreate, CustomerUpdate
 from workmate.customers.service import customer_service
 from workmate.db import SessionDep
-from workmate.errors import Conflict, WorkmateError
+from workmate.errors import Conflict
 from workmate.models.customer import CUSTOMER_TYPES
-from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import REFUSALS, FieldErrors, blank_to_none, domain_error, parse, refusal
 from workmate.web.i18n import formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -53,7 +53,7 @@ async def customer_list(
     request: Request,
     who: CrmRead,
     db: SessionDep,
-    q: str = "",
+    q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     archived: bool = False,
 ) -> Response:
@@ -120,7 +120,7 @@ async def create_customer(request: Request, who: CrmWrite, db: SessionDep) -> Re
     if parsed is not None:
         try:
             customer = await customer_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, FIELDS)
         else:
@@ -169,7 +169,7 @@ async def update_customer(
     if parsed is not None:
         try:
             await customer_service.update(db, who, customer_id, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, FIELDS)
         else:
@@ -209,6 +209,6 @@ async def delete_customer(
             status_code=409,
             timer=await timer_context(db, who),
             c=detail,
-            error=exc.detail,
+            error=refusal(exc),
         )
     return see_other("/customers")

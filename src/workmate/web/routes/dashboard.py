@@ -6,8 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.auth.deps import LoggedIn
+from workmate.auth.principal import Principal
+from workmate.company.service import company_service
 from workmate.dashboards.service import dashboard_service
 from workmate.db import SessionDep
 from workmate.web.catalogs import N_
@@ -30,6 +33,45 @@ WIDGET_TITLES = {
 }
 
 
+SETUP_STEPS = (
+    # (what, fields that must all be set, anchor on the company page)
+    (N_("Company name and address"), ("name", "street", "postal_code", "city"), "f-name"),
+    (N_("Tax number or VAT ID"), ("tax_number or vat_id",), "f-tax_number"),
+    (N_("Bank details (IBAN, BIC) for transfers"), ("iban",), "f-iban"),
+    (
+        N_("Commercial register and managing directors (GmbH, UG, AG, KG ...)"),
+        ("register_court", "register_number", "managing_directors"),
+        "f-legal_form",
+    ),
+)
+
+
+async def setup_checklist(db: AsyncSession, who: Principal) -> list[dict[str, Any]] | None:
+    """What a legal invoice still needs, for the admin, until the seller data is complete."""
+    if not who.can("admin_panel", "access"):
+        return None
+    settings = await company_service.read(db)
+    missing = set(settings.missing_for_invoicing)
+    if not missing:
+        return None
+    steps: list[dict[str, Any]] = [
+        {"label": label, "done": not missing.intersection(fields), "href": f"/admin/company#{a}"}
+        for label, fields, a in SETUP_STEPS
+    ]
+    steps.insert(
+        3,
+        {
+            "label": N_("Legal form"),
+            "done": settings.legal_form is not None,
+            "href": "/admin/company#f-legal_form",
+        },
+    )
+    steps.append(
+        {"label": N_("Logo (optional)"), "done": settings.has_logo, "href": "/admin/company#logo"}
+    )
+    return steps
+
+
 @router.get("/")
 async def dashboard(request: Request, who: LoggedIn, db: SessionDep) -> Response:
     """Every logged-in employee has a start page; widgets need dashboards.read."""
@@ -48,6 +90,7 @@ async def dashboard(request: Request, who: LoggedIn, db: SessionDep) -> Response
         who,
         timer=await timer_context(db, who),
         widgets=widgets,
+        setup=await setup_checklist(db, who),
         theme=page_theme(request) or theme or "",
         can_save=who.can("dashboards", "write"),
     )

@@ -19,9 +19,16 @@ from workmate.auth.principal import Principal
 from workmate.db import SessionDep
 from workmate.employees.schemas import DepartmentCreate, DepartmentUpdate
 from workmate.employees.service import department_service, employee_service
-from workmate.errors import WorkmateError
 from workmate.pagination import MAX_LIMIT, PageParams
-from workmate.web.forms import FORM, FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import (
+    FORM,
+    REFUSALS,
+    FieldErrors,
+    blank_to_none,
+    domain_error,
+    parse,
+    refusal,
+)
 from workmate.web.i18n import formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -114,7 +121,7 @@ async def create_department(request: Request, who: OrgAdmin, db: SessionDep) -> 
     if parsed is not None:
         try:
             await department_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, FIELDS)
         else:
@@ -169,7 +176,7 @@ async def update_department(
             await department_service.update(
                 db, who, department_id, parsed.model_dump(include=set(FIELDS))
             )
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, FIELDS)
         else:
@@ -184,11 +191,11 @@ async def delete_department(
     """Delete; employees stay without a department, projects referring to it refuse."""
     try:
         await department_service.delete(db, who, department_id)
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         d = await department_service.get(db, department_id)
         values = {"name": d.name, "manager_id": str(d.manager_id) if d.manager_id else ""}
         return await _edit_page(
-            request, who, db, department_id, values, {FORM: exc.detail}, status_code=409
+            request, who, db, department_id, values, {FORM: refusal(exc)}, status_code=409
         )
     return see_other("/admin/departments?deleted=1")

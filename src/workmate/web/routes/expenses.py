@@ -12,13 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.db import SessionDep
-from workmate.errors import WorkmateError
 from workmate.expenses.repository import ExpenseFilter
 from workmate.expenses.schemas import ExpenseCreate
 from workmate.expenses.service import expense_service
 from workmate.pagination import PageParams
 from workmate.web.catalogs import N_
-from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import REFUSALS, FieldErrors, blank_to_none, domain_error, parse
 from workmate.web.i18n import formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -72,7 +71,7 @@ async def expense_list(
     request: Request,
     who: ExpensesRead,
     db: SessionDep,
-    category: str = "",
+    category: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Expenses newest first, filtered by category."""
@@ -95,7 +94,7 @@ async def create_expense(request: Request, who: ExpensesWrite, db: SessionDep) -
     if parsed is not None and not errors:
         try:
             await expense_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, FIELDS)
         else:

@@ -25,7 +25,7 @@ from workmate.payments.schemas import PaymentCreate
 from workmate.payments.service import payment_service
 from workmate.projects.service import project_service
 from workmate.web.catalogs import N_
-from workmate.web.forms import FORM, FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import FORM, FieldErrors, blank_to_none, domain_error, parse, refusal
 from workmate.web.i18n import DISPLAY_TZ, formatter
 from workmate.web.render import UNIT_LABELS, render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -49,7 +49,7 @@ async def invoice_list(
     request: Request,
     who: InvoicesRead,
     db: SessionDep,
-    status: str = "",
+    status: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Invoices newest first, filtered by status; overdue means past due and unpaid."""
@@ -136,8 +136,12 @@ async def _detail_page(
     notice: str | None = None,
     line_errors: FieldErrors | None = None,
     line_values: dict[str, str] | None = None,
+    send_errors: FieldErrors | None = None,
+    send_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    from workmate.web.routes.sales import sending_context
+
     invoice = await invoice_service.get(db, invoice_id)
     payments = (
         await payment_service.list_for_invoice(db, invoice_id)
@@ -168,16 +172,32 @@ async def _detail_page(
         ],
         vat_rates=[(r, f"{r} %") for r in VAT_RATES],
         notice=notice,
+        sending=await sending_context(db, who, invoice_id),
+        send_errors=send_errors or {},
+        send_values=send_values or {},
     )
+
+
+# The sales pages render this page with the sending form's errors.
+detail_page = _detail_page
 
 
 @router.get("/{invoice_id}")
 async def invoice_detail(
-    request: Request, invoice_id: uuid.UUID, who: InvoicesRead, db: SessionDep, done: str = ""
+    request: Request,
+    invoice_id: uuid.UUID,
+    who: InvoicesRead,
+    db: SessionDep,
+    done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """One invoice: lines, VAT per rate, payments, open amount."""
     fmt = formatter(who.locale)
-    notices = {"issued": fmt.gettext("Invoice issued."), "paid": fmt.gettext("Payment recorded.")}
+    notices = {
+        "issued": fmt.gettext("Invoice issued."),
+        "paid": fmt.gettext("Payment recorded."),
+        "queued": fmt.gettext("The e-mail is in the outbox."),
+        "posted": fmt.gettext("Marked as sent by post."),
+    }
     return await _detail_page(request, who, db, invoice_id, notice=notices.get(done))
 
 
@@ -191,7 +211,12 @@ async def issue_invoice(
     except (Invalid, Conflict) as exc:
         await undo(db, exc)
         return await _detail_page(
-            request, who, db, invoice_id, errors={FORM: exc.detail}, status_code=exc.status_code
+            request,
+            who,
+            db,
+            invoice_id,
+            errors={FORM: refusal(exc)},
+            status_code=refusal(exc).status_code,
         )
     return see_other(f"/invoices/{invoice_id}?done=issued")
 
@@ -278,7 +303,12 @@ async def delete_line(
     except (Invalid, Conflict) as exc:
         await undo(db, exc)
         return await _detail_page(
-            request, who, db, invoice_id, errors={FORM: exc.detail}, status_code=exc.status_code
+            request,
+            who,
+            db,
+            invoice_id,
+            errors={FORM: refusal(exc)},
+            status_code=refusal(exc).status_code,
         )
     return see_other(f"/invoices/{invoice_id}#items")
 
@@ -293,6 +323,11 @@ async def credit_note(
     except (Invalid, Conflict) as exc:
         await undo(db, exc)
         return await _detail_page(
-            request, who, db, invoice_id, errors={FORM: exc.detail}, status_code=exc.status_code
+            request,
+            who,
+            db,
+            invoice_id,
+            errors={FORM: refusal(exc)},
+            status_code=refusal(exc).status_code,
         )
     return see_other(f"/invoices/{note.id}")

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from workmate.db import SessionDep
-from workmate.errors import WorkmateError
 from workmate.jobs.auth import SystemRead, SystemWrite
 from workmate.jobs.repository import STATUSES
 from workmate.jobs.service import job_service
 from workmate.web.catalogs import N_
+from workmate.web.forms import REFUSALS
 from workmate.web.render import render
 from workmate.web.routes.common import page_numbers, see_other, undo
 from workmate.web.routes.timer import timer_context
@@ -70,7 +70,7 @@ async def retry_job(
     """Queue a failed job again; anything else is shown as a message on the list."""
     try:
         await job_service.retry(db, who, job_id)
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         return see_other("/admin/jobs?status=failed&refused=1")
     return see_other(f"/admin/jobs?status=failed&retried={job_id}")

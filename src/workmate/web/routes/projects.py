@@ -16,11 +16,11 @@ from workmate.chat.schemas import ChatMessageCreate
 from workmate.chat.service import chat_service
 from workmate.customers.service import customer_service
 from workmate.db import SessionDep
-from workmate.errors import NotFound, WorkmateError
+from workmate.errors import NotFound
 from workmate.models.project import PROJECT_STATUSES
 from workmate.projects.schemas import ProjectCreate
 from workmate.projects.service import project_service
-from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import REFUSALS, FieldErrors, blank_to_none, domain_error, parse
 from workmate.web.i18n import formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -45,8 +45,8 @@ async def project_list(
     request: Request,
     who: ProjectsRead,
     db: SessionDep,
-    status: str = "",
-    q: str = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Projects filtered by status and title."""
@@ -96,7 +96,10 @@ async def _form(
 
 @router.get("/new")
 async def new_project(
-    request: Request, who: ProjectsWrite, db: SessionDep, customer_id: str = ""
+    request: Request,
+    who: ProjectsWrite,
+    db: SessionDep,
+    customer_id: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """An empty project form, optionally for one customer."""
     return await _form(request, who, db, {"customer_id": customer_id, "status": "planned"}, {})
@@ -123,7 +126,7 @@ async def create_project(request: Request, who: ProjectsWrite, db: SessionDep) -
     if parsed is not None and not errors:
         try:
             project = await project_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, FIELDS)
         else:

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.db import SessionDep
-from workmate.errors import WorkmateError
 from workmate.pagination import PageParams
 from workmate.purchases.bills import BillFilter, bill_service
 from workmate.purchases.ruleset import version_label
@@ -24,7 +23,7 @@ from workmate.purchases.schemas import BillCreate, PaymentCreate
 from workmate.purchases.service import incoming_service
 from workmate.purchases.suppliers import supplier_service
 from workmate.web.catalogs import N_
-from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import REFUSALS, FieldErrors, blank_to_none, domain_error, parse
 from workmate.web.i18n import Formatter, formatter
 from workmate.web.render import env, render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -176,7 +175,7 @@ async def bill_list(
     request: Request,
     who: PurchasesRead,
     db: SessionDep,
-    status: str = "",
+    status: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Supplier bills, newest first, filtered by payment status; the form types one in."""
@@ -228,7 +227,7 @@ async def create_bill(request: Request, who: PurchasesWrite, db: SessionDep) -> 
     if parsed is not None and not errors:
         try:
             bill = await bill_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, BILL_FIELDS)
         else:
@@ -290,7 +289,7 @@ async def pay_bill(
     if parsed is not None and not errors:
         try:
             await bill_service.pay(db, who, bill_id, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, PAYMENT_FIELDS)
         else:

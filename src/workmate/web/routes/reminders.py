@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.db import SessionDep
-from workmate.errors import WorkmateError
 from workmate.reminders.schemas import ReminderCreate
 from workmate.reminders.service import reminder_service
 from workmate.web.catalogs import N_
-from workmate.web.forms import FieldErrors, blank_to_none, domain_error, parse
+from workmate.web.forms import REFUSALS, FieldErrors, blank_to_none, domain_error, parse
 from workmate.web.i18n import DISPLAY_TZ, formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -75,7 +74,7 @@ async def reminder_list(
     request: Request,
     who: RemindersRead,
     db: SessionDep,
-    view: str = "open",
+    view: Annotated[str, Query(max_length=20)] = "open",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """The caller's reminders in one view, soonest first."""
@@ -91,7 +90,7 @@ async def create_reminder(request: Request, who: RemindersWrite, db: SessionDep)
     if parsed is not None:
         try:
             await reminder_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, FIELDS)
         else:

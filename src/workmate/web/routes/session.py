@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from workmate.auth.deps import SESSION_COOKIE, LoggedIn, client_addr, public
@@ -60,7 +61,10 @@ def _login_page(
 
 @router.get("/login", dependencies=[Depends(public)])
 async def login_form(
-    request: Request, db: SessionDep, next: str = "/", lang: str | None = None
+    request: Request,
+    db: SessionDep,
+    next: Annotated[str, Query(max_length=2000)] = "/",
+    lang: Annotated[str | None, Query(max_length=5)] = None,
 ) -> Response:
     """The login form; a live session goes straight on."""
     cookie = request.cookies.get(SESSION_COOKIE)

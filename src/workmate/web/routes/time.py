@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.db import SessionDep
-from workmate.errors import Invalid, WorkmateError
+from workmate.errors import Invalid
 from workmate.time_entries.schemas import GroupBy, TimeEntryCreate, TimeEntryUpdate
 from workmate.time_entries.service import time_entry_service
 from workmate.web.catalogs import N_
-from workmate.web.forms import FieldErrors, domain_error, parse
+from workmate.web.forms import REFUSALS, FieldErrors, domain_error, parse
 from workmate.web.i18n import DISPLAY_TZ, Formatter, formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, see_other, undo
@@ -52,7 +52,10 @@ def iso_week(day: date) -> str:
 
 @router.get("")
 async def week_view(
-    request: Request, who: TimeRead, db: SessionDep, week: str | None = None
+    request: Request,
+    who: TimeRead,
+    db: SessionDep,
+    week: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     """The caller's own entries of one week (Europe/Berlin days), Monday to Sunday."""
     today = datetime.now(DISPLAY_TZ).date()
@@ -159,7 +162,9 @@ async def _entry_form(
 
 
 @router.get("/new")
-async def new_entry(request: Request, who: TimeWrite, db: SessionDep, day: str = "") -> Response:
+async def new_entry(
+    request: Request, who: TimeWrite, db: SessionDep, day: Annotated[str, Query(max_length=10)] = ""
+) -> Response:
     """A form to book finished time on a day."""
     today = datetime.now(DISPLAY_TZ).date().isoformat()
     values = {"date": day or today, "start": "09:00", "end": "10:00", "billable": "true"}
@@ -177,7 +182,7 @@ async def create_entry(request: Request, who: TimeWrite, db: SessionDep) -> Resp
     if parsed is not None and not errors:
         try:
             entry = await time_entry_service.create(db, who, **parsed.model_dump())
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = _form_errors(domain_error(exc, (*ENTRY_FIELDS, *SERVICE_TO_FORM)))
         else:
@@ -220,7 +225,7 @@ async def update_entry(
             entry = await time_entry_service.update(
                 db, who, entry_id, parsed.model_dump(exclude_unset=True)
             )
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = _form_errors(domain_error(exc, (*ENTRY_FIELDS, *SERVICE_TO_FORM)))
         else:
@@ -244,7 +249,7 @@ async def report(
     request: Request,
     who: TimeRead,
     db: SessionDep,
-    group_by: str = "project",
+    group_by: Annotated[str, Query(max_length=20)] = "project",
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:
@@ -266,7 +271,7 @@ async def report(
         )
     except Invalid as exc:
         await undo(db, exc)
-        errors = {"from" if exc.field in (None, "from", "start") else str(exc.field): exc.detail}
+        errors = {"from" if exc.field in (None, "from", "start") else str(exc.field): exc}
     peak = max((r.hours for r in result.rows), default=Decimal(0)) if result else Decimal(0)
     return render(
         request,

@@ -8,7 +8,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from workmate.db import SessionDep
 from workmate.errors import NotFound, WorkmateError
 from workmate.models.work_contract import FEDERAL_STATES
 from workmate.web.catalogs import N_
+from workmate.web.forms import REFUSALS, refusal, translate, validation_errors
 from workmate.web.i18n import Formatter, formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, see_other, undo
@@ -89,15 +90,9 @@ SHEET = (
 )  # fmt: skip
 
 
-def message(exc: WorkmateError, fmt: Formatter) -> str:
-    """A service refusal in the reader's language (its template translated, then filled)."""
-    text = fmt.gettext(exc.template)
-    if exc.params:
-        try:
-            return text.format(**{k: str(v) for k, v in exc.params.items()})
-        except (KeyError, IndexError, ValueError):
-            return exc.detail
-    return text
+def message(exc: BaseException, fmt: Formatter) -> str:
+    """A service or database refusal in the reader's language (web/forms.translate)."""
+    return translate(refusal(exc), fmt)
 
 
 def chosen_month(value: str | None) -> date:
@@ -162,7 +157,7 @@ async def month_page(
     request: Request,
     who: Read,
     db: SessionDep,
-    month: str | None = None,
+    month: Annotated[str | None, Query(max_length=7)] = None,
     employee_id: uuid.UUID | None = None,
 ) -> Response:
     """One month: each day's target, actual, difference, breaks, ArbZG warnings; totals,
@@ -182,7 +177,7 @@ async def _act(
     fmt = formatter(who.locale)
     try:
         await action()
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         return await _month_page(
             request, who, db, month, employee_id, error=message(exc, fmt), status_code=409
@@ -290,12 +285,8 @@ async def add_contract(request: Request, who: Manage, db: SessionDep) -> Respons
             }
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(x) for x in first.get("loc", ()))
-        text = str(first.get("msg", "")).removeprefix("Value error, ")
-        return await _month_page(
-            request, who, db, month, employee_id, status_code=422, error=f"{field}: {text}"
-        )
+        first = next(iter(validation_errors(exc, formatter(who.locale)).values()))
+        return await _month_page(request, who, db, month, employee_id, status_code=422, error=first)
     return await _act(
         request,
         who,
@@ -379,7 +370,10 @@ async def _absence_page(
 
 @router.get("/absences")
 async def absences_page(
-    request: Request, who: Read, db: SessionDep, year: int | None = None
+    request: Request,
+    who: Read,
+    db: SessionDep,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
 ) -> Response:
     """My vacation account and absences, the request form, and requests to decide."""
     chosen = year if year and 1990 <= year <= 2100 else clock.today().year
@@ -405,12 +399,11 @@ async def request_absence(request: Request, who: Write, db: SessionDep) -> Respo
         parsed = AbsenceCreate.model_validate(data)
         await absence_service.create(db, who, parsed)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        text = str(first.get("msg", "")).removeprefix("Value error, ")
+        first = next(iter(validation_errors(exc, fmt).values()))
         return await _absence_page(
-            request, who, db, year, values=form, status_code=422, error=fmt.gettext(text)
+            request, who, db, year, values=form, status_code=422, error=first
         )
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         return await _absence_page(
             request, who, db, year, values=form, status_code=409, error=message(exc, fmt)
@@ -436,8 +429,8 @@ async def decide_absence(
             await absence_service.cancel(db, who, absence_id)
         else:
             raise NotFound("page")
-    except WorkmateError as exc:
-        if exc.status_code == 404:
+    except REFUSALS as exc:
+        if refusal(exc).status_code == 404:
             raise
         await undo(db, exc)
         return await _absence_page(
@@ -471,7 +464,7 @@ async def team_page(
     request: Request,
     who: Read,
     db: SessionDep,
-    month: str | None = None,
+    month: Annotated[str | None, Query(max_length=7)] = None,
     department_id: uuid.UUID | None = None,
 ) -> Response:
     """The team's month: who is away when; for managers the months to approve with their

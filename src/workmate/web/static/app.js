@@ -477,6 +477,35 @@
     });
   }
 
+  // A form sending a file to an API (multipart, CSRF header): every field of the form goes
+  // along; on success the page moves to data-next, on refusal the API's reason is shown.
+  function initFileUpload(form) {
+    const status = form.querySelector("[data-upload-status]");
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      const input = form.querySelector("input[type=file]");
+      if (!input.files.length) { input.focus(); return; }
+      status.textContent = form.dataset.busy;
+      let response;
+      try {
+        response = await fetch(form.dataset.api, {
+          method: form.dataset.method || "POST", credentials: "same-origin",
+          headers: { "X-CSRF-Token": csrf(), "Accept-Language": document.documentElement.lang },
+          body: new FormData(form),
+        });
+      } catch (e) { status.textContent = form.dataset.error.replace("%(reason)s", String(e)); return; }
+      let data = {};
+      try { data = await response.json(); } catch (e) { /* not JSON */ }
+      if (!response.ok) {
+        // The API answers in English; the page carries its own words per error code.
+        const reason = form.dataset["error" + data.error] || data.detail || String(response.status);
+        status.textContent = form.dataset.error.replace("%(reason)s", reason);
+        return;
+      }
+      window.location.href = form.dataset.next;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     const toggle = document.querySelector("[data-theme-toggle]");
     if (toggle) toggle.addEventListener("click", function () {
@@ -504,6 +533,7 @@
     document.querySelectorAll("[data-line-form]").forEach(initLineForm);
     document.querySelectorAll("[data-dropzone]").forEach(initDropzone);
     document.querySelectorAll("[data-statement-upload]").forEach(initStatementUpload);
+    document.querySelectorAll("[data-file-upload]").forEach(initFileUpload);
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });

@@ -1,0 +1,1 @@
+"""Backup and restore of a whole company (database and stored files): see archive.py."""

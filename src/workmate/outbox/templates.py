@@ -1,0 +1,120 @@
+"""E-mail texts per purpose and language: the company's own (table mail_templates) or the
+built-in ones below. Placeholders in braces are filled in when a message is written."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+# The placeholders each purpose offers (others are refused when a template is saved).
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "invoice": ("number", "amount", "due_date", "iban", "customer", "company"),
+    "quote": ("number", "amount", "valid_until", "customer", "company"),
+    "dunning": ("number", "amount", "due_date", "iban", "customer", "company", "level", "fees"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    subject: str
+    body: str
+
+
+DEFAULTS: dict[tuple[str, str], Text] = {
+    ("invoice", "de"): Text(
+        "Rechnung {number} von {company}",
+        "Guten Tag,\n\nanbei erhalten Sie unsere Rechnung {number} über {amount}, "
+        "zahlbar bis {due_date} auf das Konto {iban}.\n\n"
+        "Die Rechnung ist eine PDF-Datei mit eingebetteter E-Rechnung (ZUGFeRD/Factur-X).\n\n"
+        "Mit freundlichen Grüßen\n{company}",
+    ),
+    ("invoice", "en"): Text(
+        "Invoice {number} from {company}",
+        "Hello,\n\nplease find attached our invoice {number} for {amount}, "
+        "payable by {due_date} to the account {iban}.\n\n"
+        "The invoice is a PDF file with an embedded e-invoice (ZUGFeRD/Factur-X).\n\n"
+        "Kind regards\n{company}",
+    ),
+    ("quote", "de"): Text(
+        "Angebot {number} von {company}",
+        "Guten Tag,\n\nanbei erhalten Sie unser Angebot {number} über {amount}, "
+        "gültig bis {valid_until}.\n\nMit freundlichen Grüßen\n{company}",
+    ),
+    ("quote", "en"): Text(
+        "Quote {number} from {company}",
+        "Hello,\n\nplease find attached our quote {number} for {amount}, "
+        "valid until {valid_until}.\n\nKind regards\n{company}",
+    ),
+    ("dunning", "de"): Text(
+        "{level} zu Rechnung {number}",
+        "Guten Tag,\n\nzu unserer Rechnung {number}, fällig am {due_date}, ist noch {amount} "
+        "offen. Bitte überweisen Sie den Betrag zuzüglich {fees} auf das Konto {iban}.\n\n"
+        "Mit freundlichen Grüßen\n{company}",
+    ),
+    ("dunning", "en"): Text(
+        "{level} for invoice {number}",
+        "Hello,\n\nour invoice {number}, due on {due_date}, still has {amount} outstanding. "
+        "Please transfer the amount plus {fees} to the account {iban}.\n\n"
+        "Kind regards\n{company}",
+    ),
+}
+
+
+class UnknownPlaceholder(ValueError):
+    def __init__(self, name: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(
+            f"unknown placeholder {{{name}}}; allowed: " + ", ".join(f"{{{a}}}" for a in allowed)
+        )
+
+
+def check(purpose: str, text: str) -> None:
+    """Refuse a template naming a placeholder its purpose does not fill, or with bad braces."""
+    allowed = PLACEHOLDERS[purpose]
+    try:
+        fields = [f for _, f, spec, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError as exc:
+        raise ValueError(f"braces do not match: {exc}") from exc
+    for name in fields:
+        if name not in allowed:
+            raise UnknownPlaceholder(name, allowed)
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """The text with its placeholders replaced (a missing value becomes empty)."""
+    return string.Formatter().vformat(text, (), _Blank(values))
+
+
+class _Blank(dict[str, str]):
+    def __init__(self, values: Mapping[str, str]) -> None:
+        super().__init__(values)
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+BABEL = {"de": "de_DE", "en": "en_GB"}
+GERMAN_SPEAKING = frozenset({"DE", "AT", "CH", "LI", "LU"})
+
+
+def language_for(country: str | None) -> str:
+    """German for German-speaking countries, English elsewhere."""
+    return "de" if (country or "DE") in GERMAN_SPEAKING else "en"
+
+
+def money(value: Decimal, language: str, currency: str = "EUR") -> str:
+    """1.234,56 € in German, €1,234.56 in English."""
+    return str(format_currency(value, currency, locale=BABEL[language]))
+
+
+def day(value: date | None, language: str) -> str:
+    """31.03.2026 in German, 31 March 2026 in English."""
+    if value is None:
+        return ""
+    style = "dd.MM.yyyy" if language == "de" else "d MMMM yyyy"
+    return str(format_date(value, format=style, locale=BABEL[language]))

@@ -1,0 +1,1 @@
+"""Recurring invoices: templates billed once per period by a periodic job."""
