@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from workmate.db import SessionDep
+from workmate.db import SessionDep, read_only
 from workmate.invoices.auth import InvoicesDelete, InvoicesRead, InvoicesWrite
 from workmate.invoices.repository import ListFilter
 from workmate.invoices.schemas import (
@@ -31,6 +31,7 @@ StatusFilter = Literal["draft", "sent", "open", "overdue", "paid", "cancelled"]
 
 
 @router.get("", response_model=Page[InvoiceSummary])
+@read_only
 async def list_invoices(
     who: InvoicesRead,
     db: SessionDep,
@@ -83,6 +84,7 @@ async def invoice_from_time_entries(
 
 
 @router.get("/{invoice_id}", response_model=InvoiceRead)
+@read_only
 async def get_invoice(invoice_id: uuid.UUID, who: InvoicesRead, db: SessionDep) -> InvoiceRead:
     """One invoice with lines, VAT per rate, paid and open amount."""
     return await invoice_service.get(db, invoice_id)
