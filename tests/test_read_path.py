@@ -306,3 +306,29 @@ async def _principal(db: AsyncSession, employee: Employee) -> Principal:
         permissions=role.permissions,
         via="cli",
     )
+
+
+class TestTimeEntryOne:
+    async def test_bytes_path_equals_model_path_and_keeps_visibility(
+        self,
+        as_manager: httpx.AsyncClient,
+        as_employee: httpx.AsyncClient,
+        db: AsyncSession,
+        manager: Employee,
+        employee: Employee,
+    ) -> None:
+        project = await new_project(db)
+        (mine,) = await make_day(db, employee.id, project, date(2026, 3, 2), ((8, 0), (12, 0)))
+        mine.note = "Kunde \\ Büro"
+        mine.hourly_rate = Decimal("80.00")
+        (theirs,) = await make_day(db, manager.id, project, date(2026, 3, 2), ((9, 0), (10, 0)))
+        await db.flush()
+        ids = mine.id, theirs.id
+        boss = await _principal(db, manager)
+        db.expire_all()  # as a request would read them: from the database
+        for entry_id in ids:
+            model = TimeEntryRead.model_validate(await time_entry_service.get(db, boss, entry_id))
+            same(await as_manager.get(f"/api/v1/time-entries/{entry_id}"), model.model_dump_json())
+        # Without manage another employee's entry does not exist.
+        assert (await as_employee.get(f"/api/v1/time-entries/{ids[1]}")).status_code == 404
+        assert (await as_employee.get(f"/api/v1/time-entries/{ids[0]}")).status_code == 200

@@ -15,7 +15,7 @@ from workmate.db import SessionDep, read_only
 from workmate.errors import Invalid
 from workmate.models import TimeEntry
 from workmate.pagination import Page, Paging
-from workmate.reads import page_response
+from workmate.reads import ReaderDep, json_response, page_response
 from workmate.time_entries.auth import TimeDelete, TimeManage, TimeRead, TimeWrite
 from workmate.time_entries.repository import BERLIN
 from workmate.time_entries.schemas import (
@@ -218,9 +218,10 @@ async def create_entry(data: TimeEntryCreate, who: TimeWrite, db: SessionDep) ->
 
 
 @router.get("/{entry_id}", response_model=TimeEntryRead)
-async def get_entry(entry_id: uuid.UUID, who: TimeRead, db: SessionDep) -> TimeEntry:
+@read_only
+async def get_entry(entry_id: uuid.UUID, who: TimeRead, reader: ReaderDep) -> Response:
     """One entry; another employee's is 404 without manage."""
-    return await time_entry_service.get(db, who, entry_id)
+    return json_response(await time_entry_service.get_json(reader, who, entry_id))
 
 
 @router.patch("/{entry_id}", response_model=TimeEntryRead)

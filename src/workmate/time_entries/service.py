@@ -30,6 +30,7 @@ from workmate.errors import (
     from_database,
 )
 from workmate.models import TimeEntry
+from workmate.reads import Reader
 from workmate.time_entries.repository import (
     BERLIN,
     can_manage,
@@ -251,6 +252,13 @@ class TimeEntryService:
         if entry is None:
             raise NotFound("time entry")
         return entry
+
+    async def get_json(self, reader: Reader, who: Principal, entry_id: uuid.UUID) -> str:
+        """One entry as JSON built by PostgreSQL (the API's bytes path); 404 as `get`."""
+        body = await time_entry_repository.get_json(reader, who, entry_id)
+        if body is None:
+            raise NotFound("time entry")
+        return body
 
     async def search(
         self,
