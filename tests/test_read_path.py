@@ -21,8 +21,10 @@ from tests.factories.time import make_day
 from workmate.auth.principal import Principal
 from workmate.customers.schemas import CustomerRead
 from workmate.customers.service import customer_service
+from workmate.invoices.repository import ListFilter
+from workmate.invoices.service import invoice_service
 from workmate.models import Employee, Payment, Role
-from workmate.pagination import Page
+from workmate.pagination import Page, PageParams
 from workmate.projects.schemas import ProjectRead
 from workmate.projects.service import project_service
 from workmate.reads import read_sql
@@ -332,3 +334,40 @@ class TestTimeEntryOne:
         # Without manage another employee's entry does not exist.
         assert (await as_employee.get(f"/api/v1/time-entries/{ids[1]}")).status_code == 404
         assert (await as_employee.get(f"/api/v1/time-entries/{ids[0]}")).status_code == 200
+
+
+class TestInvoiceList:
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {},
+            {"limit": 2, "offset": 1},
+            {"status": "overdue"},
+            {"status": "open"},
+            {"kind": "invoice"},
+        ],
+    )
+    async def test_bytes_path_equals_model_path(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession, query: dict[str, Any]
+    ) -> None:
+        customer = await new_customer(db)
+        await make_invoice(db, customer)  # draft
+        overdue = await make_invoice(db, customer, issued=True)  # due 2026-03-15: past
+        await make_invoice(db, customer, issued=True)
+        cancelled = await make_invoice(db, customer, issued=True)
+        cancelled.status = "cancelled"
+        db.add(
+            Payment(
+                invoice_id=overdue.id,
+                amount=Decimal("19.50"),
+                payment_date=date(2026, 3, 5),
+                method="cash",
+            )
+        )
+        await db.flush()
+        db.expire_all()
+        paging = PageParams(limit=query.get("limit", 50), offset=query.get("offset", 0))
+        filters = ListFilter(status=query.get("status"), kind=query.get("kind"))
+        model = await invoice_service.list_invoices(db, filters, paging)
+        assert model.items
+        same(await as_manager.get("/api/v1/invoices", params=query), model.model_dump_json())

@@ -24,6 +24,7 @@ from workmate.invoices.schemas import (
 )
 from workmate.invoices.service import invoice_service
 from workmate.pagination import Page, Paging
+from workmate.reads import page_response
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 
@@ -43,7 +44,7 @@ async def list_invoices(
     issued_from: date | None = None,
     issued_to: date | None = None,
     number: Annotated[str | None, Query(max_length=40)] = None,
-) -> Page[InvoiceSummary]:
+) -> Response:
     """Invoices, newest first; status 'overdue' means past due and unpaid, stored or not."""
     filters = ListFilter(
         status=status,
@@ -54,7 +55,8 @@ async def list_invoices(
         issued_to=issued_to,
         number=number,
     )
-    return await invoice_service.list_invoices(db, filters, paging)
+    items, total = await invoice_service.list_invoices_json(db, filters, paging)
+    return page_response(items, total, paging)
 
 
 @router.get("/statistics", response_model=Statistics)

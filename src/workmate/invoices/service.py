@@ -146,6 +146,14 @@ class InvoiceService:
         items = [self._summary(invoice, status, paid_sum) for invoice, status, paid_sum in rows]
         return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
+    async def list_invoices_json(
+        self, db: AsyncSession, filters: repository.ListFilter, paging: PageParams
+    ) -> tuple[list[str], int]:
+        """The same page as list_invoices, its items as JSON built by PostgreSQL (bytes path)."""
+        return await repository.page_json(
+            db, filters, business_today(), paging.limit, paging.offset
+        )
+
     # ---- drafts ----
 
     async def create(self, db: AsyncSession, who: Principal, data: InvoiceCreate) -> InvoiceRead:
