@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # smtp+starttls://... (STARTTLS required), smtps://host:465 (implicit TLS). Unset: messages
     # stay queued in the outbox ("no mail server configured") and can be sent later.
     smtp_url: str | None = None
+    # A CA bundle to trust for the mail server's certificate (a company's own CA); unset:
+    # the system's trusted CAs.
+    smtp_ca_file: str | None = None
     smtp_timeout_seconds: float = 30.0
     # A refused or broken delivery is tried again after retry * 2**(attempt-1) seconds, up to
     # mail_max_attempts tries; then the message is `failed`, visible in the outbox.

@@ -19,7 +19,7 @@ from workmate.db import SessionDep
 from workmate.documents.storage import get_storage
 from workmate.jobs.auth import SystemRead
 from workmate.migrate import head_revision
-from workmate.observability import imports_text, jobs_text, record_pool, render
+from workmate.observability import imports_text, jobs_text, mails_text, record_pool, render
 
 router = APIRouter(tags=["health"])
 
@@ -66,7 +66,8 @@ async def readyz(db: SessionDep) -> JSONResponse:
 @router.get("/metrics", response_class=Response)
 async def metrics(request: Request, who: SystemRead, db: SessionDep) -> Response:
     """Prometheus text: requests by route and status with latency histograms, the connection
-    pool (in use, idle, waiting), background jobs by status and imported files by kind."""
+    pool (in use, idle, waiting), background jobs by status, e-mails by state and imported
+    files by kind."""
     record_pool(getattr(request.app.state, "engine", None))
     rows = await db.execute(
         text("SELECT status::text, count(*) FROM procrastinate_jobs GROUP BY 1")
@@ -77,8 +78,10 @@ async def metrics(request: Request, who: SystemRead, db: SessionDep) -> Response
             "UNION ALL SELECT 'supplier_invoice', count(*) FROM incoming_invoices"
         )
     )
+    mails = await db.execute(text("SELECT state, count(*) FROM outbox_messages GROUP BY 1"))
     body, content_type = render(
         jobs_text({str(s): int(n) for s, n in rows.all()})
         + imports_text({str(k): int(n) for k, n in imports.all()})
+        + mails_text({str(s): int(n) for s, n in mails.all()})
     )
     return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})

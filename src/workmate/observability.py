@@ -208,6 +208,19 @@ def imports_text(counts: dict[str, int]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def mails_text(counts: dict[str, int]) -> str:
+    """Outgoing e-mails by state (queued, sent, failed ...) as Prometheus text."""
+    from workmate.models.outbox_message import MESSAGE_STATES
+
+    lines = [
+        "# HELP workmate_mails Outgoing e-mails by state.",
+        "# TYPE workmate_mails gauge",
+    ]
+    for state in sorted({*MESSAGE_STATES, *counts}):
+        lines.append(f'workmate_mails{{state="{state}"}} {counts.get(state, 0)}')
+    return "\n".join(lines) + "\n"
+
+
 # ---- JSON logs ----
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}

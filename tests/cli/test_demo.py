@@ -68,6 +68,17 @@ def scalar(url: str, sql: str) -> Any:
 
 
 class TestContent:
+    def test_the_sales_cycle_is_shown(self, url: str) -> None:
+        quotes = {r[0] for r in fetch(url, "SELECT status FROM quotes")}
+        assert {"draft", "sent", "accepted"} <= quotes
+        billing = {r[0] for r in fetch(url, "SELECT billing FROM invoices")}
+        assert billing == {"standard", "down_payment", "final"}
+        runs = scalar(url, "SELECT count(invoice_id) FROM recurring_runs")
+        assert runs >= 3
+        assert scalar(url, "SELECT count(*) FROM dunning_letters") >= 1
+        queued = scalar(url, "SELECT count(*) FROM outbox_messages WHERE state = 'queued'")
+        assert queued >= 3
+
     def test_counts(self, url: str) -> None:
         # 200 customers and the company itself, for non-project work (demo/worktime.py).
         assert scalar(url, "SELECT count(*) FROM customers") == 201
@@ -214,7 +225,8 @@ class TestInvoices:
                 by_rate[line["vat_rate"]] += line["net_amount"]
             assert inv["net_total"] == sum(by_rate.values())
             assert inv["tax_total"] == sum(half_up(n * r / 100) for r, n in by_rate.items())
-            assert inv["total"] == inv["net_total"] + inv["tax_total"]
+            # A final invoice is due less the down payments it deducts (migration 0017b).
+            assert inv["total"] == inv["net_total"] + inv["tax_total"] - inv["prepaid_total"]
 
     def test_numbers_are_gapless_per_kind_and_year_and_counters_continue(
         self, url: str, invoices: list[Any]

@@ -92,6 +92,7 @@ class TestMetrics:
         for status in ("todo", "doing", "failed"):
             assert f'workmate_jobs{{status="{status}"}}' in text
         assert 'workmate_imported_files{kind="bank_statement"} ' in text
+        assert 'workmate_mails{state="queued"} ' in text
 
 
 class TestReadiness:

@@ -220,3 +220,22 @@ async def test_two_workers_across_a_missed_day_make_one_invoice_per_period(
         assert all(r.invoice_id is not None for r in runs)
     finally:
         await engine.dispose()
+
+
+async def test_issue_and_send_mode_queues_the_email(
+    db: AsyncSession, as_admin: httpx.AsyncClient
+) -> None:
+    from workmate.models import OutboxMessage
+
+    await make_seller(db)
+    customer = await make_buyer(db, email="ap@hosting-kunde.example")
+    response = await as_admin.post(
+        f"{API}/recurring-invoices", json=_body(customer.id, mode="issue_and_send")
+    )
+    assert response.status_code == 201, response.text
+    await recurring_service.run_due(db, date(2026, 2, 1))
+    invoices = await _invoices(db, customer.id)
+    assert [i.status for i in invoices] == ["sent", "sent"]
+    messages = (await db.scalars(select(OutboxMessage))).all()
+    assert sorted(m.related_id for m in messages) == sorted(i.id for i in invoices)  # type: ignore[type-var]
+    assert {tuple(m.to_addresses) for m in messages} == {("ap@hosting-kunde.example",)}

@@ -167,3 +167,38 @@ async def test_dunning_page_proposes_and_writes_letters(
     page = await web_admin.get(response.headers["location"])
     assert "1 Schreiben erstellt." in page.text
     assert "Es sind keine Schreiben fällig." in page.text
+
+
+async def test_dunning_stop_from_the_invoice_page(
+    web_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    invoice = await _invoice(db)
+    page = await web_admin.get(f"/invoices/{invoice.id}")  # type: ignore[attr-defined]
+    assert "Mahnsperre für diesen Kunden" in page.text
+    response = await web_admin.post(
+        f"/invoices/{invoice.id}/dunning-stop/customer/on"  # type: ignore[attr-defined]
+    )
+    assert response.status_code == 303
+    page = await web_admin.get(f"/invoices/{invoice.id}")  # type: ignore[attr-defined]
+    assert "Mahnsperre des Kunden aufheben" in page.text
+
+
+async def test_mail_texts_are_edited_on_their_page(
+    web_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    page = await web_admin.get("/sales/templates")
+    assert page.status_code == 200
+    assert "Rechnung {number} von {company}" in page.text
+    saved = await web_admin.post(
+        "/sales/templates/invoice/de",
+        data={"subject": "Ihre Rechnung {number}", "body": "Betrag: {amount}"},
+    )
+    assert saved.status_code == 303, saved.text
+    page = await web_admin.get(saved.headers["location"])
+    assert "Ihre Rechnung {number}" in page.text
+    await db.commit()
+    refused = await web_admin.post(
+        "/sales/templates/invoice/en", data={"subject": "x", "body": "{password}"}
+    )
+    assert refused.status_code == 422
+    assert "Unbekannter Platzhalter {password}" in refused.text

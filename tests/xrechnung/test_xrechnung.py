@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.einvoice.tools import VALIDATOR
 from tests.factories.einvoice import L, make_buyer, make_issued_invoice, make_seller
+from workmate.models import Customer
 
 API = "/api/v1"
 LEITWEG_ID = "04011000-12345-03"
@@ -94,3 +95,26 @@ async def test_public_buyer_gets_the_xrechnung_by_email(
     assert response.status_code == 200, response.text
     names = [a["filename"] for a in response.json()["attachments"]]
     assert names == [f"{invoice.number}.pdf", f"{invoice.number}-xrechnung.xml"]
+
+
+async def test_credit_note_passes_in_both_syntaxes(
+    db: AsyncSession, as_admin: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    invoice = await _public_invoice(db)
+    customer = await db.get(Customer, invoice.customer_id)
+    note = await make_issued_invoice(
+        db,
+        [L("Beratung Digitalisierung", Decimal(12), Decimal("95.00"), unit="HUR")],
+        customer,
+        kind="credit_note",
+        cancels=invoice,
+    )
+    for syntax in ("cii", "ubl"):
+        response = await as_admin.get(f"{API}/invoices/{note.id}/xrechnung/{syntax}")
+        assert response.status_code == 200, response.text
+        await anyio.Path(tmp_path / f"gs-{syntax}.xml").write_bytes(response.content)
+    assert b"<CreditNote" in (tmp_path / "gs-ubl.xml").read_bytes()
+    assert validate_xrechnung(tmp_path / "gs-cii.xml", tmp_path / "gs-ubl.xml") == {
+        "gs-cii.xml": "ok",
+        "gs-ubl.xml": "ok",
+    }

@@ -131,14 +131,20 @@ class CompanyService:
         import anyio.to_thread
 
         from workmate.company.logo import normalise
+        from workmate.documents.service import document_service
         from workmate.documents.storage import get_storage
 
         png = await anyio.to_thread.run_sync(normalise, data)
-        stored = await anyio.to_thread.run_sync(get_storage().put_bytes, png)
+        storage = get_storage()
+        stored = await anyio.to_thread.run_sync(storage.put_bytes, png)
+        document_service.track_stored(db, storage, stored.key)
         row = await repository.get_or_create(db)
         before = row.logo_path
         row.logo_path = stored.key
         await db.flush()
+        if before is not None and before != stored.key:
+            # The replaced logo goes once this commits, unless another row still uses it.
+            await document_service.release(db, storage, before)
         await audit_service.record(
             db, who, "update", "company_settings", 1, {"logo_path": [before, stored.key]}
         )

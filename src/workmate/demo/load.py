@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from workmate.demo import worktime
 from workmate.demo.banking import load_demo as load_banking
 from workmate.demo.generate import DEMO_DOMAIN, Context, DemoCompany, Row, strip_private
+from workmate.demo.sales import load_sales
 from workmate.models import (
     ChatMessage,
     CompanySettings,
@@ -218,3 +219,5 @@ async def load(conn: AsyncConnection, demo: DemoCompany, progress: Progress) -> 
         demo.counters,
     )
     await worktime.load(conn, demo, progress)
+    # The sales cycle goes through the services, after the counters are set.
+    await load_sales(conn)

@@ -10,7 +10,16 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from workmate.auth.principal import Principal
 from workmate.documents.auth import readable_links
-from workmate.models import BankFile, CompanySettings, Document, IncomingInvoice, Invoice
+from workmate.models import (
+    BankFile,
+    CompanySettings,
+    Document,
+    DunningLetter,
+    IncomingInvoice,
+    Invoice,
+    OutboxAttachment,
+    Quote,
+)
 
 # Every column that holds a key of the file store: a stored file is in use while any of these
 # refers to it. One list for deletes, the orphan sweep and backups; a test checks that every
@@ -22,6 +31,10 @@ FILE_KEY_COLUMNS: tuple[InstrumentedAttribute[str] | InstrumentedAttribute[str |
     BankFile.storage_key,
     # Received supplier invoices share the content-addressed store (purchases).
     IncomingInvoice.storage_key,
+    # Sales: quote PDFs, dunning letters, files attached to outgoing e-mails.
+    Quote.pdf_path,
+    DunningLetter.pdf_path,
+    OutboxAttachment.storage_key,
 )
 
 

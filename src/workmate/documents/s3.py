@@ -39,8 +39,10 @@ from workmate.documents.storage import (
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-# Parts of 8 MiB: a 20 MiB upload is three requests, and never more than one part in memory.
-TRANSFER = TransferConfig(multipart_threshold=8 * 1024 * 1024, max_concurrency=2)
+# Parts of 5 MiB (S3's smallest), one at a time: an upload never has more than one part in
+# memory, whatever the file's size.
+PART = 5 * 1024 * 1024
+TRANSFER = TransferConfig(multipart_threshold=PART, multipart_chunksize=PART, max_concurrency=1)
 MISSING = {"404", "NoSuchKey", "NotFound"}
 
 

@@ -17,6 +17,7 @@ from workmate.audit.service import audit_service
 from workmate.auth.principal import Principal
 from workmate.company.schemas import DunningLevel
 from workmate.company.service import company_service, dunning_levels
+from workmate.documents.service import document_service
 from workmate.documents.storage import get_storage
 from workmate.dunning import interest, repository
 from workmate.dunning.letters import letter_pdf
@@ -113,6 +114,12 @@ class DunningService:
         )
         return stop
 
+    async def stops(self, db: AsyncSession, invoice: Invoice) -> tuple[bool, bool]:
+        """(invoice stopped, customer stopped) for an invoice's dunning."""
+        by_invoice = await repository.block(db, invoice_id=invoice.id)
+        by_customer = await repository.block(db, customer_id=invoice.customer_id)
+        return by_invoice is not None, by_customer is not None
+
     async def base_rates(self, db: AsyncSession) -> list[BaseRateRead]:
         """The base rates by the date each applies from."""
         return [BaseRateRead.model_validate(r) for r in await repository.base_rates(db)]
@@ -188,7 +195,9 @@ class DunningService:
                 )
             except LookupError as exc:
                 raise Conflict(
-                    str(exc) + "; add it in the dunning settings", field="base_rate"
+                    "no base rate applies on {day}; add it in the dunning settings",
+                    field="base_rate",
+                    params={"day": today},
                 ) from exc
         else:
             owed, interest_days, rate = ZERO, 0, Decimal("0.00")
@@ -226,7 +235,9 @@ class DunningService:
         assert customer is not None
         if channel == "email" and not customer.email:
             raise Invalid(
-                f"customer {customer.name} has no e-mail address; print the letter", field="channel"
+                "customer {customer} has no e-mail address; print the letter",
+                field="channel",
+                params={"customer": customer.name},
             )
         letter = DunningLetter(
             id=uuid.uuid4(),
@@ -244,6 +255,7 @@ class DunningService:
         )
         pdf = await anyio.to_thread.run_sync(letter_pdf, letter, invoice, customer, settings)
         stored = await anyio.to_thread.run_sync(get_storage().put_bytes, pdf)
+        document_service.track_stored(db, get_storage(), stored.key)
         letter.pdf_path = stored.key
         db.add(letter)
         await db.flush()

@@ -4,6 +4,7 @@ compatible). Element order follows the CII D16B schema; lxml escapes every text.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -75,10 +76,15 @@ class _Builder:
 
 
 def build_xml(
-    doc: InvoiceDocument, guideline: str = GUIDELINE, process: str | None = None
+    doc: InvoiceDocument,
+    guideline: str = GUIDELINE,
+    process: str | None = None,
+    *,
+    always_payment_means: bool = False,
 ) -> bytes:
     """The CII XML of an issued invoice or credit note (credit notes keep positive amounts);
-    `guideline` is BT-24 and `process` BT-23 (XRechnung passes its own)."""
+    `guideline` is BT-24 and `process` BT-23 (XRechnung passes its own, and wants payment
+    instructions on credit notes too: BR-DE-1)."""
     b = _Builder()
     sub = b.sub
     context = sub(b.root, "ExchangedDocumentContext", ns=RSM)
@@ -108,7 +114,8 @@ def build_xml(
         tax = sub(settlement, "ApplicableTradeTax")
         sub(tax, "TypeCode", "VAT")
         sub(tax, "CategoryCode", category)
-        sub(tax, "RateApplicablePercent", _amount(rate))
+        if category != "O":  # BR-O-5: no rate on a line not subject to VAT
+            sub(tax, "RateApplicablePercent", _amount(rate))
         if line.discount_percent and line.discount_amount > 0:
             allowance = sub(settlement, "SpecifiedTradeAllowanceCharge")
             b.indicator(allowance, False)
@@ -123,10 +130,17 @@ def build_xml(
     agreement = sub(transaction, "ApplicableHeaderTradeAgreement")
     if doc.buyer_reference:
         sub(agreement, "BuyerReference", doc.buyer_reference)
-    _party(b, sub(agreement, "SellerTradeParty"), doc.seller, seller=True)
-    _party(b, sub(agreement, "BuyerTradeParty"), doc.buyer, seller=False)
+    seller, buyer = doc.seller, doc.buyer
+    if doc.without_vat_ids:
+        seller, buyer = replace(seller, vat_id=None), replace(buyer, vat_id=None)
+    _party(b, sub(agreement, "SellerTradeParty"), seller, seller=True)
+    _party(b, sub(agreement, "BuyerTradeParty"), buyer, seller=False)
 
     delivery = sub(transaction, "ApplicableHeaderTradeDelivery")
+    if doc.ships_goods:
+        ship_to = sub(delivery, "ShipToTradeParty")
+        sub(ship_to, "Name", doc.buyer.name)
+        sub(sub(ship_to, "PostalTradeAddress"), "CountryID", doc.buyer.country)
     if doc.service_start is None or doc.service_end in (None, doc.service_start):
         event = sub(delivery, "ActualDeliverySupplyChainEvent")
         b.date_time(event, "OccurrenceDateTime", doc.service_start or doc.issued_date)
@@ -134,7 +148,7 @@ def build_xml(
     settlement = sub(transaction, "ApplicableHeaderTradeSettlement")
     sub(settlement, "PaymentReference", doc.number)
     sub(settlement, "InvoiceCurrencyCode", doc.currency)
-    if not doc.is_credit_note and doc.bank.iban:
+    if (always_payment_means or not doc.is_credit_note) and doc.bank.iban:
         means = sub(settlement, "SpecifiedTradeSettlementPaymentMeans")
         sub(means, "TypeCode", SEPA_CREDIT_TRANSFER)
         sub(means, "Information", "SEPA-Überweisung")
@@ -154,7 +168,8 @@ def build_xml(
         sub(tax, "CategoryCode", group.category)
         if group.exemption_code:
             sub(tax, "ExemptionReasonCode", group.exemption_code)
-        sub(tax, "RateApplicablePercent", _amount(group.rate))
+        if group.category != "O":
+            sub(tax, "RateApplicablePercent", _amount(group.rate))
     if doc.service_start is not None and doc.service_end not in (None, doc.service_start):
         period = sub(settlement, "BillingSpecifiedPeriod")
         b.date_time(period, "StartDateTime", doc.service_start)

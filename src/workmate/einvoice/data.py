@@ -15,6 +15,12 @@ SMALL_BUSINESS_NOTE = (
 )
 REVERSE_CHARGE_NOTE = "Steuerschuldnerschaft des Leistungsempfängers"
 REVERSE_CHARGE_CODE = "VATEX-EU-AE"
+NOT_TAXABLE_NOTE = (
+    "Nicht im Inland steuerbare Leistung (Leistungsort beim Leistungsempfänger, § 3a Abs. 2 UStG)"
+)
+NOT_TAXABLE_CODE = "VATEX-EU-O"
+INTRA_EU_NOTE = "Steuerfreie innergemeinschaftliche Lieferung (§ 4 Nr. 1 Buchst. b, § 6a UStG)"
+INTRA_EU_CODE = "VATEX-EU-IC"
 
 
 def cents(value: Decimal) -> Decimal:
@@ -133,6 +139,16 @@ class InvoiceDocument:
         return self.kind == "credit_note"
 
     @property
+    def without_vat_ids(self) -> bool:
+        """EN 16931 BR-O-2: an invoice not subject to VAT carries no VAT identifiers."""
+        return self.vat_treatment == "non_taxable"
+
+    @property
+    def ships_goods(self) -> bool:
+        """BR-IC-12: an intra-EU supply names the country the goods go to."""
+        return self.vat_treatment == "intra_eu_goods"
+
+    @property
     def type_code(self) -> str:
         """EN 16931 BT-3: 381 credit note, 386 down-payment invoice, else 380."""
         return "381" if self.is_credit_note else TYPE_BY_BILLING.get(self.billing, "380")
@@ -163,6 +179,10 @@ class InvoiceDocument:
                 reason, code = REVERSE_CHARGE_NOTE, REVERSE_CHARGE_CODE
             elif category == "E":
                 reason = SMALL_BUSINESS_NOTE
+            elif category == "O":
+                reason, code = NOT_TAXABLE_NOTE, NOT_TAXABLE_CODE
+            elif category == "K":
+                reason, code = INTRA_EU_NOTE, INTRA_EU_CODE
             groups.append(VatGroup(category, rate, basis, cents(basis * rate / 100), reason, code))
         return groups
 
@@ -172,4 +192,8 @@ class InvoiceDocument:
             return "AE", Decimal("0")
         if self.vat_treatment == "small_business":
             return "E", Decimal("0")
+        if self.vat_treatment == "non_taxable":
+            return "O", Decimal("0")
+        if self.vat_treatment == "intra_eu_goods":
+            return "K", Decimal("0")
         return ("S" if rate > 0 else "Z"), Decimal(rate)

@@ -213,6 +213,9 @@ def _notes(doc: InvoiceDocument) -> Iterator[str]:
         if group.category == "E":
             yield "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet (Kleinunternehmerregelung)."
             break
+        if group.category in ("O", "K") and group.exemption_reason:
+            yield group.exemption_reason + "."
+            break
 
 
 def _story(doc: InvoiceDocument, styles: _Styles) -> list[Any]:

@@ -19,7 +19,7 @@ from workmate.einvoice.cii import (
     payment_terms_text,
 )
 from workmate.einvoice.data import InvoiceDocument, Party
-from workmate.errors import Conflict
+from workmate.errors import Conflict, msg
 
 CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -41,7 +41,9 @@ def is_leitweg_id(value: str | None) -> bool:
 class XRechnungIncomplete(Conflict):
     def __init__(self, missing: list[str]) -> None:
         super().__init__(
-            "cannot produce an XRechnung, missing: " + ", ".join(missing), field="buyer_reference"
+            "cannot produce an XRechnung, missing: {missing}",
+            field="buyer_reference",
+            params={"missing": missing},
         )
 
 
@@ -50,13 +52,13 @@ def check(doc: InvoiceDocument) -> InvoiceDocument:
     at issue: payments received later are not part of the invoice)."""
     missing = []
     if not doc.buyer_reference:
-        missing.append("buyer reference / Leitweg-ID (BT-10)")
+        missing.append(msg("buyer reference / Leitweg-ID (BT-10)"))
     seller = doc.seller
     for name, value in (
-        ("seller contact name", seller.contact_name),
-        ("seller phone", seller.phone),
-        ("seller e-mail", seller.email),
-        ("buyer e-mail (BT-49)", doc.buyer.email),
+        (msg("seller contact name"), seller.contact_name),
+        (msg("seller phone"), seller.phone),
+        (msg("seller e-mail"), seller.email),
+        (msg("buyer e-mail (BT-49)"), doc.buyer.email),
     ):
         if not value:
             missing.append(name)
@@ -67,7 +69,9 @@ def check(doc: InvoiceDocument) -> InvoiceDocument:
 
 def cii(doc: InvoiceDocument) -> bytes:
     """XRechnung 3.0 in the UN/CEFACT CII syntax."""
-    return build_xml(check(doc), guideline=CUSTOMIZATION, process=PROFILE)
+    return build_xml(
+        check(doc), guideline=CUSTOMIZATION, process=PROFILE, always_payment_means=True
+    )
 
 
 def _amount(value: Decimal) -> str:
@@ -120,11 +124,19 @@ def ubl(doc: InvoiceDocument) -> bytes:
         cbc(reference, "ID", doc.original_number)
         if doc.original_date is not None:
             cbc(reference, "IssueDate", doc.original_date.isoformat())
-    _party(u, cac(cac(root, "AccountingSupplierParty"), "Party"), doc.seller, seller=True)
-    _party(u, cac(cac(root, "AccountingCustomerParty"), "Party"), doc.buyer, seller=False)
-    if doc.service_start is None or doc.service_end in (None, doc.service_start):
+    seller, buyer = doc.seller, doc.buyer
+    if doc.without_vat_ids:
+        seller, buyer = replace(seller, vat_id=None), replace(buyer, vat_id=None)
+    _party(u, cac(cac(root, "AccountingSupplierParty"), "Party"), seller, seller=True)
+    _party(u, cac(cac(root, "AccountingCustomerParty"), "Party"), buyer, seller=False)
+    single_day = doc.service_start is None or doc.service_end in (None, doc.service_start)
+    if single_day or doc.ships_goods:
         delivery = cac(root, "Delivery")
-        cbc(delivery, "ActualDeliveryDate", (doc.service_start or doc.issued_date).isoformat())
+        if single_day:
+            cbc(delivery, "ActualDeliveryDate", (doc.service_start or doc.issued_date).isoformat())
+        if doc.ships_goods:
+            location = cac(cac(delivery, "DeliveryLocation"), "Address")
+            cbc(cac(location, "Country"), "IdentificationCode", doc.buyer.country)
     if doc.bank.iban:
         means = cac(root, "PaymentMeans")
         cbc(means, "PaymentMeansCode", SEPA_CREDIT_TRANSFER)
@@ -142,7 +154,8 @@ def ubl(doc: InvoiceDocument) -> bytes:
         cbc(subtotal, "TaxAmount", _amount(group.amount), currencyID=cur)
         category = cac(subtotal, "TaxCategory")
         cbc(category, "ID", group.category)
-        cbc(category, "Percent", _amount(group.rate))
+        if group.category != "O":
+            cbc(category, "Percent", _amount(group.rate))
         if group.exemption_code:
             cbc(category, "TaxExemptionReasonCode", group.exemption_code)
         if group.exemption_reason:
@@ -179,7 +192,8 @@ def ubl(doc: InvoiceDocument) -> bytes:
         category, rate = doc.category(line.vat_rate)
         tax = cac(item, "ClassifiedTaxCategory")
         cbc(tax, "ID", category)
-        cbc(tax, "Percent", _amount(rate))
+        if category != "O":
+            cbc(tax, "Percent", _amount(rate))
         cbc(cac(tax, "TaxScheme"), "ID", "VAT")
         cbc(cac(item_line, "Price"), "PriceAmount", _amount(line.unit_price), currencyID=cur)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -132,6 +132,9 @@ class DatevConfig:
     def revenue_account(self, vat_treatment: str, rate: Decimal) -> str:
         if vat_treatment in ("reverse_charge", "small_business"):
             return self.accounts[vat_treatment]
+        if vat_treatment in ("non_taxable", "intra_eu_goods"):
+            # Not configured separately: the company's account for the case, else 0 % revenue.
+            return self.accounts.get(vat_treatment, self.accounts["0"])
         key = str(rate.normalize()) if rate else "0"
         if key not in self.accounts:
             raise DatevConfigError(f"no revenue account for {key} % VAT", "extra.datev.accounts")

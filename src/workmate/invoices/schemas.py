@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from workmate.inputs import Input
 
 VatRate = Literal[0, 7, 19]
-VatTreatment = Literal["regular", "reverse_charge", "small_business"]
+VatTreatment = Literal[
+    "regular", "reverse_charge", "small_business", "non_taxable", "intra_eu_goods"
+]
 Money = Decimal
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate.audit.service import audit_service
 from workmate.auth.principal import Principal
 from workmate.company.service import company_service
+from workmate.documents.service import document_service
 from workmate.documents.storage import get_storage
 from workmate.einvoice import xrechnung
 from workmate.einvoice.flows import einvoice_flows, embedded_xml
@@ -130,12 +131,14 @@ class InvoiceSending:
             doc = await einvoice_service.document(db, invoice.id)
             xml = await anyio.to_thread.run_sync(xrechnung.cii, doc)
             kept = await anyio.to_thread.run_sync(get_storage().put_bytes, xml)
+            document_service.track_stored(db, get_storage(), kept.key)
             files.append(
                 Attachment(f"{stored.filename}-xrechnung.xml", "application/xml", kept.key)
             )
         elif send_xml:
             xml = await anyio.to_thread.run_sync(embedded_xml, stored.data)
             kept = await anyio.to_thread.run_sync(get_storage().put_bytes, xml)
+            document_service.track_stored(db, get_storage(), kept.key)
             files.append(Attachment(f"{stored.filename}.xml", "application/xml", kept.key))
         return files
 

@@ -677,6 +677,7 @@ class InvoiceService:
                 seller_country = settings.country if settings is not None else "DE"
                 if customer.country == seller_country or customer.country not in EU_COUNTRIES:
                     missing.append(msg("a buyer in another EU country (reverse charge)"))
+        missing += _export_missing(invoice, settings, customer)
         small = settings is not None and settings.vat_mode == "small_business"
         if invoice.vat_treatment == "small_business" and settings is not None and not small:
             missing.append(msg("company vat_mode small_business (§19 UStG)"))
@@ -740,6 +741,32 @@ class InvoiceService:
                 ],
             }
         )
+
+
+def _export_missing(
+    invoice: Invoice, settings: CompanySettings | None, customer: Customer | None
+) -> list[str]:
+    """What a supply abroad needs: services to a business outside the EU (not taxable here,
+    § 3a Abs. 2 UStG) and intra-EU supplies of goods (§ 6a UStG, both VAT ids)."""
+    missing: list[str] = []
+    if invoice.vat_treatment not in ("non_taxable", "intra_eu_goods") or customer is None:
+        return missing
+    if customer.type != "B2B":
+        missing.append(msg("a business buyer"))
+    seller_country = settings.country if settings is not None else "DE"
+    if invoice.vat_treatment == "non_taxable":
+        if customer.country in EU_COUNTRIES:
+            missing.append(msg("a buyer outside the EU (not taxable in Germany)"))
+        if settings is not None and not settings.tax_number:
+            missing.append(msg("company tax_number (such invoices carry no VAT id)"))
+    else:
+        if settings is not None and not settings.vat_id:
+            missing.append(msg("company vat_id (intra-EU supply)"))
+        if not customer.tax_id or not eu_vat.is_valid(customer.tax_id):
+            missing.append(msg("a valid buyer VAT id (intra-EU supply)"))
+        if customer.country == seller_country or customer.country not in EU_COUNTRIES:
+            missing.append(msg("a buyer in another EU country (intra-EU supply)"))
+    return missing
 
 
 _SUMMARY_FIELDS = (

@@ -17,6 +17,10 @@ LEGAL_NOTES = {
     "reverse_charge": "Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG) / "
     "Reverse charge: VAT to be accounted for by the recipient.",
     "small_business": "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.",
+    "non_taxable": "Nicht im Inland steuerbare Leistung (Leistungsort beim Leistungsempfänger, "
+    "§ 3a Abs. 2 UStG) / Service not taxable in Germany (place of supply: the recipient).",
+    "intra_eu_goods": "Steuerfreie innergemeinschaftliche Lieferung (§ 4 Nr. 1 Buchst. b, "
+    "§ 6a UStG) / Tax-exempt intra-Community supply of goods.",
 }
 
 

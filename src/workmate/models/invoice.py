@@ -13,8 +13,16 @@ from workmate.models.base import Base, Timestamps, enum_check, uuid_pk
 # deleting it, so it needs a state of its own).
 INVOICE_STATUSES = ("draft", "sent", "paid", "overdue", "cancelled")
 INVOICE_KINDS = ("invoice", "credit_note")
-# regular: VAT per line; reverse_charge: EU B2B, §13b UStG; small_business: §19 UStG.
-VAT_TREATMENTS = ("regular", "reverse_charge", "small_business")
+# regular: VAT per line; reverse_charge: EU B2B, §13b UStG; small_business: §19 UStG;
+# non_taxable: services to a business outside the EU (§3a Abs. 2 UStG, EN 16931 category O);
+# intra_eu_goods: tax-free intra-EU supply of goods (§4 Nr. 1b, §6a UStG, category K).
+VAT_TREATMENTS = (
+    "regular",
+    "reverse_charge",
+    "small_business",
+    "non_taxable",
+    "intra_eu_goods",
+)
 # standard; down_payment (Abschlagsrechnung, EN 16931 type 386); final (Schlussrechnung: the
 # whole service, less the down payments in prepaid_total).
 BILLINGS = ("standard", "down_payment", "final")

@@ -20,7 +20,8 @@ class Quote(Timestamps, Base):
     __table_args__ = (
         CheckConstraint(enum_check("status", QUOTE_STATUSES), name="status"),
         CheckConstraint(
-            "vat_treatment IN ('regular', 'reverse_charge', 'small_business')",
+            "vat_treatment IN ('regular', 'reverse_charge', 'small_business', 'non_taxable', "
+            "'intra_eu_goods')",
             name="vat_treatment",
         ),
         CheckConstraint("status = 'draft' OR number IS NOT NULL", name="issued_has_number"),

@@ -24,7 +24,8 @@ class RecurringInvoice(Timestamps, Base):
         CheckConstraint(enum_check("mode", RECURRING_MODES), name="mode"),
         CheckConstraint(enum_check("status", RECURRING_STATUSES), name="status"),
         CheckConstraint(
-            "vat_treatment IN ('regular', 'reverse_charge', 'small_business')",
+            "vat_treatment IN ('regular', 'reverse_charge', 'small_business', 'non_taxable', "
+            "'intra_eu_goods')",
             name="vat_treatment",
         ),
         CheckConstraint("end_date IS NULL OR end_date >= first_date", name="end_after_first"),

@@ -98,7 +98,9 @@ class OutboxFlows:
         if company is None or not company.contact_email:
             message.last_error = NO_SENDER
             return "waiting"
-        config = smtp.parse_smtp_url(settings.smtp_url, settings.smtp_timeout_seconds)
+        config = smtp.parse_smtp_url(
+            settings.smtp_url, settings.smtp_timeout_seconds, settings.smtp_ca_file
+        )
         files = await repository.attachments(db, message.id)
         contents = await anyio.to_thread.run_sync(_read_files, get_storage(), files)
         email = build(message, company.contact_email, company.name, files, contents)

@@ -148,7 +148,9 @@ class OutboxService:
         a sent or cancelled one is 409."""
         message = await self._get(db, message_id, for_update=True)
         if message.state in ("sent", "cancelled"):
-            raise Conflict(f"the message is already {message.state}", field="state")
+            raise Conflict(
+                "the message is already {state}", field="state", params={"state": message.state}
+            )
         if not mail_server_configured():
             raise Conflict(NO_MAIL_SERVER, field="state")
         before = message.state
@@ -211,8 +213,17 @@ class OutboxService:
         for field, value in (("subject", data.subject), ("body", data.body)):
             try:
                 templates.check(purpose, value)
+            except templates.UnknownPlaceholder as exc:
+                raise Invalid(
+                    "unknown placeholder {name}; allowed: {allowed}",
+                    field=field,
+                    params={
+                        "name": "{" + exc.name + "}",
+                        "allowed": ", ".join("{" + a + "}" for a in exc.allowed),
+                    },
+                ) from exc
             except ValueError as exc:
-                raise Invalid(str(exc), field=field) from exc
+                raise Invalid("the braces of the placeholders do not match", field=field) from exc
         row = await repository.template(db, purpose, language)
         before = None if row is None else {"subject": row.subject, "body": row.body}
         if row is None:

@@ -68,6 +68,8 @@ DEFAULTS: dict[tuple[str, str], Text] = {
 
 class UnknownPlaceholder(ValueError):
     def __init__(self, name: str, allowed: tuple[str, ...]) -> None:
+        self.name = name
+        self.allowed = allowed
         super().__init__(
             f"unknown placeholder {{{name}}}; allowed: " + ", ".join(f"{{{a}}}" for a in allowed)
         )

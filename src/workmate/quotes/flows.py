@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.auth.principal import Principal
 from workmate.company.service import company_service
+from workmate.documents.service import document_service
 from workmate.documents.storage import get_storage
 from workmate.einvoice.letter import Letter, render_letter
 from workmate.einvoice.pdf import day, money, percent, quantity
@@ -83,6 +84,7 @@ class QuoteFlows:
                 render_letter, _letter(quote, lines, seller, customer)
             )
             stored = await anyio.to_thread.run_sync(storage.put_bytes, data)
+            document_service.track_stored(db, storage, stored.key)
             quote.pdf_path = stored.key
             await db.flush()
         content = await anyio.to_thread.run_sync(

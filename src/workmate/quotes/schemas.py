@@ -9,7 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from workmate.inputs import Input, Name, Note
-from workmate.invoices.schemas import LineIn, LineRead, VatTreatment
+from workmate.invoices.schemas import LineIn, VatTreatment
 
 
 class QuoteCreate(Input):
@@ -46,6 +46,20 @@ class DownPayments(Input):
     shares: list[Decimal] = Field(min_length=1, max_length=10)
 
 
+class QuoteLineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    position: int
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    vat_rate: Decimal
+    discount_percent: Decimal
+    net_amount: Decimal
+
+
 class QuoteRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -65,7 +79,7 @@ class QuoteRead(BaseModel):
     note: str | None
     decided_at: datetime | None
     created_at: datetime
-    lines: list[LineRead] = Field(default_factory=list)
+    lines: list[QuoteLineRead] = Field(default_factory=list)
     # Invoices billing this quote (standard, down_payment, final).
     invoice_ids: list[uuid.UUID] = Field(default_factory=list)
 

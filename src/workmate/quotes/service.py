@@ -16,12 +16,18 @@ from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.company.service import company_service
 from workmate.errors import Conflict, Invalid, NotFound
-from workmate.invoices.schemas import LineIn, LineRead
+from workmate.invoices.schemas import LineIn
 from workmate.invoices.totals import compute, effective_rate, line_net
 from workmate.models import Customer, Project, Quote, QuoteLine
 from workmate.pagination import Page, PageParams
 from workmate.quotes import repository
-from workmate.quotes.schemas import QuoteCreate, QuoteRead, QuoteSummary, QuoteUpdate
+from workmate.quotes.schemas import (
+    QuoteCreate,
+    QuoteLineRead,
+    QuoteRead,
+    QuoteSummary,
+    QuoteUpdate,
+)
 
 DEFAULT_NUMBER_FORMAT = "AN-{year}-{seq:05d}"
 DEFAULT_VALIDITY_DAYS = 30
@@ -114,7 +120,9 @@ class QuoteService:
         status = status_of(quote)
         if status != "sent":
             raise Conflict(
-                f"only a sent quote can be {decision}; this one is {status}", field="status"
+                "only a sent quote can be {decision}; this one is {status}",
+                field="status",
+                params={"decision": decision, "status": status},
             )
         before = _snap(quote)
         quote.status = decision
@@ -156,7 +164,7 @@ class QuoteService:
             {
                 **_fields(quote, QuoteRead),
                 "status": status_of(quote),
-                "lines": [LineRead.model_validate(ln) for ln in lines],
+                "lines": [QuoteLineRead.model_validate(ln) for ln in lines],
                 "invoice_ids": [i.id for i in invoices],
             }
         )
@@ -174,7 +182,11 @@ class QuoteService:
     async def _draft(self, db: AsyncSession, quote_id: uuid.UUID) -> Quote:
         quote = await self._get(db, quote_id, for_update=True)
         if quote.status != "draft":
-            raise Conflict(f"quote {quote.number} is issued and cannot change", field="status")
+            raise Conflict(
+                "quote {number} is issued and cannot change",
+                field="status",
+                params={"number": quote.number},
+            )
         return quote
 
     async def _check_customer(self, db: AsyncSession, customer_id: uuid.UUID) -> None:

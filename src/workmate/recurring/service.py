@@ -70,7 +70,7 @@ class RecurringService:
         before = _snap(template)
         for key, value in data.model_dump(exclude_unset=True, exclude={"lines"}).items():
             if value is None and key in ("title", "mode"):
-                raise Invalid(f"{key} cannot be empty", field=key)
+                raise Invalid("{field} cannot be empty", field=key, params={"field": key})
             setattr(template, key, value)
         if template.end_date is not None and template.end_date < template.first_date:
             raise Invalid("end_date must not be before first_date", field="end_date")

@@ -84,6 +84,8 @@ STATUS_LABELS = (
     N_("regular"),
     N_("small_business"),
     N_("reverse_charge"),
+    N_("non_taxable"),
+    N_("intra_eu_goods"),
 )
 
 

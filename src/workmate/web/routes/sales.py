@@ -52,12 +52,20 @@ async def sending_context(
     db: AsyncSession, who: Principal, invoice_id: uuid.UUID
 ) -> dict[str, Any]:
     """What the invoice page shows about sending: messages, dispatches, the form's defaults."""
+    from workmate.dunning.service import dunning_service
+    from workmate.models import Invoice
+
+    invoice = await db.get(Invoice, invoice_id)
+    stopped = await dunning_service.stops(db, invoice) if invoice else (False, False)
     return {
+        "dunning_stopped": stopped,
+        "dunning_letters": await dunning_service.letters(db, invoice_id),
         "messages": await outbox_service.for_object(db, "invoice", invoice_id),
         "dispatches": await invoice_sending.dispatches(db, invoice_id),
         "mail_server": mail_server_configured(),
         "may_send": who.can("invoices", "write"),
         "state_names": STATE_NAMES,
+        "letter_levels": LETTER_LEVELS,
     }
 
 
@@ -518,3 +526,86 @@ async def dunning_run_page(request: Request, who: InvoicesWrite, db: SessionDep)
         await undo(db, exc)
         return await _dunning_page(request, who, db, error=exc.detail, status_code=exc.status_code)
     return see_other(f"/sales/dunning?done={len(letters)}")
+
+
+@router.post("/invoices/{invoice_id}/dunning-stop/{target}/{state}")
+async def invoice_dunning_stop(
+    invoice_id: uuid.UUID, target: str, state: str, who: InvoicesWrite, db: SessionDep
+) -> Response:
+    """Stop or allow dunning letters for this invoice or for its customer."""
+    from workmate.dunning.service import dunning_service
+    from workmate.models import Invoice
+
+    invoice = await db.get(Invoice, invoice_id)
+    if invoice is None or target not in ("invoice", "customer") or state not in ("on", "off"):
+        raise NotFoundPage()
+    await dunning_service.set_block(
+        db,
+        who,
+        invoice_id=invoice.id if target == "invoice" else None,
+        customer_id=invoice.customer_id if target == "customer" else None,
+        stop=state == "on",
+    )
+    return see_other(f"/invoices/{invoice_id}#sending")
+
+
+# ---- mail templates ----
+
+PURPOSES = {"invoice": N_("Invoice"), "quote": N_("Quote"), "dunning": N_("Dunning")}
+
+
+@router.get("/sales/templates")
+async def templates_page(
+    request: Request,
+    who: InvoicesRead,
+    db: SessionDep,
+    saved: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """The company's e-mail texts per purpose and language, with their placeholders."""
+    return await _templates_page(request, who, db, saved=saved)
+
+
+async def _templates_page(
+    request: Request,
+    who: Principal,
+    db: AsyncSession,
+    *,
+    saved: str = "",
+    errors: dict[str, FieldErrors] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "sales/templates.html",
+        who,
+        status_code=status_code,
+        timer=await timer_context(db, who),
+        texts=await outbox_service.templates(db),
+        purposes=PURPOSES,
+        saved=saved,
+        errors=errors or {},
+        may_write=who.can("invoices", "write"),
+    )
+
+
+@router.post("/sales/templates/{purpose}/{language}")
+async def save_template_page(
+    request: Request, purpose: str, language: str, who: InvoicesWrite, db: SessionDep
+) -> Response:
+    """Store the company's text (only the purpose's placeholders are accepted)."""
+    from workmate.outbox.schemas import TemplateWrite
+
+    fmt = formatter(who.locale)
+    raw = {k: v for k, v in (await form_data(request)).items() if k in ("subject", "body")}
+    parsed, errors = parse(TemplateWrite, raw, fmt)
+    if parsed is not None:
+        try:
+            await outbox_service.save_template(db, who, purpose, language, parsed)
+        except WorkmateError as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, ("subject", "body"))
+        else:
+            return see_other(f"/sales/templates?saved={purpose}-{language}")
+    return await _templates_page(
+        request, who, db, errors={f"{purpose}-{language}": errors}, status_code=422
+    )
