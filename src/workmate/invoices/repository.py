@@ -8,11 +8,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, func, not_, or_, select, text, update
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.invoices.overdue import effective_status, is_open, is_overdue
+from workmate.invoices.schemas import InvoiceSummary
 from workmate.models import Customer, Invoice, InvoiceLine, Payment, Project, TimeEntry
+from workmate.reads import json_build
 
 NEVER = 1_000_000
 
@@ -183,6 +197,36 @@ async def page(
         .offset(offset)
     )
     return [(inv, status, Decimal(p)) for inv, status, p in rows.all()], int(total or 0)
+
+
+async def page_json(
+    db: AsyncSession, f: ListFilter, today: date, limit: int, offset: int
+) -> tuple[list[str], int]:
+    """The same page as `page`, each row as InvoiceSummary's JSON text built by PostgreSQL
+    (effective status, paid sum, and the open amount by the rule of the service's _open)."""
+    where = and_(True, *_where(f, today))
+    total = await db.scalar(select(func.count()).select_from(Invoice).where(where))
+    not_open = or_(Invoice.kind != "invoice", Invoice.status.in_(("draft", "cancelled")))
+    row = json_build(
+        InvoiceSummary,
+        "invoices",
+        {
+            "status": effective_status(today),
+            "paid_amount": paid_amount(),
+            "open_amount": case(
+                (not_open, literal_column("0.00")), else_=Invoice.total - paid_amount()
+            ),
+        },
+    )
+    rows = await db.scalars(
+        select(row)
+        .select_from(Invoice)
+        .where(where)
+        .order_by(Invoice.issued_date.desc().nulls_first(), Invoice.created_at.desc(), Invoice.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.all()), int(total or 0)
 
 
 # ---- overdue and dunning ----

@@ -126,7 +126,7 @@ class InvoiceService:
     async def get(self, db: AsyncSession, invoice_id: uuid.UUID) -> InvoiceRead:
         """One invoice with lines, VAT per rate, paid and open amount, effective status."""
         invoice = await self._get(db, invoice_id)
-        return await self._read(db, invoice)
+        return await self._read(db, invoice, reread=False)
 
     async def list_invoices(
         self, db: AsyncSession, filters: repository.ListFilter, paging: PageParams
@@ -143,6 +143,14 @@ class InvoiceService:
     ) -> tuple[Decimal, Decimal]:
         """Gross total and open amount over every invoice the filters list (not one page)."""
         return await repository.sums(db, filters, business_today())
+
+    async def list_invoices_json(
+        self, db: AsyncSession, filters: repository.ListFilter, paging: PageParams
+    ) -> tuple[list[str], int]:
+        """The same page as list_invoices, its items as JSON built by PostgreSQL (bytes path)."""
+        return await repository.page_json(
+            db, filters, business_today(), paging.limit, paging.offset
+        )
 
     # ---- drafts ----
 
@@ -708,8 +716,12 @@ class InvoiceService:
             return Decimal("0.00")
         return Decimal(invoice.total) - paid_sum
 
-    async def _read(self, db: AsyncSession, invoice: Invoice) -> InvoiceRead:
-        await db.refresh(invoice)
+    async def _read(
+        self, db: AsyncSession, invoice: Invoice, *, reread: bool = True
+    ) -> InvoiceRead:
+        # After a write the row is read back (trigger-set columns); a row just loaded is not.
+        if reread:
+            await db.refresh(invoice)
         lines = await repository.lines(db, invoice.id)
         paid_sum = await repository.paid(db, invoice.id)
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)

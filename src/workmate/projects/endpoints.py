@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from workmate.db import SessionDep
+from workmate.db import SessionDep, read_only
 from workmate.models import Project
 from workmate.pagination import Page, Paging
 from workmate.projects.auth import ProjectsDelete, ProjectsRead, ProjectsWrite
@@ -20,11 +20,13 @@ from workmate.projects.schemas import (
     ProjectUpdate,
 )
 from workmate.projects.service import project_service
+from workmate.reads import ReaderDep, json_response, page_response
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
 
 @router.get("", response_model=Page[ProjectRead])
+@read_only
 async def list_projects(
     who: ProjectsRead,
     db: SessionDep,
@@ -33,7 +35,7 @@ async def list_projects(
     department_id: uuid.UUID | None = None,
     status: ProjectStatus | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Part of the title.")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """List projects, filtered by customer, department, status or title."""
     items, total = await project_service.list(
         db,
@@ -43,8 +45,9 @@ async def list_projects(
         q=q,
         limit=paging.limit,
         offset=paging.offset,
+        as_json=True,
     )
-    return {"items": items, "total": total, "limit": paging.limit, "offset": paging.offset}
+    return page_response(items, total, paging)
 
 
 @router.post("", response_model=ProjectRead, status_code=201)
@@ -54,9 +57,10 @@ async def create_project(data: ProjectCreate, who: ProjectsWrite, db: SessionDep
 
 
 @router.get("/{project_id}", response_model=ProjectRead)
-async def get_project(project_id: uuid.UUID, who: ProjectsRead, db: SessionDep) -> Project:
+@read_only
+async def get_project(project_id: uuid.UUID, who: ProjectsRead, reader: ReaderDep) -> Response:
     """One project."""
-    return await project_service.get(db, project_id)
+    return json_response(await project_service.get_json(reader, project_id))
 
 
 @router.patch("/{project_id}", response_model=ProjectRead)

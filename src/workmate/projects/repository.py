@@ -19,6 +19,8 @@ from workmate.models import (
     Project,
     TimeEntry,
 )
+from workmate.projects.schemas import ProjectRead
+from workmate.reads import Reader, json_column, read_by_id
 
 # Issued invoices that still count as revenue.
 INVOICED_STATUSES = ("sent", "overdue", "paid")
@@ -44,10 +46,17 @@ def filtered(
 
 
 async def list_projects(
-    db: AsyncSession, where: list[ColumnElement[bool]], limit: int, offset: int
-) -> tuple[Sequence[Project], int]:
+    db: AsyncSession,
+    where: list[ColumnElement[bool]],
+    limit: int,
+    offset: int,
+    *,
+    as_json: bool = False,
+) -> tuple[Sequence[Any], int]:
+    """A page of projects and the total; `as_json`: each row as ProjectRead's JSON text."""
     stmt = (
-        select(Project)
+        select(json_column(ProjectRead, "projects") if as_json else Project)
+        .select_from(Project)
         .where(*where)
         .order_by(Project.start_date.desc().nulls_last(), Project.title, Project.id)
         .limit(limit)
@@ -86,6 +95,15 @@ async def choices(
     if picked:
         stmt = stmt.where(or_(*picked))
     return (await db.execute(stmt)).all()
+
+
+_PROJECT_JSON = read_by_id(ProjectRead, "projects")
+
+
+async def get_json(reader: Reader, project_id: uuid.UUID) -> str | None:
+    """The project as ProjectRead's JSON text, built by PostgreSQL, or None."""
+    body: str | None = await reader.fetchval(_PROJECT_JSON, project_id)
+    return body
 
 
 async def get(db: AsyncSession, project_id: uuid.UUID, *, lock: bool = False) -> Project | None:

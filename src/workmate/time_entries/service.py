@@ -30,6 +30,7 @@ from workmate.errors import (
 )
 from workmate.exports.csvfile import CsvWriter
 from workmate.models import TimeEntry
+from workmate.reads import Reader
 from workmate.time_entries.repository import (
     BERLIN,
     can_manage,
@@ -252,6 +253,13 @@ class TimeEntryService:
             raise NotFound("time entry")
         return entry
 
+    async def get_json(self, reader: Reader, who: Principal, entry_id: uuid.UUID) -> str:
+        """One entry as JSON built by PostgreSQL (the API's bytes path); 404 as `get`."""
+        body = await time_entry_repository.get_json(reader, who, entry_id)
+        if body is None:
+            raise NotFound("time entry")
+        return body
+
     async def search(
         self,
         db: AsyncSession,
@@ -264,8 +272,10 @@ class TimeEntryService:
         billable: bool | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> tuple[Sequence[TimeEntry], int]:
-        """Entries the caller may see (own, or all with `manage`), newest first."""
+        as_json: bool = False,
+    ) -> tuple[Sequence[Any], int]:
+        """Entries the caller may see (own, or all with `manage`), newest first (`as_json`:
+        as TimeEntryRead's JSON text, for the API's bytes path)."""
         return await time_entry_repository.search(
             db,
             who,
@@ -276,6 +286,7 @@ class TimeEntryService:
             billable=billable,
             limit=limit,
             offset=offset,
+            as_json=as_json,
         )
 
     async def create(
