@@ -55,7 +55,9 @@ class QuoteLineRead(BaseModel):
     quantity: Decimal
     unit: str
     unit_price: Decimal
+    # Effective rate (0 under reverse charge or §19); the chosen one returns on a switch back.
     vat_rate: Decimal
+    chosen_vat_rate: Decimal
     discount_percent: Decimal
     net_amount: Decimal
 
