@@ -192,6 +192,7 @@ PAGES: dict[str, str] = {
     "/sales/outbox": "",
     "/sales/quotes": "",
     "/sales/recurring": "",
+    "/sales/templates": "",
 }
 # Pages whose rows come from their own domain's fixtures; each has its own statement test.
 ELSEWHERE = {

@@ -605,7 +605,7 @@ async def save_template_page(
     if parsed is not None:
         try:
             await outbox_service.save_template(db, who, purpose, language, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, ("subject", "body"))
         else:
