@@ -111,15 +111,6 @@ MESSAGES: dict[str, Entry] = {
         Conflict, "cancels_id", "this invoice already has a credit note"
     ),
     "ck_invoice_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
-    "fk_project_members_project_id_projects": ForeignKey(
-        "project_id", "project_id: no such project", "the project has members"
-    ),
-    "fk_project_members_employee_id_employees": ForeignKey(
-        "employee_id", "employee_id: no such employee", "the employee is on projects"
-    ),
-    "fk_project_members_added_by_employees": ForeignKey(
-        "added_by", "added_by: no such employee", "the employee put others on projects"
-    ),
     "ck_invoice_lines_chosen_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
     "ck_invoice_lines_effective_vat_rate": Rule(
         Invalid, "vat_rate", "a line's VAT rate is its chosen rate or 0 (reverse charge, §19)"
