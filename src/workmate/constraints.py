@@ -686,6 +686,15 @@ MESSAGES: dict[str, Entry] = {
     "fk_time_entries_invoice_id_invoices": ForeignKey(
         "invoice_id", "invoice does not exist", "the invoice bills time entries"
     ),
+    "fk_project_members_project_id_projects": ForeignKey(
+        "project_id", "project does not exist", "the project has members"
+    ),
+    "fk_project_members_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee is a project member"
+    ),
+    "fk_project_members_added_by_employees": ForeignKey(
+        "added_by", "employee not found", "the employee added project members"
+    ),
 }
 
 
