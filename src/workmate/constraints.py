@@ -68,16 +68,6 @@ MESSAGES: dict[str, Entry] = {
     # projects
     "ck_projects_dates": Rule(Invalid, "end_date", "end_date must be on or after start_date"),
     "ck_projects_status": Rule(Invalid, "status", "unknown project status"),
-    # project members: who reads and posts in a project's chat (migration 0011b)
-    "fk_project_members_project_id_projects": ForeignKey(
-        "project_id", "project_id: no such project", "the project has members"
-    ),
-    "fk_project_members_employee_id_employees": ForeignKey(
-        "employee_id", "employee_id: no such employee", "the employee is a project member"
-    ),
-    "fk_project_members_added_by_employees": ForeignKey(
-        "added_by", "added_by: no such employee", "the employee added project members"
-    ),
     "fk_time_entries_project_id_projects": ForeignKey(
         "project_id",
         "project does not exist",
