@@ -61,6 +61,17 @@ def paid_amount() -> Any:
     )
 
 
+def credited_amount() -> Any:
+    """Correlated sum of an invoice's issued partial credit notes (wm_invoice_credited, the
+    definition the status triggers use; migration 0020)."""
+    return func.wm_invoice_credited(Invoice.id)
+
+
+async def credited(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
+    total = await db.scalar(select(func.wm_invoice_credited(invoice_id)))
+    return Decimal(total or 0)
+
+
 async def paid(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
     total = await db.scalar(
         select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.invoice_id == invoice_id)
@@ -69,7 +80,9 @@ async def paid(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
 
 
 async def cancelled_by(db: AsyncSession, invoice_id: uuid.UUID) -> uuid.UUID | None:
-    return await db.scalar(select(Invoice.id).where(Invoice.cancels_id == invoice_id))
+    return await db.scalar(
+        select(Invoice.id).where(Invoice.cancels_id == invoice_id, ~Invoice.partial)
+    )
 
 
 async def customer(db: AsyncSession, customer_id: uuid.UUID) -> Customer | None:
@@ -141,14 +154,18 @@ def _where(f: ListFilter, today: date) -> list[Any]:
 
 def _listing(f: ListFilter, today: date) -> Select[Any]:
     return select(
-        Invoice, effective_status(today).label("effective_status"), paid_amount().label("paid")
+        Invoice,
+        effective_status(today).label("effective_status"),
+        paid_amount().label("paid"),
+        credited_amount().label("credited"),
     ).where(and_(True, *_where(f, today)))
 
 
 async def page(
     db: AsyncSession, f: ListFilter, today: date, limit: int, offset: int
-) -> tuple[list[tuple[Invoice, str, Decimal]], int]:
-    """One page of invoices (newest first) with effective status and paid sum, and the count."""
+) -> tuple[list[tuple[Invoice, str, Decimal, Decimal]], int]:
+    """One page of invoices (newest first) with effective status, paid and credited sums, and
+    the count."""
     where = and_(True, *_where(f, today))
     total = await db.scalar(select(func.count()).select_from(Invoice).where(where))
     rows = await db.execute(
@@ -157,7 +174,9 @@ async def page(
         .limit(limit)
         .offset(offset)
     )
-    return [(inv, status, Decimal(p)) for inv, status, p in rows.all()], int(total or 0)
+    return [(inv, status, Decimal(p), Decimal(c)) for inv, status, p, c in rows.all()], int(
+        total or 0
+    )
 
 
 # ---- overdue and dunning ----
@@ -232,7 +251,7 @@ async def revenue_per_month(
 
 async def receivables(db: AsyncSession, today: date) -> tuple[Decimal, int, Decimal, int]:
     """Open amount and count of open invoices, and of overdue ones (the shared definition)."""
-    open_amount = Invoice.total - paid_amount()
+    open_amount = Invoice.total - paid_amount() - credited_amount()
     overdue = is_overdue(today)
     row = (
         await db.execute(

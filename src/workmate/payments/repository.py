@@ -31,6 +31,12 @@ async def paid(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
     return Decimal(total or 0)
 
 
+async def credited(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
+    """What the invoice's issued partial credit notes credit (wm_invoice_credited, 0020)."""
+    total = await db.scalar(select(func.wm_invoice_credited(invoice_id)))
+    return Decimal(total or 0)
+
+
 async def by_key(db: AsyncSession, key: str) -> Payment | None:
     return await db.scalar(select(Payment).where(Payment.idempotency_key == key))
 

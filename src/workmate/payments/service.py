@@ -72,7 +72,7 @@ class PaymentService:
         if invoice.kind != "invoice":
             raise Conflict("credit notes take no payments", field="invoice_id")
         paid = await repository.paid(db, invoice.id)
-        open_amount = invoice.total - paid
+        open_amount = invoice.total - paid - await repository.credited(db, invoice.id)
         if invoice.status == "paid":
             raise Conflict(
                 "invoice {number} is already paid; the open amount is 0.00 EUR",
@@ -147,7 +147,11 @@ class PaymentService:
                     field="invoice_id",
                     params={"number": invoice.number, "status": invoice.status},
                 )
-            open_amount = invoice.total - paid.get(invoice_id, Decimal(0))
+            open_amount = (
+                invoice.total
+                - paid.get(invoice_id, Decimal(0))
+                - await repository.credited(db, invoice_id)
+            )
             if data.amount > open_amount:
                 raise Conflict(
                     "payment of {amount} EUR exceeds the open amount of {open} EUR",
