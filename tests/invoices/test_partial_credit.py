@@ -244,3 +244,19 @@ async def test_partial_credit_note_xml_passes_the_validator(
     target = tmp_path / "teilgutschrift.xml"
     await anyio.Path(target).write_bytes(xml.content)
     assert validate(target) == {"teilgutschrift.xml": "ok"}
+
+
+async def test_open_receivables_everywhere_count_the_credit(
+    as_manager: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    inv = await _issued(as_manager, db)
+    before = (await as_manager.get(f"{URL}/statistics")).json()["open_receivables"]
+    credit = {"lines": [{"description": "Nachlass", "net_amount": "100.00", "vat_rate": 19}]}
+    assert (
+        await as_manager.post(f"{URL}/{inv['id']}/credit-notes", json=credit)
+    ).status_code == 201
+    after = (await as_manager.get(f"{URL}/statistics")).json()["open_receivables"]
+    assert float(before) - float(after) == 119.0
+    customer = (await as_manager.get(f"/api/v1/customers/{inv['customer_id']}")).json()
+    assert customer["open_receivables"] == "172.50"
+    assert [i["open_amount"] for i in customer["open_invoices"]] == ["172.50"]
