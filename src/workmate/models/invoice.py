@@ -75,6 +75,7 @@ class Invoice(Timestamps, Base):
             unique=True,
             postgresql_where=text("NOT partial"),
         ),
+        Index("ix_invoices_cancels_id", "cancels_id"),
         Index("ix_invoices_quote_id", "quote_id"),
         Index("idx_invoices_customer_id", "customer_id"),
         Index("idx_invoices_status", "status"),

@@ -130,6 +130,7 @@ class PaymentService:
         ids = sorted({invoice_id for invoice_id, _, _ in bookings})
         invoices = await repository.lock_invoices(db, ids)
         paid = await repository.paid_many(db, ids)
+        credited = await repository.credited_many(db, ids)
         keys = [key for _, _, key in bookings]
         if len(set(keys)) != len(keys) or await repository.keys_in_use(db, keys):
             raise Conflict(
@@ -150,7 +151,7 @@ class PaymentService:
             open_amount = (
                 invoice.total
                 - paid.get(invoice_id, Decimal(0))
-                - await repository.credited(db, invoice_id)
+                - credited.get(invoice_id, Decimal(0))
             )
             if data.amount > open_amount:
                 raise Conflict(

@@ -171,6 +171,9 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("NOT partial"),
     )
+    # wm_invoice_credited looks credit notes up by the invoice they refer to, once per listed
+    # invoice: an index on all of cancels_id (the unique one above covers full ones only).
+    op.create_index("ix_invoices_cancels_id", "invoices", ["cancels_id"])
     _run(CREDITED, REFRESH, PAYMENT_STATUS, PAYMENT_GUARD, CREDIT_GUARD)
     _run(_invoice_guard(OLD_PAID_CHECK, NEW_PAID_CHECK))
 
@@ -187,6 +190,7 @@ def downgrade() -> None:
     )
     op.execute("DROP FUNCTION wm_invoice_refresh_status(uuid)")
     op.execute("DROP FUNCTION wm_invoice_credited(uuid)")
+    op.drop_index("ix_invoices_cancels_id", table_name="invoices")
     op.drop_index("uq_invoices_cancels_id", table_name="invoices")
     op.create_unique_constraint(op.f("uq_invoices_cancels_id"), "invoices", ["cancels_id"])
     op.drop_constraint(op.f("ck_invoices_partial_credit_note"), "invoices", type_="check")
