@@ -239,12 +239,25 @@ def free_port() -> int:
 
 
 def start_uvicorn(
-    target: str, port: int, workers: int, env: dict[str, str], factory: bool
+    target: str,
+    port: int,
+    workers: int,
+    env: dict[str, str],
+    factory: bool,
+    server: str = "uvicorn",
 ) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
+    """Serve `target` with uvicorn (httptools, uvloop) or granian (Rust HTTP, uvloop)."""
+    if server == "granian":
+        cmd = [
+            sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers), "--loop", "uvloop",
+            "--no-access-log", "--log-level", "warning", target,
+        ]  # fmt: skip
+    else:
+        cmd = [
+            sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+        ]  # fmt: skip
     if factory:
         cmd.append("--factory")
     # Own process group: stopping it reaches uvicorn's worker processes too.
@@ -634,6 +647,7 @@ class Run:
     seconds: float
     tool: str
     started_at: str
+    server: str = "uvicorn"
     machine: dict[str, Any] = field(default_factory=dict)
     load_rows: dict[str, int] = field(default_factory=dict)
     load_seconds: dict[str, float] = field(default_factory=dict)
@@ -643,7 +657,7 @@ class Run:
 def print_table(run: Run) -> None:
     table = Table(
         title=f"Workmate bench: scale {run.scale}, {run.workers} workers, "
-        f"{run.connections} connections, {run.seconds:g} s each ({run.tool})"
+        f"{run.connections} connections, {run.seconds:g} s each ({run.tool}, {run.server})"
     )
     for column in (
         "endpoint",
@@ -694,6 +708,12 @@ def main(argv: list[str] | None = None) -> int:
         "created beside it); default: a private embedded server in bench/.pg",
     )
     parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument(
+        "--server",
+        choices=("uvicorn", "granian"),
+        default="uvicorn",
+        help="ASGI server for Workmate and the floor alike (granian: pip install granian)",
+    )
     parser.add_argument("--only", help="run only endpoints whose name contains this text")
     parser.add_argument("--database-name", help="name of the fresh database (wm_bench_<scale>)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
@@ -730,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds=args.duration,
         tool=tool,
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        server=args.server,
         machine=machine(url),
         load_rows=loaded.rows,
         load_seconds={k: round(v, 3) for k, v in loaded.seconds.items()},
@@ -746,11 +767,20 @@ def main(argv: list[str] | None = None) -> int:
     }
     floor_port, app_port = free_port(), free_port()
     procs = [
-        start_uvicorn("bench.floor:app", floor_port, args.workers, env, factory=False),
+        start_uvicorn(
+            "bench.floor:app", floor_port, args.workers, env, factory=False, server=args.server
+        ),
     ]
     try:
         procs.append(
-            start_uvicorn("bench.counted_app:create_app", app_port, args.workers, env, factory=True)
+            start_uvicorn(
+                "bench.counted_app:create_app",
+                app_port,
+                args.workers,
+                env,
+                factory=True,
+                server=args.server,
+            )
         )
         app_base = f"http://127.0.0.1:{app_port}"
         spec = httpx.get(f"{app_base}/openapi.json", timeout=30).json()

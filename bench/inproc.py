@@ -144,7 +144,8 @@ async def main_async(args: argparse.Namespace) -> None:
     from workmate.app import create_app
 
     d = await setup(args.database_url)
-    app = create_app(database_url=args.database_url)
+    # check=False: the same database also serves an older checkout (before/after comparisons).
+    app = create_app(database_url=args.database_url, check=False)
     floor_ms = None
     async with app.router.lifespan_context(app), floor_lifespan(floor_app):
         for name, (is_floor, requests) in cases(d).items():

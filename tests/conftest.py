@@ -82,6 +82,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return  # xdist workers inherit what the controller prepared
     os.environ.setdefault("WORKMATE_DATA_DIR", str(ROOT / ".pytest-data"))
     os.environ["WORKMATE_JOBS_IN_PROCESS"] = "false"
+    # The in-process client talks plain http to "http://test"; real Secure-by-default cookies
+    # are tested in tests/test_headers.py.
+    os.environ.setdefault("WORKMATE_COOKIE_SECURE", "false")
     if not os.environ.get(SERVER_ENV):
         from workmate import embedded
 

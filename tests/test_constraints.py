@@ -52,3 +52,53 @@ def test_foreign_keys_answer_by_direction() -> None:
     assert in_use is not None
     assert in_use.status_code == 409
     assert "has invoices" in in_use.detail
+
+
+NAMED = text(
+    """
+    SELECT c.conname, c.contype::text,
+           (SELECT a.attname FROM pg_attribute a
+             WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[1]) AS first_column
+      FROM pg_constraint c
+      JOIN pg_class t ON t.oid = c.conrelid
+      JOIN pg_namespace n ON n.oid = c.connamespace
+     WHERE n.nspname = 'public' AND c.contype IN ('c', 'u', 'f', 'x')
+       AND t.relname NOT LIKE 'procrastinate%'
+    UNION
+    SELECT ic.relname, 'i', NULL
+      FROM pg_index x
+      JOIN pg_class ic ON ic.oid = x.indexrelid
+      JOIN pg_class t ON t.oid = x.indrelid
+      JOIN pg_namespace n ON n.oid = t.relnamespace
+     WHERE n.nspname = 'public' AND x.indisunique AND NOT x.indisprimary
+       AND t.relname NOT LIKE 'procrastinate%'
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = ic.oid)
+    """
+)
+
+
+async def test_every_named_constraint_in_the_database_has_exactly_one_entry(
+    db: AsyncSession,
+) -> None:
+    """Check, unique, exclusion, foreign key and unique index: each refusal has our words."""
+    rows = (await db.execute(NAMED)).all()
+    names = [row.conname for row in rows]
+    assert len(names) == len(set(names))
+    assert sorted(set(names) - set(constraints.MESSAGES)) == []
+
+
+async def test_foreign_keys_name_their_column_and_both_directions(db: AsyncSession) -> None:
+    rows = (await db.execute(NAMED)).all()
+    for row in rows:
+        entry = constraints.MESSAGES[row.conname]
+        if row.contype == "f":
+            assert isinstance(entry, ForeignKey), row.conname
+            assert entry.field == row.first_column, row.conname
+            assert entry.missing != entry.referenced, row.conname
+            missing = error_for(row.conname, still_referenced=False)
+            in_use = error_for(row.conname, still_referenced=True)
+            assert missing is not None
+            assert in_use is not None
+            assert (missing.status_code, in_use.status_code) == (422, 409)
+        else:
+            assert not isinstance(entry, ForeignKey), row.conname

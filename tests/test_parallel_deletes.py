@@ -5,6 +5,7 @@ waited find it gone."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -92,6 +93,33 @@ async def _invoice(c: Client, live_db: AsyncSession) -> tuple[str, str]:
     return f"/api/v1/invoices/{inv['id']}", inv["id"]
 
 
+async def _created(c: Client, url: str, body: dict[str, Any]) -> tuple[str, str]:
+    r = await c.post(url, json=body)
+    assert r.status_code == 201, r.text
+    return f"{url}/{r.json()['id']}", r.json()["id"]
+
+
+async def _quote(c: Client, live_db: AsyncSession) -> tuple[str, str]:
+    customer = await make_customer(live_db)
+    await live_db.commit()
+    line = {"description": "Konzept", "quantity": "1", "unit_price": "100.00"}
+    body = {"customer_id": str(customer.id), "title": "Angebot", "lines": [line]}
+    return await _created(c, "/api/v1/quotes", body)
+
+
+async def _department(c: Client, live_db: AsyncSession) -> tuple[str, str]:
+    return await _created(c, "/api/v1/departments", {"name": f"Abteilung {uuid.uuid4().hex}"})
+
+
+async def _role(c: Client, live_db: AsyncSession) -> tuple[str, str]:
+    return await _created(c, "/api/v1/roles", {"name": f"Rolle {uuid.uuid4().hex[:8]}"})
+
+
+async def _bank_account(c: Client, live_db: AsyncSession) -> tuple[str, str]:
+    body = {"name": f"Konto {uuid.uuid4().hex[:8]}", "iban": "DE02120300000000202051"}
+    return await _created(c, "/api/v1/bank-accounts", body)
+
+
 MAKERS: dict[str, Maker] = {
     "payment": _payment,
     "reminder": _reminder,
@@ -102,6 +130,10 @@ MAKERS: dict[str, Maker] = {
     "time_entry": _time_entry,
     "document": _document,
     "invoice": _invoice,
+    "quote": _quote,
+    "department": _department,
+    "role": _role,
+    "bank_account": _bank_account,
 }
 
 

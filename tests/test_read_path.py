@@ -17,11 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories.crm import new_contact, new_customer, new_project
 from tests.factories.records import make_invoice
+from tests.factories.time import make_day
+from workmate.auth.principal import Principal
 from workmate.customers.schemas import CustomerRead
 from workmate.customers.service import customer_service
-from workmate.models import Payment
-from workmate.pagination import Page
+from workmate.invoices.repository import ListFilter
+from workmate.invoices.service import invoice_service
+from workmate.models import Employee, Payment, Role
+from workmate.pagination import Page, PageParams
+from workmate.projects.schemas import ProjectRead
+from workmate.projects.service import project_service
 from workmate.reads import read_sql
+from workmate.time_entries.schemas import TimeEntryRead
+from workmate.time_entries.service import time_entry_service
 
 pytestmark = pytest.mark.asyncio
 
@@ -214,3 +222,152 @@ async def test_flat_route_table_documents_what_nested_routers_did() -> None:
     assert flat.openapi() == nested.openapi()
     direct = [r for r in flat.routes if getattr(r, "path", "").startswith(wa.API_PREFIX)]
     assert len(direct) == sum(len(router.routes) for router in wa.API_ROUTERS)
+
+
+class TestProjects:
+    async def test_get_one_bytes_path_equals_model_path(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        customer = await new_customer(db)
+        project = await new_project(
+            db, customer, start_date=date(2026, 1, 1), description='Umbau "Süd"\n2. Stock'
+        )
+        bare = await new_project(db, customer, hourly_rate=None)
+        for p in (project, bare):
+            model = ProjectRead.model_validate(await project_service.get(db, p.id))
+            same(await as_manager.get(f"/api/v1/projects/{p.id}"), model.model_dump_json())
+        missing = await as_manager.get("/api/v1/projects/00000000-0000-0000-0000-000000000000")
+        assert missing.status_code == 404
+
+    @pytest.mark.parametrize("query", [{}, {"limit": 2, "offset": 1}, {"status": "planned"}])
+    async def test_list_bytes_path_equals_model_path(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession, query: dict[str, Any]
+    ) -> None:
+        customer = await new_customer(db)
+        await new_project(db, customer, start_date=date(2026, 1, 1))
+        await new_project(db, customer, status="in_progress")
+        await new_project(db, customer, hourly_rate=Decimal("95.5"))
+        items, total = await project_service.list(
+            db,
+            status=query.get("status"),
+            limit=query.get("limit", 50),
+            offset=query.get("offset", 0),
+        )
+        model = Page[ProjectRead](
+            items=[ProjectRead.model_validate(p) for p in items],
+            total=total,
+            limit=query.get("limit", 50),
+            offset=query.get("offset", 0),
+        )
+        same(await as_manager.get("/api/v1/projects", params=query), model.model_dump_json())
+
+
+class TestTimeEntryList:
+    @pytest.mark.parametrize("query", [{}, {"limit": 2, "offset": 1}, {"billable": False}])
+    async def test_bytes_path_equals_model_path(
+        self,
+        as_manager: httpx.AsyncClient,
+        db: AsyncSession,
+        manager: Employee,
+        query: dict[str, Any],
+    ) -> None:
+        project = await new_project(db)
+        entries = await make_day(
+            db, manager.id, project, date(2026, 3, 2), ((8, 0), (12, 0)), ((13, 0), (17, 30))
+        )
+        entries[1].billable = False
+        entries[1].note = 'Fahrt nach "Köln"'
+        entries[1].hourly_rate = Decimal("80.00")
+        await db.flush()
+        who = (await as_manager.get("/api/v1/auth/me")).json()
+        assert who["id"] == str(manager.id)
+        principal = await _principal(db, manager)
+        # As a request would: from the database (the objects above still hold Berlin times).
+        db.expire_all()
+        limit, offset = query.get("limit", 50), query.get("offset", 0)
+        items, total = await time_entry_service.search(
+            db, principal, billable=query.get("billable"), limit=limit, offset=offset
+        )
+        model = Page[TimeEntryRead](
+            items=[TimeEntryRead.model_validate(e) for e in items],
+            total=total,
+            limit=limit,
+            offset=offset,
+        )
+        same(await as_manager.get("/api/v1/time-entries", params=query), model.model_dump_json())
+
+
+async def _principal(db: AsyncSession, employee: Employee) -> Principal:
+    role = await db.get(Role, employee.role_id)
+    assert role is not None
+    return Principal(
+        employee_id=employee.id,
+        email=employee.email,
+        role_id=role.id,
+        role_name=role.name,
+        permissions=role.permissions,
+        via="cli",
+    )
+
+
+class TestTimeEntryOne:
+    async def test_bytes_path_equals_model_path_and_keeps_visibility(
+        self,
+        as_manager: httpx.AsyncClient,
+        as_employee: httpx.AsyncClient,
+        db: AsyncSession,
+        manager: Employee,
+        employee: Employee,
+    ) -> None:
+        project = await new_project(db)
+        (mine,) = await make_day(db, employee.id, project, date(2026, 3, 2), ((8, 0), (12, 0)))
+        mine.note = "Kunde \\ Büro"
+        mine.hourly_rate = Decimal("80.00")
+        (theirs,) = await make_day(db, manager.id, project, date(2026, 3, 2), ((9, 0), (10, 0)))
+        await db.flush()
+        ids = mine.id, theirs.id
+        boss = await _principal(db, manager)
+        db.expire_all()  # as a request would read them: from the database
+        for entry_id in ids:
+            model = TimeEntryRead.model_validate(await time_entry_service.get(db, boss, entry_id))
+            same(await as_manager.get(f"/api/v1/time-entries/{entry_id}"), model.model_dump_json())
+        # Without manage another employee's entry does not exist.
+        assert (await as_employee.get(f"/api/v1/time-entries/{ids[1]}")).status_code == 404
+        assert (await as_employee.get(f"/api/v1/time-entries/{ids[0]}")).status_code == 200
+
+
+class TestInvoiceList:
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {},
+            {"limit": 2, "offset": 1},
+            {"status": "overdue"},
+            {"status": "open"},
+            {"kind": "invoice"},
+        ],
+    )
+    async def test_bytes_path_equals_model_path(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession, query: dict[str, Any]
+    ) -> None:
+        customer = await new_customer(db)
+        await make_invoice(db, customer)  # draft
+        overdue = await make_invoice(db, customer, issued=True)  # due 2026-03-15: past
+        await make_invoice(db, customer, issued=True)
+        cancelled = await make_invoice(db, customer, issued=True)
+        cancelled.status = "cancelled"
+        db.add(
+            Payment(
+                invoice_id=overdue.id,
+                amount=Decimal("19.50"),
+                payment_date=date(2026, 3, 5),
+                method="cash",
+            )
+        )
+        await db.flush()
+        db.expire_all()
+        paging = PageParams(limit=query.get("limit", 50), offset=query.get("offset", 0))
+        filters = ListFilter(status=query.get("status"), kind=query.get("kind"))
+        model = await invoice_service.list_invoices(db, filters, paging)
+        assert model.items
+        same(await as_manager.get("/api/v1/invoices", params=query), model.model_dump_json())

@@ -101,6 +101,7 @@ DELETE_WITHOUT_DELETE_PERMISSION = {
     "/api/v1/worktime/bookings/{booking_id}": "worktime has no delete: manage",
     "/api/v1/worktime/breaks/{break_id}": "worktime has no delete: one's own record",
     "/api/v1/worktime/feed": "one's own calendar URL",
+    "/api/v1/projects/{project_id}/members/{employee_id}": "staffing is a project edit",
     "/api/v1/dunning/stops/customers/{customer_id}": "lifting a dunning stop (invoices.write)",
     "/api/v1/dunning/stops/invoices/{invoice_id}": "lifting a dunning stop (invoices.write)",
 }

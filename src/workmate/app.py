@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from workmate import __version__
+from workmate import __version__, api_docs
 from workmate.audit import endpoints as audit
 from workmate.auth import endpoints as auth
 from workmate.banking import endpoints as banking
@@ -30,6 +30,7 @@ from workmate.employees import endpoints as employees
 from workmate.errors import install_handlers
 from workmate.expenses import endpoints as expenses
 from workmate.exports import endpoints as exports
+from workmate.headers import SecurityHeaders
 from workmate.health import router as health_router
 from workmate.invoices import endpoints as invoices
 from workmate.jobs import endpoints as jobs
@@ -132,13 +133,19 @@ def create_app(
         version=__version__,
         description="Backoffice and CRM for small companies.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     if engine is not None:
         # Tests and embedders that hand in an engine get a working app without lifespan.
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
     install_handlers(app)
-    app.add_middleware(RequestLimits, max_body=get_settings().body_max_bytes)
+    settings = get_settings()
+    app.add_middleware(
+        RequestLimits, max_body=settings.body_max_bytes, max_upload=settings.upload_max_bytes
+    )
+    app.add_middleware(SecurityHeaders, cookie_secure=settings.cookie_secure)
     # Outermost, even around Starlette's error middleware: the request id exists before
     # anything logs (the traceback of an unexpected error too), and every answer carries it.
     build = app.build_middleware_stack
@@ -146,6 +153,7 @@ def create_app(
     for router in API_ROUTERS:
         include_flat(app, router, API_PREFIX)
     app.include_router(health_router)
+    api_docs.mount(app)
     _mount_web(app)
     return app
 

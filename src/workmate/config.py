@@ -26,11 +26,14 @@ class Settings(BaseSettings):
     database_url: str | None = None
     data_dir: Path = Field(default_factory=default_data_dir)
     pool_size: int = 10
+    # A pooled connection idle this long is pinged before use (dropped ones are replaced).
+    pool_ping_idle_seconds: float = Field(default=1.0, ge=0)
     # Session cookie lifetime rules (web UI).
     session_idle_minutes: int = 60
     session_absolute_hours: int = 12
-    # Cookies are marked Secure unless explicitly running over plain http (local default).
-    cookie_secure: bool = False
+    # Cookies: unset = Secure unless served over plain http on a loopback address (the local
+    # default); true = always Secure; false = never (see workmate.headers).
+    cookie_secure: bool | None = None
     # Login rate limits: failures allowed per window before 429.
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
@@ -54,6 +57,10 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 20 * 1024 * 1024
     # Any other request body (JSON, web forms): larger is 413 (see workmate.limits).
     body_max_bytes: int = 2 * 1024 * 1024
+    # Uploads one employee may stream at once (all app processes together; 429 beyond), and
+    # the time one upload's body may take to arrive (408 after).
+    uploads_per_user: int = Field(default=3, ge=1)
+    upload_body_seconds: float = Field(default=300.0, gt=0)
     # Received e-invoices (purchases): worker processes that check them by the official rules,
     # the time one check may take, the memory one worker may use, the largest invoice XML.
     einvoice_workers: int = 1

@@ -68,6 +68,16 @@ MESSAGES: dict[str, Entry] = {
     # projects
     "ck_projects_dates": Rule(Invalid, "end_date", "end_date must be on or after start_date"),
     "ck_projects_status": Rule(Invalid, "status", "unknown project status"),
+    # project members: who reads and posts in a project's chat (migration 0011b)
+    "fk_project_members_project_id_projects": ForeignKey(
+        "project_id", "project_id: no such project", "the project has members"
+    ),
+    "fk_project_members_employee_id_employees": ForeignKey(
+        "employee_id", "employee_id: no such employee", "the employee is a project member"
+    ),
+    "fk_project_members_added_by_employees": ForeignKey(
+        "added_by", "added_by: no such employee", "the employee added project members"
+    ),
     "fk_time_entries_project_id_projects": ForeignKey(
         "project_id",
         "project does not exist",
@@ -448,6 +458,10 @@ MESSAGES: dict[str, Entry] = {
         "project_id", "project_id: no such project", "the project has quotes"
     ),
     "ck_quote_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_quote_lines_chosen_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
+    "ck_quote_lines_effective_vat_rate": Rule(
+        Invalid, "vat_rate", "a line's VAT rate is its chosen rate or 0 (reverse charge, §19)"
+    ),
     "ck_quote_lines_discount": Rule(
         Invalid, "discount_percent", "discount_percent must be between 0 and 100"
     ),
@@ -550,6 +564,130 @@ MESSAGES: dict[str, Entry] = {
     ),
     "fk_dunning_letters_created_by_id_employees": ForeignKey(
         "created_by_id", "employee not found", "the employee sent dunning letters"
+    ),
+    # every other named constraint of the schema (tests/test_constraints.py holds the table
+    # and the database to one entry each)
+    "ck_chat_messages_message_length": Rule(
+        Invalid, "message", "a message has 1 to 4,000 characters"
+    ),
+    "ck_company_settings_payment_terms": Rule(
+        Invalid, "payment_terms_days", "payment terms lie between 0 and 365 days"
+    ),
+    "ck_company_settings_single_row": Rule(Invalid, "id", "there is one row of company settings"),
+    "ck_company_settings_vat_mode": Rule(
+        Invalid, "vat_mode", "vat_mode must be regular or small_business"
+    ),
+    "ck_customers_country": Rule(
+        Invalid, "country", "country must be a two-letter ISO code, e.g. DE"
+    ),
+    "ck_customers_type": Rule(Invalid, "type", "type must be B2B or B2C"),
+    "ck_dashboards_theme": Rule(Invalid, "theme", "theme must be light or dark"),
+    "ck_documents_category": Rule(Invalid, "category", "unknown document category"),
+    "ck_documents_checksum_sha256": Rule(Invalid, "file", "the file checksum must be a SHA-256"),
+    "ck_documents_link_complete": Rule(
+        Invalid, "linked_id", "linked_module and linked_id go together"
+    ),
+    "ck_documents_linked_module": Rule(Invalid, "linked_module", "unknown linked module"),
+    "ck_documents_size_nonnegative": Rule(Invalid, "file", "the file size must not be negative"),
+    "ck_incoming_invoices_einvoice_status": Rule(
+        Invalid, "status", "only a file without an e-invoice is marked not_einvoice"
+    ),
+    "ck_incoming_invoices_kind": Rule(
+        Invalid, "file", "a received invoice is an XML or a PDF file"
+    ),
+    "ck_incoming_invoices_official_verdict": Rule(
+        Invalid, "official_verdict", "the official verdict is ok or FAIL"
+    ),
+    "ck_incoming_invoices_sha256": Rule(Invalid, "file", "the file checksum must be a SHA-256"),
+    "ck_incoming_invoices_size_positive": Rule(Invalid, "file", "the file is empty"),
+    "ck_incoming_invoices_status": Rule(Invalid, "status", "unknown status of a received invoice"),
+    "ck_invoice_lines_discount": Rule(
+        Invalid, "discount_percent", "discount_percent must lie between 0 and 100"
+    ),
+    "ck_invoices_credit_note_references": Rule(
+        Invalid, "cancels_id", "a credit note, and only a credit note, names the invoice it cancels"
+    ),
+    "ck_invoices_due_after_issue": Rule(
+        Invalid, "due_date", "due_date must not be before the issue date"
+    ),
+    "ck_invoices_dunning_level": Rule(
+        Invalid, "dunning_level", "the dunning level lies between 0 and 3"
+    ),
+    "ck_invoices_issued_has_date": Rule(
+        Invalid, "issued_date", "an issued invoice has an issue date"
+    ),
+    "ck_invoices_issued_has_number": Rule(Invalid, "number", "an issued invoice has a number"),
+    "ck_invoices_kind": Rule(Invalid, "kind", "kind must be invoice or credit_note"),
+    "ck_invoices_service_period": Rule(
+        Invalid, "service_end", "service_end must be on or after service_start"
+    ),
+    "ck_invoices_status": Rule(Invalid, "status", "unknown invoice status"),
+    "ck_invoices_vat_treatment": Rule(
+        Invalid, "vat_treatment", "vat_treatment must be regular, reverse_charge or small_business"
+    ),
+    "ck_number_counters_positive": Rule(Invalid, "next_value", "a number counter starts at 1"),
+    "ck_payments_method": Rule(Invalid, "method", "unknown payment method"),
+    "ck_projects_hourly_rate": Rule(Invalid, "hourly_rate", "hourly_rate must not be negative"),
+    "ck_reminders_linked_to": Rule(
+        Invalid, "linked_to", "a reminder links to a customer, project or invoice"
+    ),
+    "ck_reminders_priority": Rule(Invalid, "priority", "priority must be low, medium or high"),
+    "ck_supplier_bills_category": Rule(Invalid, "category", "unknown category"),
+    "ck_supplier_bills_currency": Rule(Invalid, "currency", "currency must be an ISO 4217 code"),
+    "ck_supplier_bills_kind": Rule(Invalid, "kind", "kind must be invoice or credit_note"),
+    "ck_supplier_bills_status": Rule(
+        Invalid, "status", "unknown payment status of a supplier bill"
+    ),
+    "ck_supplier_payments_method": Rule(Invalid, "method", "unknown payment method"),
+    "uq_api_tokens_token_hash": Rule(Conflict, "token", "token collision; try again"),
+    "uq_auth_sessions_token_hash": Rule(Conflict, "session", "session collision; log in again"),
+    "uq_dashboards_user_id": Rule(
+        Conflict, "user_id", "the dashboard was saved meanwhile; reload and try again"
+    ),
+    "fk_api_tokens_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has API tokens"
+    ),
+    "fk_auth_sessions_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has sessions"
+    ),
+    "fk_chat_messages_author_id_employees": ForeignKey(
+        "author_id", "employee not found", "the employee wrote chat messages"
+    ),
+    "fk_chat_messages_project_id_projects": ForeignKey(
+        "project_id", "project does not exist", "the project has chat messages"
+    ),
+    "fk_contacts_customer_id_customers": ForeignKey(
+        "customer_id", "customer does not exist", "the customer has contacts"
+    ),
+    "fk_dashboards_user_id_employees": ForeignKey(
+        "user_id", "employee not found", "the employee has a dashboard"
+    ),
+    "fk_documents_owner_id_employees": ForeignKey(
+        "owner_id", "employee not found", "the employee owns documents"
+    ),
+    "fk_invoice_lines_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice does not exist", "the invoice has lines"
+    ),
+    "fk_invoices_cancels_id_invoices": ForeignKey(
+        "cancels_id", "the cancelled invoice does not exist", "the invoice has a credit note"
+    ),
+    "fk_payments_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice does not exist", "the invoice has payments"
+    ),
+    "fk_projects_department_id_departments": ForeignKey(
+        "department_id", "department does not exist", "the department has projects"
+    ),
+    "fk_reminders_owner_id_employees": ForeignKey(
+        "owner_id", "employee not found", "the employee has reminders"
+    ),
+    "fk_supplier_bill_taxes_bill_id_supplier_bills": ForeignKey(
+        "bill_id", "supplier bill does not exist", "the bill has VAT lines"
+    ),
+    "fk_time_entries_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has booked time"
+    ),
+    "fk_time_entries_invoice_id_invoices": ForeignKey(
+        "invoice_id", "invoice does not exist", "the invoice bills time entries"
     ),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
@@ -10,13 +11,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 import anyio
 from fastapi import Depends, Request
+from sqlalchemy import event
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 
 from workmate.config import Settings, get_settings
 from workmate.dbproblems import NotPostgresURL
@@ -67,6 +71,7 @@ def make_engine(libpq_url: str, **kwargs: Any) -> AsyncEngine:
     options: dict[str, Any] = {
         "pool_size": settings.pool_size,
         "max_overflow": settings.pool_size,
+        # Not on every checkout: see ping_idle_connections().
         "pool_pre_ping": False,
         # The pool's reset on return is a ROLLBACK round trip; sessions always end their
         # transaction themselves (commit or rollback), so that reset is pure overhead.
@@ -87,8 +92,42 @@ def make_engine(libpq_url: str, **kwargs: Any) -> AsyncEngine:
     if "poolclass" in kwargs:
         options.pop("pool_size")
         options.pop("max_overflow")
+    ping_after = kwargs.pop("ping_after_idle_seconds", settings.pool_ping_idle_seconds)
     options.update(kwargs)
-    return create_async_engine(sqlalchemy_url(libpq_url), **options)
+    engine = create_async_engine(sqlalchemy_url(libpq_url), **options)
+    if not options.get("pool_pre_ping") and options.get("poolclass") is not NullPool:
+        ping_idle_connections(engine, ping_after)
+    return engine
+
+
+def ping_idle_connections(engine: AsyncEngine, after_seconds: float) -> None:
+    """Ping a pooled connection before use when it has idled `after_seconds` or longer.
+
+    PostgreSQL (idle_session_timeout, a restart, pg_terminate_backend) or a proxy may drop a
+    connection while it waits in the pool; used unchecked, the first request after that failed
+    with "connection is closed" (issue 13, item 16). A failed ping makes the pool discard the
+    connection and check out another (SQLAlchemy's DisconnectionError protocol). A busy process
+    reuses connections within milliseconds and pays nothing; pinging every checkout
+    (pool_pre_ping) cost one round trip per request, about 1.5 ms here, doubling the
+    database time of a small read.
+    """
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "checkin")
+    def _idle_since(dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("checked_in_at")
+        if since is None or time.monotonic() - since < after_seconds:
+            return
+        try:
+            alive = sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("pooled connection was closed") from exc
+        if not alive:
+            raise DisconnectionError("pooled connection was closed")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -184,6 +223,10 @@ async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         yield session
         await session.commit()
     except WorkmateError as exc:
+        if exc.commit:
+            await session.commit()
+            await _run_after(session, _take(session, committed=True))
+            raise
         await session.rollback()
         if exc.after_rollback:
             session.add_all(exc.after_rollback)

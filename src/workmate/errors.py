@@ -40,6 +40,10 @@ class WorkmateError(Exception):
         # Rows to store although the request fails (audit of a denial, a failed login):
         # the request's transaction is rolled back first, then these are committed.
         self.after_rollback: list[Any] = []
+        # True when the request's own work must stand although it fails: a failed login's
+        # counted attempt is committed in the same transaction that held the rate-limit locks,
+        # so no parallel attempt can read the count before it (nothing else is written then).
+        self.commit = False
 
 
 def _plain(value: Any) -> Any:
@@ -92,6 +96,10 @@ class Conflict(WorkmateError):
 
 class Gone(WorkmateError):
     status_code = 410
+
+
+class RequestTimeout(WorkmateError):
+    status_code = 408
 
 
 class PayloadTooLarge(WorkmateError):

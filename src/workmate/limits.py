@@ -6,7 +6,9 @@
   most `WORKMATE_BODY_MAX_BYTES` (default 2 MiB): above it the answer is 413, as soon as the
   declared Content-Length or the bytes received so far pass the limit, so a 30 MB note is never
   read whole into memory. Multipart uploads have their own limit (`WORKMATE_UPLOAD_MAX_BYTES`),
-  enforced while they stream to storage.
+  enforced while they stream to storage; here they are only capped at that limit plus 1 MiB
+  for the form, which bounds what a route taking an `UploadFile` spools to disk before it
+  runs (FastAPI reads such a form before authenticating).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from workmate.errors import body
 
 MULTIPART = b"multipart/form-data"
+# Room for the form fields and part headers of a multipart upload beside its file.
+FORM_ALLOWANCE = 1024 * 1024
 
 
 class BodyTooLarge(HTTPException):
@@ -70,9 +74,10 @@ async def _answer(send: Send, status: int, payload: dict[str, Any]) -> None:
 class RequestLimits:
     """NUL in query or path: 422; a non-upload body above `max_body` bytes: 413."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
         self.app = app
         self.max_body = max_body
+        self.max_upload = max_upload + FORM_ALLOWANCE
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -88,25 +93,25 @@ class RequestLimits:
             payload["errors"] = [{"field": bad, "message": "must not contain NUL bytes"}]
             await _answer(send, 422, payload)
             return
-        if scope["type"] == "websocket" or self._is_upload(scope):
+        if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
+        limit = self.max_upload if self._is_upload(scope) else self.max_body
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await _answer(
-                send,
-                413,
-                body("PayloadTooLarge", f"request body larger than {self.max_body} bytes"),
+                send, 413, body("PayloadTooLarge", f"request body larger than {limit} bytes")
             )
             return
-        await self.app(scope, self._counting(receive), send)
+        await self.app(scope, self._counting(receive, limit), send)
 
     @staticmethod
     def _is_upload(scope: Scope) -> bool:
         content_type = (_header(scope, b"content-type") or b"").lower()
         return content_type.split(b";", 1)[0].strip() == MULTIPART
 
-    def _counting(self, receive: Receive) -> Receive:
+    @staticmethod
+    def _counting(receive: Receive, limit: int) -> Receive:
         seen = 0
 
         async def counted() -> Message:
@@ -114,8 +119,8 @@ class RequestLimits:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise BodyTooLarge(self.max_body)
+                if seen > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         return counted

@@ -24,6 +24,7 @@ from typing import Annotated, Any, NewType, get_args, get_origin
 
 from fastapi import Depends, Response
 from pydantic import BaseModel
+from sqlalchemy import ColumnElement, String, Text, cast, func, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.db import SessionDep
@@ -154,6 +155,38 @@ def _is_json(annotation: Any) -> bool:
     return get_origin(annotation) in (list, dict) or (
         isinstance(annotation, type) and issubclass(annotation, BaseModel)
     )
+
+
+def json_column(model: type[BaseModel], table: str) -> ColumnElement[str]:
+    """A select column: the row of `table` as `model`'s JSON text, built by PostgreSQL; put it
+    in place of the ORM entity (`select(json_column(...)).select_from(Model)`), same rows."""
+    return literal_column(f"({json_object(model, table)})::text", String()).label("json")
+
+
+def json_build(
+    model: type[BaseModel], table: str, computed: dict[str, ColumnElement[Any]]
+) -> ColumnElement[str]:
+    """Like json_column, with some fields computed by SQLAlchemy expressions (a Decimal one is
+    written as text, as pydantic does)."""
+    args: list[ColumnElement[Any]] = []
+    for name, info in model.model_fields.items():
+        args.append(literal_column(f"'{name}'"))
+        if name not in computed:
+            args.append(literal_column(json_value(info.annotation, f"{table}.{name}")))
+        elif _base_type(info.annotation) is Decimal:
+            args.append(cast(computed[name], Text))
+        elif _base_type(info.annotation) in (str, int, bool):
+            args.append(computed[name])
+        else:
+            raise TypeError(f"no JSON mapping for a computed {name}: {info.annotation!r}")
+    return cast(func.json_build_object(*args), Text).label("json")
+
+
+def read_by_id(model: type[BaseModel], table: str) -> ReadSQL:
+    """One row of `table` by its id ($1) as `model`'s JSON text."""
+    # Built at import from model fields and a table name in code; no input.
+    sql = f"SELECT ({json_object(model, 't')})::text FROM {table} t WHERE t.id = $1"  # noqa: S608
+    return read_sql(sql)
 
 
 class JSONBytes(Response):

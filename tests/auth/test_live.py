@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import free_port, start_server
@@ -67,6 +71,56 @@ async def test_a_parallel_burst_does_not_slip_past_the_limit(
             for _ in range(3 * limit):
                 tg.start_soon(guess)
     assert set(codes) == {401, 429}
-    # A failure is stored just after its transaction ends, so the next guess in line may
-    # not see it yet: at most one guess beyond the limit, never a burst.
-    assert limit <= codes.count(401) <= limit + 1
+    # The failure is committed while its transaction still holds the lock: exactly the limit.
+    assert codes.count(401) == limit
+
+
+async def _burst(servers: list[str], bodies: list[dict[str, str]]) -> list[int]:
+    """All logins at once, spread over the servers (separate processes)."""
+    async with httpx.AsyncClient(timeout=120) as c:
+
+        async def login(n: int, body: dict[str, str]) -> int:
+            r = await c.post(f"{servers[n % len(servers)]}/api/v1/auth/login", json=body)
+            return r.status_code
+
+        return list(await asyncio.gather(*(login(n, b) for n, b in enumerate(bodies))))
+
+
+async def test_a_hundred_parallel_logins_to_one_account_check_exactly_the_limit(
+    live_server: str, live_db: AsyncSession
+) -> None:
+    """Issue 13, item 11: the count cannot be raced (it checked 6 passwords for a limit of 5)."""
+    await live_db.execute(text("DELETE FROM login_attempts"))
+    target = await make_employee(live_db)
+    email = target.email
+    await live_db.commit()
+    codes = await _burst([live_server], [{"email": email, "password": "guess 123456"}] * 100)
+    assert Counter(codes) == {401: get_settings().login_max_failures_per_account, 429: 95}
+    stored = await live_db.scalar(
+        text("SELECT count(*) FROM login_attempts WHERE email = :e AND NOT success"),
+        {"e": email},
+    )
+    assert stored == get_settings().login_max_failures_per_account
+    await live_db.execute(text("DELETE FROM login_attempts"))
+    await live_db.commit()
+
+
+async def test_a_hundred_parallel_logins_from_one_address_check_exactly_the_limit(
+    live_server: str, live_database_url: str, live_db: AsyncSession
+) -> None:
+    """Issue 13, item 11: 100 emails from one address checked 48 passwords (limit 20); here
+    they go to two server processes at once."""
+    await live_db.execute(text("DELETE FROM login_attempts"))
+    await live_db.commit()
+    limit = get_settings().login_max_failures_per_address
+    bodies = [{"email": f"nobody{n}@example.com", "password": "guess 123456"} for n in range(100)]
+    port = free_port()
+    other = start_server(live_database_url, port)
+    try:
+        codes = await _burst([live_server, f"http://127.0.0.1:{port}"], bodies)
+    finally:
+        other.terminate()
+        other.wait(10)
+    assert Counter(codes) == {401: limit, 429: 100 - limit}
+    await live_db.execute(text("DELETE FROM login_attempts"))
+    await live_db.commit()

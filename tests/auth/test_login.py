@@ -92,16 +92,26 @@ class TestLogin:
         ).scalars()
         assert sorted(attempts) == [False, True]
 
-    async def test_service_raises_unauthorized_with_the_failure_kept_for_after_rollback(
+    async def test_service_raises_unauthorized_keeping_the_counted_failure(
         self, db: AsyncSession, employee: Employee
     ) -> None:
         with pytest.raises(Unauthorized) as caught:
             await auth_service.login(
                 db, employee.email, "nope nope nope", client_addr="10.0.0.1", user_agent=None
             )
-        kept = caught.value.after_rollback
-        assert any(isinstance(row, LoginAttempt) and not row.success for row in kept)
-        assert any(isinstance(row, AuditLog) and row.action == "login_failed" for row in kept)
+        # The failure is written in the transaction that holds the rate-limit locks, and that
+        # transaction commits although the request fails: no parallel attempt can miss it.
+        assert caught.value.commit
+        stored = await db.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.client_addr == "10.0.0.1", LoginAttempt.success.is_(False))
+        )
+        assert stored == 1
+        audited = await db.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.action == "login_failed")
+        )
+        assert audited
 
 
 class TestRateLimit:

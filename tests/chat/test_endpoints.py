@@ -35,15 +35,48 @@ class TestMembership:
             listed = await c.get(f"/api/v1/projects/{project.id}/messages")
             assert [m["message"] for m in listed.json()["items"]] == ["Hallo"]
 
-    async def test_employee_who_booked_time_is_on_the_project(
+    async def test_booking_time_does_not_put_anyone_on_the_project(
         self, app: object, db: AsyncSession
     ) -> None:
+        """Issue 13, item 7: anyone may book a minute on any project; that grants no chat."""
         worker = await make_employee(db)
         project = await new_project(db)
         await make_time_entry(db, worker.id, project)
+        project_id = project.id
         async with await token_client(app, db, worker) as c:
-            r = await c.get(f"/api/v1/projects/{project.id}/messages")
-            assert r.status_code == 200
+            r = await c.get(f"/api/v1/projects/{project_id}/messages")
+            assert r.status_code == 404
+            posted = await c.post(f"/api/v1/projects/{project_id}/messages", json={"message": "x"})
+            assert posted.status_code == 404
+            booked = await c.post(
+                "/api/v1/time-entries",
+                json={
+                    "project_id": str(project_id),
+                    "start_time": "2026-03-05T08:00:00+00:00",
+                    "end_time": "2026-03-05T08:01:00+00:00",
+                },
+            )
+            assert booked.status_code == 201, booked.text
+            assert (await c.get(f"/api/v1/projects/{project_id}/messages")).status_code == 404
+
+    async def test_a_manager_puts_an_employee_on_the_project_and_takes_them_off(
+        self, app: object, as_manager: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        worker = await make_employee(db)
+        worker_id = worker.id
+        project = await new_project(db)
+        url = f"/api/v1/projects/{project.id}"
+        async with await token_client(app, db, worker) as c:
+            assert (await c.get(f"{url}/messages")).status_code == 404
+            assert (await c.put(f"{url}/members/{worker_id}")).status_code == 403
+            assert (await as_manager.put(f"{url}/members/{worker_id}")).status_code == 204
+            assert (await as_manager.put(f"{url}/members/{worker_id}")).status_code == 204
+            members = (await as_manager.get(f"{url}/members")).json()
+            assert [m["employee_id"] for m in members] == [str(worker_id)]
+            assert (await c.get(f"{url}/messages")).status_code == 200
+            assert (await as_manager.delete(f"{url}/members/{worker_id}")).status_code == 204
+            assert (await as_manager.delete(f"{url}/members/{worker_id}")).status_code == 404
+            assert (await c.get(f"{url}/messages")).status_code == 404
 
     async def test_projects_write_holder_is_on_every_project(
         self, as_manager: httpx.AsyncClient, db: AsyncSession

@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import free_port, start_server
 from tests.factories.crm import new_project
-from tests.factories.identity import make_employee
+from tests.factories.identity import make_employee, make_role
 from workmate.auth.deps import SESSION_COOKIE
 from workmate.auth.service import auth_service
 from workmate.models import Department
@@ -141,3 +141,54 @@ async def test_outsider_socket_is_closed(
             ws_url(two_servers[0], setup["project"]), additional_headers=headers
         ) as socket:
             await asyncio.wait_for(socket.recv(), TIMEOUT)
+
+
+# ---- access ends while a socket is open (issue 13, item 8) ----
+
+
+async def _ended(live_db: AsyncSession, statement: str, params: dict[str, Any]) -> None:
+    await live_db.execute(text(statement), params)
+    await live_db.commit()
+
+
+CHANGES = {
+    "logout": "UPDATE auth_sessions SET revoked_at = now() WHERE employee_id = :reader",
+    "token revoked": "UPDATE api_tokens SET revoked_at = now() WHERE employee_id = :reader",
+    "deactivated": "UPDATE employees SET is_active = false WHERE id = :reader",
+    "role without chat": "UPDATE employees SET role_id = :role WHERE id = :reader",
+    "off the project": "UPDATE employees SET department_id = NULL WHERE id = :reader",
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+async def test_an_open_socket_is_closed_once_access_ends(
+    two_servers: tuple[str, str], live_db: AsyncSession, change: str
+) -> None:
+    a, b = two_servers
+    dev = await live_db.scalar(select(Department).where(Department.name == "Development"))
+    assert dev is not None
+    author = await make_employee(live_db, department_id=dev.id)
+    reader = await make_employee(live_db, department_id=dev.id)
+    project = await new_project(live_db, department_id=dev.id)
+    no_chat = await make_role(live_db, projects=["read"])
+    author_token = (await auth_service.create_token(live_db, author.id, "live")).secret
+    if change == "logout":
+        cookie = (await auth_service.start_session(live_db, reader.id)).cookie
+        headers = {"Cookie": f"{SESSION_COOKIE}={cookie}"}
+    else:
+        secret = (await auth_service.create_token(live_db, reader.id, "live")).secret
+        headers = {"Authorization": f"Bearer {secret}"}
+    params = {"reader": reader.id, "role": no_chat.id}
+    project_id = project.id
+    await live_db.commit()
+    async with websockets.connect(ws_url(b, project_id), additional_headers=headers) as socket:
+        r = await post(a, author_token, project_id, "vorher")
+        assert r.status_code == 201, r.text
+        event = json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))
+        assert event["message"]["message"] == "vorher"
+        await _ended(live_db, CHANGES[change], params)
+        assert (await post(a, author_token, project_id, "nachher")).status_code == 201
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), TIMEOUT)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1008

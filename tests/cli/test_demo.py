@@ -341,3 +341,17 @@ class TestRefusal:
         result = run_demo(url)
         assert result.exit_code == 1
         assert "workmate db upgrade" in result.output
+
+
+def test_chat_authors_are_on_their_projects(url: str) -> None:
+    """Issue 13, item 7: chat access is explicit; the demo puts its teams on their projects."""
+    outsiders = fetch(
+        url,
+        """SELECT m.id FROM chat_messages m
+             JOIN employees e ON e.id = m.author_id
+             JOIN projects p ON p.id = m.project_id
+            WHERE NOT EXISTS (SELECT 1 FROM project_members pm
+                               WHERE pm.project_id = p.id AND pm.employee_id = e.id)
+              AND e.department_id IS DISTINCT FROM p.department_id""",
+    )
+    assert outsiders == []

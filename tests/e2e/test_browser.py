@@ -107,7 +107,7 @@ async def test_timer_in_the_header_and_week_view(
     user = await make_user(live_db, "Employee")
     await log_in(page, user)
     timer = page.get_by_role("group", name="Zeiterfassung")
-    await timer.get_by_label("Projekt").select_option(label=project.title)
+    await timer.get_by_label("Projekt").select_option(str(project.id))
     await timer.get_by_role("button", name="Start").click()
     await timer.get_by_role("button", name="Stopp").wait_for()
     # The elapsed time runs in the page without reload.

@@ -47,7 +47,7 @@ async def test_from_customer_to_paid_invoice(
 
     # The timer runs for a while...
     timer = page.get_by_role("group", name="Zeiterfassung")
-    await timer.get_by_label("Projekt").select_option(label="Ablauf Webshop")
+    await timer.get_by_label("Projekt").select_option(label="Ablauf Test GmbH · Ablauf Webshop")
     await timer.get_by_role("button", name="Start").click()
     await expect(timer.locator("[data-elapsed]")).not_to_have_text("0:00:00")
     await timer.get_by_role("button", name="Stopp").click()
@@ -67,7 +67,9 @@ async def test_from_customer_to_paid_invoice(
     # Invoice from the recorded time, then issue it.
     await page.get_by_role("link", name="Rechnungen").click()
     await page.get_by_text("Neue Rechnung aus erfassten Zeiten").click()
-    await page.get_by_label("Projekt", exact=True).last.select_option(label="Ablauf Webshop")
+    await page.get_by_label("Projekt", exact=True).last.select_option(
+        label="Ablauf Test GmbH · Ablauf Webshop"
+    )
     await page.get_by_role("button", name="Entwurf anlegen").click()
     await page.get_by_role("button", name="Ausstellen").wait_for()
     # One more item in the draft editor; its amount shows while typing.

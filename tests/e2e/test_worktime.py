@@ -33,7 +33,7 @@ async def test_pause_resume_and_the_week_warnings(
     await live_db.commit()
     await log_in(page, user)
     timer = page.get_by_role("group", name="Zeiterfassung")
-    await timer.get_by_label("Projekt").select_option(label=project.title)
+    await timer.get_by_label("Projekt").select_option(str(project.id))
     await timer.get_by_role("button", name="Start").click()
     await timer.get_by_role("button", name="Pause").click()
     await timer.get_by_role("button", name="Weiter").wait_for()

@@ -127,7 +127,10 @@ async def _bill_and_report(
         "/api/v1/time-entries/reports",
         params={"project_id": str(project.id), "group_by": "day", **PERIOD},
     )
-    assert report.status_code == by_day.status_code == 200, report.text
+    overview = await client.get(f"/api/v1/projects/{project.id}/overview")
+    assert report.status_code == by_day.status_code == overview.status_code == 200, report.text
+    # The project's figure too: what invoicing these entries yields.
+    assert overview.json()["billable_value"] == report.json()["billable_value"]
     # Summed first, rounded once: the total of the daily rows is no sum of rounded rows.
     assert by_day.json()["hours"] == report.json()["hours"]
     r = await client.post(URL, json={"project_id": str(project.id), **PERIOD})

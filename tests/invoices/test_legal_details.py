@@ -105,3 +105,23 @@ async def test_pdf_shows_logo_and_register_in_the_footer(
     assert "Registergericht: Amtsgericht Köln HRB 1234" in text
     assert "Geschäftsführung: Anna Muster" in text
     assert len(page.images) == 1
+
+
+async def test_a_draft_is_previewed_as_pdf_without_taking_a_number(
+    as_manager: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    await make_company_settings(db)
+    customer = await make_customer(db)
+    draft = (await as_manager.post(URL, json=draft_body(customer.id, line("80.00")))).json()
+    preview = await as_manager.get(f"{URL}/{draft['id']}/preview.pdf")
+    assert preview.status_code == 200, preview.text
+    text = PdfReader(io.BytesIO(preview.content)).pages[0].extract_text()
+    assert "ENTWURF" in text
+    assert "95,20" in text
+    issued = await as_manager.post(f"{URL}/{draft['id']}/issue")
+    assert issued.json()["number"].endswith("00001")  # the preview took no number
+    assert (await as_manager.get(f"{URL}/{draft['id']}/preview.pdf")).status_code == 409

@@ -11,7 +11,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.factories.invoicing import (
     assert_money_invariant,
@@ -21,6 +21,7 @@ from tests.factories.invoicing import (
     money,
 )
 from tests.factories.records import make_customer
+from tests.test_lessons import application_statements, count_statements
 from workmate.invoices.overdue import today
 from workmate.models import AuditLog, Payment
 
@@ -166,3 +167,19 @@ async def test_partial_payments_summing_to_total_leave_it_paid(
     assert got["status"] == "paid"
     assert money(got["open_amount"]) == 0
     await assert_money_invariant(db)
+
+
+async def test_booking_reads_no_row_back(
+    as_manager: httpx.AsyncClient, db: AsyncSession, engine: AsyncEngine
+) -> None:
+    """The INSERT returns the payment's server defaults; no SELECT of it follows (issue 19)."""
+    inv = await issued(as_manager, db)
+    with count_statements(engine) as seen:
+        r = await pay(as_manager, inv, "19.00", method="cash")
+    assert r.status_code == 201, r.text
+    assert r.json()["created_at"]
+    assert r.json()["id"]
+    statements = [" ".join(s.split()) for s in application_statements(seen)]
+    inserted = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO payments"))
+    assert "RETURNING" in statements[inserted]
+    assert not any("FROM payments" in s for s in statements[inserted + 1 :]), statements

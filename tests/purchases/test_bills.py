@@ -88,6 +88,10 @@ class TestTypedInBills:
             ({"taxes": [{"category": "S", "rate": "100", "net": "1", "tax": "1"}]}, "taxes.0.rate"),
             ({"category": "gifts"}, "category"),
             ({"note": "a\x00b"}, "note"),
+            (  # issue 13, item 5: totals that overflow the stored amount
+                {"taxes": [{"rate": "19", "net": "9000000000.00", "tax": "1710000000.00"}]},
+                "taxes",
+            ),
             ({"surprise": 1}, "surprise"),
         ],
     )

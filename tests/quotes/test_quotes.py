@@ -217,3 +217,45 @@ class TestBilling:
         )
         assert response.status_code == 422
         assert response.json()["field"] == "shares"
+
+
+class TestVatSwitch:
+    async def test_a_quote_lines_rate_survives_switching_the_treatment(
+        self, db: AsyncSession, as_admin: httpx.AsyncClient
+    ) -> None:
+        """Issue 13, item 1, its class: quotes lost their lines' rates like invoices did."""
+        customer = await make_buyer(db)
+        quote = await _quote(as_admin, customer.id)
+        url = f"{API}/quotes/{quote['id']}"
+        switched = await _ok(await as_admin.patch(url, json={"vat_treatment": "reverse_charge"}))
+        assert [float(ln["vat_rate"]) for ln in switched["lines"]] == [0, 0]
+        back = await _ok(await as_admin.patch(url, json={"vat_treatment": "regular"}))
+        assert [float(ln["vat_rate"]) for ln in back["lines"]] == [19, 7]
+        assert [float(ln["chosen_vat_rate"]) for ln in back["lines"]] == [19, 7]
+        assert float(back["tax_total"]) == 190 + 7
+
+    async def test_an_overflowing_quote_line_is_a_422_naming_the_field(
+        self, db: AsyncSession, as_admin: httpx.AsyncClient
+    ) -> None:
+        customer = await make_buyer(db)
+        body = {
+            "customer_id": str(customer.id),
+            "title": "Zu groß",
+            "lines": [_line("A", "1", "1.00"), _line("B", "999999999.999", "9999999999.99")],
+        }
+        r = await as_admin.post(f"{API}/quotes", json=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["field"] == "lines.1.unit_price"
+
+    @pytest.mark.parametrize("description", ["Zeile\n" * 333 + "xx", "x" * 2000])
+    async def test_a_quote_with_the_longest_description_renders(
+        self, db: AsyncSession, as_admin: httpx.AsyncClient, description: str
+    ) -> None:
+        """Issue 13, item 5, its class: the quote letter wraps a long line across pages."""
+        await make_seller(db)
+        customer = await make_buyer(db)
+        quote = await _quote(as_admin, customer.id, _line(description, "1", "10.00"))
+        await _ok(await as_admin.post(f"{API}/quotes/{quote['id']}/issue"))
+        pdf = await as_admin.get(f"{API}/quotes/{quote['id']}/pdf")
+        assert pdf.status_code == 200, pdf.text
+        assert pdf.content.startswith(b"%PDF-")

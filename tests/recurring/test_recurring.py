@@ -239,3 +239,14 @@ async def test_issue_and_send_mode_queues_the_email(
     messages = (await db.scalars(select(OutboxMessage))).all()
     assert sorted(m.related_id for m in messages) == sorted(i.id for i in invoices)  # type: ignore[type-var]
     assert {tuple(m.to_addresses) for m in messages} == {("ap@hosting-kunde.example",)}
+
+
+async def test_a_template_whose_invoices_could_not_be_stored_is_refused(
+    as_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    """Issue 13, item 5, its class: refused when saved, not in every run afterwards."""
+    customer = await make_buyer(db)
+    line = {"description": "Zu groß", "quantity": "999999999.999", "unit_price": "9999999999.99"}
+    r = await as_admin.post(f"{API}/recurring-invoices", json=_body(customer.id, lines=[line]))
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "lines.0.unit_price"

@@ -263,13 +263,13 @@ class TestOwnership:
         theirs = await make_time_entry(db, other.id, project)
         # Keep the setup when a refused request rolls back its own work.
         await db.commit()
-        project_id = project.id
+        project_id, mine_id = project.id, mine.id
         url = f"/api/v1/time-entries/{theirs.id}"
         assert (await as_employee.get(url)).status_code == 404
         assert (await as_employee.patch(url, json={"note": "x"})).status_code == 404
         assert (await as_employee.delete(url)).status_code == 404
         listed = (await as_employee.get("/api/v1/time-entries")).json()
-        assert [e["id"] for e in listed["items"]] == [str(mine.id)]
+        assert [e["id"] for e in listed["items"]] == [str(mine_id)]
         assert listed["total"] == 1
 
         async with await token_client(app, db, await make_employee(db, "Manager")) as manager:

@@ -37,14 +37,18 @@ def set_session_cookie(response: Response, session: NewSession) -> None:
         path="/",
         httponly=True,
         samesite="lax",
-        secure=get_settings().cookie_secure,
+        secure=get_settings().cookie_secure is True,
     )
     response.headers["Cache-Control"] = "no-store"
 
 
 def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(
-        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=get_settings().cookie_secure
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().cookie_secure is True,
     )
 
 

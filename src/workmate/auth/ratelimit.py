@@ -19,16 +19,19 @@ from workmate.models import LoginAttempt
 UNKNOWN_ADDR = "unknown"
 
 
-async def lock_account(db: AsyncSession, email: str) -> None:
-    """Serialise logins of one account until this transaction ends.
+async def lock_account(db: AsyncSession, email: str, client_addr: str) -> None:
+    """Serialise logins of one account and of one address until this transaction ends.
 
     Without it, parallel guesses would all read the same failure count before any of them
-    is stored and slip past the limit together.
+    is stored and slip past the limit together. The transaction holds both locks until its
+    failure row is committed (WorkmateError.commit), so the next attempt in line reads it.
+    Always the account first, then the address: two logins never wait on each other in a
+    circle.
     """
-    await db.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-        {"key": f"workmate.login:{email}"},
-    )
+    for key in (f"workmate.login:{email}", f"workmate.login-addr:{client_addr}"):
+        await db.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
 
 
 async def _retry_after(

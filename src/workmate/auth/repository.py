@@ -55,14 +55,27 @@ async def token_principal(
     return SimpleNamespace(**row) if row is not None else None
 
 
+# The last-used touch skips a row another request has locked (SKIP LOCKED) instead of
+# waiting for it: that request is using the same credential right now and will write a time
+# as fresh. Waiting made every request on one token queue behind a slow upload on it.
+
+
 async def touch_session(db: AsyncSession, session_id: uuid.UUID, now: datetime) -> None:
+    free = (
+        select(AuthSession.id).where(AuthSession.id == session_id).with_for_update(skip_locked=True)
+    )
     await db.execute(
-        update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now)
+        update(AuthSession)
+        .where(AuthSession.id.in_(free.scalar_subquery()))
+        .values(last_seen_at=now)
     )
 
 
 async def touch_token(db: AsyncSession, token_id: uuid.UUID, now: datetime) -> None:
-    await db.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    free = select(ApiToken.id).where(ApiToken.id == token_id).with_for_update(skip_locked=True)
+    await db.execute(
+        update(ApiToken).where(ApiToken.id.in_(free.scalar_subquery())).values(last_used_at=now)
+    )
 
 
 async def employee_by_email(db: AsyncSession, email: str) -> Employee | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.audit.service import audit_service, entry
 from workmate.auth import ratelimit, repository
 from workmate.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
@@ -28,7 +29,7 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ class AuthService:
         now = utcnow()
         email = email.strip().lower()[:254]
         addr = (client_addr or ratelimit.UNKNOWN_ADDR)[:64]
-        await ratelimit.lock_account(db, email)
+        await ratelimit.lock_account(db, email, addr)
         wait = await ratelimit.retry_after(db, email, addr, now, settings)
         if wait is not None:
             blocked = TooManyRequests(
@@ -93,17 +94,23 @@ class AuthService:
         ok = await verify_password_async(employee.password_hash if employee else None, password)
         if employee is None or not ok or not employee.is_active:
             failed = Unauthorized(WRONG_CREDENTIALS)
-            failed.after_rollback = [
-                ratelimit.attempt(email, addr, success=False),
-                entry(
-                    None,
-                    "login_failed",
-                    "employee",
-                    employee.id if employee else None,
-                    actor_email=email,
-                    client_addr=addr,
-                ),
-            ]
+            # Committed with the locks still held (not after a rollback): the count is exact
+            # under any number of parallel attempts, in any number of processes.
+            failed.commit = True
+            db.add_all(
+                [
+                    ratelimit.attempt(email, addr, success=False),
+                    entry(
+                        None,
+                        "login_failed",
+                        "employee",
+                        employee.id if employee else None,
+                        actor_email=email,
+                        client_addr=addr,
+                    ),
+                ]
+            )
+            await db.flush()
             raise failed
         if employee.password_hash and needs_rehash(employee.password_hash):
             employee.password_hash = await hash_password_async(password)

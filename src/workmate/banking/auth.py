@@ -9,6 +9,7 @@ from fastapi import Depends
 
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
+from workmate.uploads import Upload, upload_permission
 
 BankingRead = Annotated[Principal, Depends(require("banking", "read"))]
 BankingWrite = Annotated[Principal, Depends(require("banking", "write"))]
@@ -17,3 +18,5 @@ PaymentsWrite = Annotated[Principal, Depends(require("payments", "write"))]
 PaymentsDelete = Annotated[Principal, Depends(require("payments", "delete"))]
 InvoicesRead = Annotated[Principal, Depends(require("invoices", "read"))]
 CrmRead = Annotated[Principal, Depends(require("crm", "read"))]
+# Upload routes: no connection or row lock while the body streams (workmate.uploads).
+BankingUpload = Annotated[Upload, Depends(upload_permission("banking", "write"), scope="function")]

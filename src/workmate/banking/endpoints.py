@@ -14,6 +14,7 @@ from workmate.banking import repository as repo
 from workmate.banking.auth import (
     BankingDelete,
     BankingRead,
+    BankingUpload,
     BankingWrite,
     CrmRead,
     InvoicesRead,
@@ -126,16 +127,20 @@ async def delete_account(account_id: uuid.UUID, who: BankingDelete, db: SessionD
     responses={200: {"model": ImportResult, "description": "file imported before; nothing added"}},
 )
 async def import_statement(
-    request: Request, response: Response, who: BankingWrite, db: SessionDep, storage: StorageDep
+    request: Request,
+    response: Response,
+    upload: BankingUpload,
+    db: SessionDep,
+    storage: StorageDep,
 ) -> ImportResult:
     """Import a camt.053 (also ZIP), MT940 or CSV file into an account: balances checked,
     each transaction stored once, exact payments booked, the rest queued for review. The same
     file again answers 200 and adds nothing."""
     outcome = await statement_import_service.upload(
         db,
-        who,
+        upload.who,
         storage,
-        request.stream(),
+        upload.body,
         content_type=request.headers.get("content-type"),
         content_length=request.headers.get("content-length"),
     )

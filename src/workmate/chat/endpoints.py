@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, WebSocket
 
 from workmate.chat import live
-from workmate.chat.auth import ChatRead, ChatSocket, ChatWrite
+from workmate.chat.auth import ChatRead, ChatSocket, ChatWrite, still_allowed
 from workmate.chat.schemas import ChatMessageCreate, ChatMessageRead, ChatPage
 from workmate.chat.service import chat_service
 from workmate.db import SessionDep
@@ -41,5 +41,6 @@ async def post_message(
 
 @router.websocket("/{project_id}/chat/ws")
 async def chat_socket(websocket: WebSocket, project_id: uuid.UUID, who: ChatSocket) -> None:
-    """Live feed of a project's new messages (session cookie or Bearer token)."""
-    await live.serve(websocket, project_id, who)
+    """Live feed of a project's new messages (session cookie or Bearer token); access is
+    checked again before every delivery and the socket closed once it has ended."""
+    await live.serve(websocket, project_id, who, lambda: still_allowed(websocket, project_id))

@@ -16,7 +16,7 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 # A slow socket must not hold up the others; beyond this backlog it is closed.
 QUEUE_SIZE = 100
 RECONNECT_SECONDS = 1.0
+# An idle socket's access is checked this often too (deliveries are checked every time).
+RECHECK_SECONDS = 30.0
 
 
 def connect_kwargs(engine: AsyncEngine) -> dict[str, Any]:
@@ -171,8 +173,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await hub.stop()
 
 
-async def serve(websocket: WebSocket, project_id: uuid.UUID, who: Principal) -> None:
-    """Push the project's new messages to this socket until either side closes."""
+async def serve(
+    websocket: WebSocket,
+    project_id: uuid.UUID,
+    who: Principal,
+    allowed: Callable[[], Awaitable[bool]],
+) -> None:
+    """Push the project's new messages to this socket until either side closes, or until
+    `allowed` (asked before every delivery and every RECHECK_SECONDS) says access has ended:
+    logout, expiry, deactivation, a role without chat.read, removal from the project."""
     hub: ChatHub | None = getattr(websocket.app.state, "chat_hub", None)
     if hub is None:
         await websocket.close(status.WS_1011_INTERNAL_ERROR, "live chat is not running")
@@ -188,16 +197,28 @@ async def serve(websocket: WebSocket, project_id: uuid.UUID, who: Principal) -> 
     try:
         await websocket.accept()
         receiver = asyncio.create_task(_drain(websocket))
+        getter: asyncio.Task[ChatMessageRead | None] | None = None
         while True:
-            getter = asyncio.create_task(queue.get())
-            done, _ = await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            getter = getter or asyncio.create_task(queue.get())
+            done, _ = await asyncio.wait(
+                {getter, receiver}, timeout=RECHECK_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
             if receiver in done:
                 getter.cancel()
                 return
-            message = getter.result()
+            if getter not in done:
+                # Idle: the caller's access is checked as it stands now, as before a delivery.
+                if not await allowed():
+                    await _close(websocket, getter, receiver)
+                    return
+                continue
+            message, getter = getter.result(), None
             if message is None:
                 receiver.cancel()
                 await websocket.close(status.WS_1013_TRY_AGAIN_LATER, "reload the history")
+                return
+            if not await allowed():
+                await _close(websocket, None, receiver)
                 return
             await websocket.send_json(
                 {"type": "message", "message": message.model_dump(mode="json")}
@@ -206,6 +227,15 @@ async def serve(websocket: WebSocket, project_id: uuid.UUID, who: Principal) -> 
         return
     finally:
         hub.unsubscribe(project_id, queue)
+
+
+async def _close(
+    websocket: WebSocket, getter: asyncio.Task[Any] | None, receiver: asyncio.Task[None]
+) -> None:
+    if getter is not None:
+        getter.cancel()
+    receiver.cancel()
+    await websocket.close(status.WS_1008_POLICY_VIOLATION, "access has ended")
 
 
 async def _drain(websocket: WebSocket) -> None:

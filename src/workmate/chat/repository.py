@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workmate.models import ChatMessage, Employee, Project, TimeEntry
+from workmate.models import ChatMessage, Employee, Project, ProjectMember
 
 CHANNEL = "workmate_chat"
 
@@ -20,17 +20,18 @@ async def project_exists(db: AsyncSession, project_id: uuid.UUID) -> bool:
 
 
 async def is_member(db: AsyncSession, project_id: uuid.UUID, employee_id: uuid.UUID) -> bool:
-    """Same department as the project, or has booked time on it (one query)."""
+    """A member of the project, or in the project's department (one query). Booked time
+    counts for nothing: anyone may book a minute on any project."""
     same_department = (
         select(Employee.id)
         .join(Project, Project.department_id == Employee.department_id)
         .where(Employee.id == employee_id, Project.id == project_id)
         .exists()
     )
-    booked = exists().where(
-        TimeEntry.project_id == project_id, TimeEntry.employee_id == employee_id
+    member = exists().where(
+        ProjectMember.project_id == project_id, ProjectMember.employee_id == employee_id
     )
-    return bool(await db.scalar(select(or_(same_department, booked))))
+    return bool(await db.scalar(select(or_(same_department, member))))
 
 
 def _with_author() -> Any:

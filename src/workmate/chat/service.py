@@ -37,7 +37,8 @@ class ChatService:
     async def ensure_on_project(
         self, db: AsyncSession, who: Principal, project_id: uuid.UUID
     ) -> None:
-        """On the project: projects.write holders, its department, anyone who booked time."""
+        """On the project: projects.write holders, its department, its members (never by
+        booking time)."""
         if not await repo.project_exists(db, project_id):
             raise NotFound("project")
         if who.can("projects", "write"):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import typer
 
+from workmate import clock
 from workmate.cli.common import fail
 
 
@@ -114,7 +114,7 @@ async def _fill(
                     f"the database already holds a demo company ({existing} customers); "
                     "use --force to add a second one"
                 )
-            now = datetime.now(UTC)
+            now = clock.now()
             # Hashed once: argon2 is slow on purpose, and every demo login shares the password.
             ctx = await read_context(
                 conn, today=now.date(), now=now, password_hash=hash_password(DEMO_PASSWORD)

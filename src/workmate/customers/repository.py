@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -275,6 +275,13 @@ async def get(db: AsyncSession, customer_id: uuid.UUID, *, lock: bool = False) -
     if lock:
         stmt = stmt.with_for_update()
     return (await db.scalars(stmt)).one_or_none()
+
+
+async def names(db: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await db.execute(select(Customer.id, Customer.name).where(Customer.id.in_(list(ids))))
+    return {row.id: row.name for row in rows}
 
 
 async def has_invoices(db: AsyncSession, customer_id: uuid.UUID) -> bool:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.customers import repository as repo
@@ -150,6 +151,10 @@ class CustomerService:
             raise NotFound("customer")
         return customer
 
+    async def names(self, db: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Customer names by id, in one statement whatever the number (for lists and pickers)."""
+        return await repo.names(db, ids)
+
     async def detail(self, db: AsyncSession, customer_id: uuid.UUID) -> CustomerDetail:
         """Customer with contacts, projects and open receivables: one query, whatever size."""
         row = await repo.detail(db, customer_id)
@@ -249,7 +254,7 @@ class CustomerService:
             raise NotFound("customer")
         before = audit_service.snapshot(customer, ("archived_at",))
         if archived and customer.archived_at is None:
-            customer.archived_at = datetime.now(UTC)
+            customer.archived_at = clock.now()
         elif not archived:
             customer.archived_at = None
         await db.flush()
@@ -278,7 +283,7 @@ class CustomerService:
             customer.name = f"{ANONYMISED} {customer.number}"
             for key in PERSONAL_CUSTOMER_FIELDS:
                 setattr(customer, key, None)
-            customer.anonymized_at = datetime.now(UTC)
+            customer.anonymized_at = clock.now()
             await repo.anonymize_contacts_of(db, customer.id)
             await db.flush()
             await audit_service.record(
@@ -376,7 +381,7 @@ class CustomerService:
             contact.firstname = ANONYMISED
             contact.lastname = ANONYMISED
             contact.email = contact.phone = contact.position = None
-            contact.anonymized_at = datetime.now(UTC)
+            contact.anonymized_at = clock.now()
             await db.flush()
             await audit_service.record(
                 db,

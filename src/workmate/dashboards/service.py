@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.audit.service import audit_service, diff, entry
 from workmate.auth.permissions import allows
 from workmate.auth.principal import Principal
@@ -141,7 +142,7 @@ class DashboardService:
                 )
             ]
             raise denied
-        period = Period(now or datetime.now(UTC))
+        period = Period(now or clock.now())
         compute = self._computers()[widget_id]
         return s.WidgetData(
             widget=widget_id, generated_at=period.now, data=await compute(db, who, period)

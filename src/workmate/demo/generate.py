@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from schwifty import IBAN
 from stdnum.iso7064 import mod_11_10
 
+from workmate import clock
 from workmate.demo import names
 from workmate.demo.money import cents, line_net, totals
 
 Row = dict[str, Any]
 
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = clock.BUSINESS_ZONE
 DEMO_DOMAIN = "demo.workmate.de"
 DEMO_PASSWORD = "workmate-demo"  # noqa: S105 (documented demo login, printed by the command)
 HISTORY_DAYS = 183
@@ -90,6 +90,7 @@ class DemoCompany:
     reminders: list[Row] = field(default_factory=list)
     dashboards: list[Row] = field(default_factory=list)
     chat_messages: list[Row] = field(default_factory=list)
+    project_members: list[Row] = field(default_factory=list)
     counters: list[Row] = field(default_factory=list)
     # Working time (demo/worktime.py): table key -> rows.
     worktime: dict[str, list[Row]] = field(default_factory=dict)
@@ -395,6 +396,8 @@ def _time_entries(
     for emp in employees:
         mine = rng.sample(workable, rng.randint(3, 6))
         emp["_projects"] = mine
+        # Those who work on a project are put on it (its chat); booking time alone is not.
+        demo.project_members.extend({"project_id": p["id"], "employee_id": emp["id"]} for p in mine)
         if not emp["_new"]:
             continue  # a reused employee has a history already; ours would overlap it
         last_day = days[len(days) // 2] if not emp["is_active"] else days[-1]
@@ -819,6 +822,13 @@ def _chat(
         team = [
             e for e in employees if any(p["id"] == project["id"] for p in e.get("_projects", []))
         ] or employees[:3]
+        # Whoever writes in a project's chat is on the project (chat access is explicit).
+        known = {(m["project_id"], m["employee_id"]) for m in demo.project_members}
+        demo.project_members.extend(
+            {"project_id": project["id"], "employee_id": e["id"]}
+            for e in team
+            if (project["id"], e["id"]) not in known
+        )
         start = _at(project["start_date"], time(9))
         end = min(_at(_project_window(project, ctx.today)[1], time(17)), ctx.now)
         span = max(int((end - start).total_seconds()), 60)

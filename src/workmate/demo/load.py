@@ -34,6 +34,7 @@ from workmate.models import (
     NumberCounter,
     Payment,
     Project,
+    ProjectMember,
     Reminder,
     Role,
     TimeEntry,
@@ -139,6 +140,7 @@ def counts(demo: DemoCompany) -> dict[str, int]:
         "customers": len(demo.customers),
         "contacts": len(demo.contacts),
         "projects": len(demo.projects),
+        "project members": len(demo.project_members),
         "time entries": len(demo.time_entries),
         "invoices": len(demo.invoices) + len(demo.credit_notes),
         "invoice lines": len(demo.invoice_lines),
@@ -186,6 +188,7 @@ async def load(conn: AsyncConnection, demo: DemoCompany, progress: Progress) -> 
     await _insert(conn, Customer, demo.customers, progress, "customers")
     await _insert(conn, Contact, demo.contacts, progress, "contacts")
     await _insert(conn, Project, demo.projects, progress, "projects")
+    await _insert(conn, ProjectMember, demo.project_members, progress, "project members")
     await _insert(conn, TimeEntry, demo.time_entries, progress, "time entries")
     await _insert(conn, Invoice, demo.invoices, progress, "invoices")
     # Credit notes after their originals: cancels_id must find its row.

@@ -8,6 +8,7 @@ from fastapi import Depends
 
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
+from workmate.uploads import Upload, upload_permission
 
 DocumentsRead = Annotated[Principal, Depends(require("documents", "read"))]
 DocumentsWrite = Annotated[Principal, Depends(require("documents", "write"))]
@@ -30,3 +31,9 @@ def readable_links(who: Principal) -> list[str]:
 
 def may_link(who: Principal, kind: str, target: object) -> bool:
     return kind in readable_links(who) or (kind == "employee" and target == who.employee_id)
+
+
+# Upload routes: no connection or row lock while the body streams (workmate.uploads).
+DocumentsUpload = Annotated[
+    Upload, Depends(upload_permission("documents", "write"), scope="function")
+]

@@ -10,7 +10,12 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from workmate.db import SessionDep
-from workmate.documents.auth import DocumentsDelete, DocumentsRead, DocumentsWrite
+from workmate.documents.auth import (
+    DocumentsDelete,
+    DocumentsRead,
+    DocumentsUpload,
+    DocumentsWrite,
+)
 from workmate.documents.schemas import Category, DocumentRead, DocumentUpdate, LinkedModule
 from workmate.documents.service import document_service, download_name
 from workmate.documents.storage import Storage, storage_dependency
@@ -58,15 +63,15 @@ def content_disposition(filename: str) -> str:
     },
 )
 async def upload_document(
-    request: Request, who: DocumentsWrite, db: SessionDep, storage: StorageDep
+    request: Request, upload: DocumentsUpload, db: SessionDep, storage: StorageDep
 ) -> Document:
     """Upload one file (multipart field `file`), streamed to disk: over the size limit is 413,
     a type not recognised from its bytes is 415, a link to a missing object is 422."""
     return await document_service.upload(
         db,
-        who,
+        upload.who,
         storage,
-        request.stream(),
+        upload.body,
         content_type=request.headers.get("content-type"),
         content_length=request.headers.get("content-length"),
     )

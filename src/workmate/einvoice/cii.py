@@ -202,7 +202,10 @@ def build_xml(
 def payment_terms_text(doc: InvoiceDocument) -> str:
     """The payment terms in words (BT-20), the same sentence as on the PDF."""
     if doc.is_credit_note:
-        return "Der Betrag wird Ihnen erstattet oder mit offenen Forderungen verrechnet."
+        # Only money actually received is refunded; a cancelled unpaid invoice settles nothing.
+        if Decimal(doc.extra.get("original_paid", "0")) > 0:
+            return "Der bereits gezahlte Betrag wird Ihnen erstattet."
+        return "Die Rechnung ist damit storniert; es ist nichts zu zahlen und nichts zu erstatten."
     if doc.due_date is None:
         return "Zahlbar sofort ohne Abzug."
     return f"Zahlbar ohne Abzug bis {doc.due_date.strftime('%d.%m.%Y')}."

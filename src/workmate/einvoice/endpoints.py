@@ -41,6 +41,21 @@ async def invoice_pdf(invoice_id: uuid.UUID, who: InvoicesRead, session: Session
 
 
 @router.get(
+    "/{invoice_id}/preview.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **DOCUMENT_ERRORS},
+)
+async def draft_preview(invoice_id: uuid.UUID, who: InvoicesRead, session: SessionDep) -> Response:
+    """A draft as its PDF will look (marked ENTWURF, not stored, no number taken)."""
+    data = await einvoice_service.draft_preview(session, invoice_id)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="Entwurf.pdf"'},
+    )
+
+
+@router.get(
     "/{invoice_id}/xrechnung",
     response_class=Response,
     responses={200: {"content": {"application/xml": {}}}, **DOCUMENT_ERRORS},

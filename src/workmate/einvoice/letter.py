@@ -24,6 +24,9 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 
 from workmate.einvoice.pdf import FONT, FONT_BOLD, _fonts
 
+MARGIN = 20 * mm
+TEXT_WIDTH = A4[0] - 2 * MARGIN
+
 
 @dataclass(frozen=True, slots=True)
 class Letter:
@@ -36,6 +39,8 @@ class Letter:
     totals: Sequence[tuple[str, str]] = ()
     paragraphs: Sequence[str] = ()
     footer: Sequence[str] = field(default_factory=tuple)
+    # Shares of the text width per table column; fixed widths let a long word wrap.
+    widths: Sequence[float] = ()
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
@@ -60,8 +65,13 @@ def render_letter(letter: Letter) -> bytes:
             if letter.header
             else [list(r) for r in letter.rows]
         )
+        # A row (a quote line's description of up to 2,000 characters) may be taller than a
+        # page: it is split across pages instead of failing the layout.
         table = Table(
-            [[_p(c, body) for c in row] for row in data], repeatRows=1 if letter.header else 0
+            [[_p(c, body) for c in row] for row in data],
+            colWidths=[w * TEXT_WIDTH for w in letter.widths] or None,
+            repeatRows=1 if letter.header else 0,
+            splitInRow=1,
         )
         table.setStyle(
             TableStyle(
@@ -93,10 +103,10 @@ def render_letter(letter: Letter) -> bytes:
     SimpleDocTemplate(
         out,
         pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
         title=letter.title,
         author=letter.sender_line,
     ).build(story)

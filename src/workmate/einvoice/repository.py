@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from workmate import clock
 from workmate.company.service import legal_line
 from workmate.einvoice.data import Bank, Deduction, InvoiceDocument, Line, Party
 from workmate.models import (
@@ -136,7 +137,12 @@ async def load_documents(
         for invoice_id, amount in (
             await session.execute(
                 select(Payment.invoice_id, func.sum(Payment.amount))
-                .where(Payment.invoice_id.in_(invoice_ids))
+                # A credit note tells whether its original was paid (refund or nothing due).
+                .where(
+                    Payment.invoice_id.in_(
+                        [*invoice_ids, *(i.cancels_id for i, *_ in rows if i.cancels_id)]
+                    )
+                )
                 .group_by(Payment.invoice_id)
             )
         ).all()
@@ -163,7 +169,7 @@ async def load_documents(
             id=invoice.id,
             number=invoice.number or "",
             kind=invoice.kind,
-            issued_date=invoice.issued_date or date.today(),
+            issued_date=invoice.issued_date or clock.today(),
             due_date=invoice.due_date,
             service_start=invoice.service_start,
             service_end=invoice.service_end,
@@ -184,7 +190,12 @@ async def load_documents(
             original_number=original_number,
             original_date=original_date,
             logo_key=seller.logo_path,
-            extra={"legal": legal_line(seller)},
+            extra={
+                "legal": legal_line(seller),
+                "original_paid": str(paid.get(invoice.cancels_id, Decimal("0.00")))
+                if invoice.cancels_id
+                else "0.00",
+            },
             billing=invoice.billing,
             deductions=tuple(deductions.get(invoice.quote_id, ()))
             if invoice.billing == "final" and invoice.quote_id is not None

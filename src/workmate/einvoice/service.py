@@ -6,8 +6,10 @@ import re
 import uuid
 from datetime import date
 
+import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.einvoice import repository
 from workmate.einvoice.data import InvoiceDocument
 from workmate.errors import Conflict, NotFound
@@ -98,6 +100,24 @@ class EinvoiceService:
         if invoice.status == "draft":
             raise InvoiceNotIssued()
         return (await self.documents(session, [invoice_id]))[invoice_id]
+
+    async def draft_preview(self, session: AsyncSession, invoice_id: uuid.UUID) -> bytes:
+        """A draft's PDF as it would look when issued, marked ENTWURF instead of a number;
+        nothing is stored and no number is taken (404 unknown, 409 already issued)."""
+        from dataclasses import replace
+
+        from workmate.einvoice.pdf import render_page_pdf
+
+        invoice = await repository.get_invoice(session, invoice_id)
+        if invoice is None:
+            raise NotFound("invoice")
+        if invoice.status != "draft":
+            raise Conflict(
+                "invoice {number} is issued; open its PDF", params={"number": invoice.number}
+            )
+        doc = (await repository.load_documents(session, [invoice_id]))[invoice_id]
+        draft = replace(doc, number="ENTWURF", issued_date=clock.today())
+        return await anyio.to_thread.run_sync(render_page_pdf, draft)
 
 
 einvoice_service = EinvoiceService()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -147,3 +148,12 @@ async def role_name_taken(db: AsyncSession, name: str, except_id: uuid.UUID | No
 async def role_holders(db: AsyncSession, role_id: uuid.UUID) -> int:
     stmt = select(func.count()).select_from(Employee).where(Employee.role_id == role_id)
     return int(await db.scalar(stmt) or 0)
+
+
+async def names(db: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await db.execute(
+        select(Employee.id, Employee.firstname, Employee.lastname).where(Employee.id.in_(list(ids)))
+    )
+    return {r.id: f"{r.firstname} {r.lastname}" for r in rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from pydantic import ValidationError
@@ -79,6 +80,10 @@ async def _delete_or_conflict(db: AsyncSession, obj: object, message: str) -> No
 
 
 class EmployeeService:
+    async def names(self, db: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Full names by employee id, in one statement (owner columns of lists)."""
+        return await repository.names(db, ids)
+
     async def search(
         self,
         db: AsyncSession,

@@ -3,11 +3,12 @@ payments, and the purchase side: supplier bills and the payments on them."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.einvoice.service import einvoice_service
 from workmate.errors import Invalid
 from workmate.exports import repository
@@ -31,7 +32,7 @@ class ExportService:
             bookings = await self._bookings(session, config, start, end)
         except DatevConfigError as exc:
             raise Invalid(str(exc), field=exc.field) from None
-        return render(config, start, end, bookings, datetime.now(UTC))
+        return render(config, start, end, bookings, clock.now())
 
     async def _bookings(
         self, session: AsyncSession, config: DatevConfig, start: date, end: date

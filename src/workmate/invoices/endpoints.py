@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from workmate.db import SessionDep
+from workmate.db import SessionDep, read_only
 from workmate.invoices.auth import InvoicesDelete, InvoicesRead, InvoicesWrite
 from workmate.invoices.repository import ListFilter
 from workmate.invoices.schemas import (
@@ -25,6 +25,7 @@ from workmate.invoices.schemas import (
 )
 from workmate.invoices.service import invoice_service
 from workmate.pagination import Page, Paging
+from workmate.reads import page_response
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 
@@ -32,6 +33,7 @@ StatusFilter = Literal["draft", "sent", "open", "overdue", "paid", "cancelled"]
 
 
 @router.get("", response_model=Page[InvoiceSummary])
+@read_only
 async def list_invoices(
     who: InvoicesRead,
     db: SessionDep,
@@ -43,7 +45,7 @@ async def list_invoices(
     issued_from: date | None = None,
     issued_to: date | None = None,
     number: Annotated[str | None, Query(max_length=40)] = None,
-) -> Page[InvoiceSummary]:
+) -> Response:
     """Invoices, newest first; status 'overdue' means past due and unpaid, stored or not."""
     filters = ListFilter(
         status=status,
@@ -54,7 +56,8 @@ async def list_invoices(
         issued_to=issued_to,
         number=number,
     )
-    return await invoice_service.list_invoices(db, filters, paging)
+    items, total = await invoice_service.list_invoices_json(db, filters, paging)
+    return page_response(items, total, paging)
 
 
 @router.get("/statistics", response_model=Statistics)
@@ -84,6 +87,7 @@ async def invoice_from_time_entries(
 
 
 @router.get("/{invoice_id}", response_model=InvoiceRead)
+@read_only
 async def get_invoice(invoice_id: uuid.UUID, who: InvoicesRead, db: SessionDep) -> InvoiceRead:
     """One invoice with lines, VAT per rate, paid and open amount."""
     return await invoice_service.get(db, invoice_id)

@@ -8,22 +8,22 @@ open or overdue: they expect no payment (their due_date is NULL).
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, or_
 
+from workmate import clock
 from workmate.models import Invoice
 
 # Issued and still expecting money.
 OPEN_STATUSES = ("sent", "overdue")
 # Invoice dates are German calendar dates, whatever the server's clock zone.
-BUSINESS_ZONE = ZoneInfo("Europe/Berlin")
+BUSINESS_ZONE = clock.BUSINESS_ZONE
 
 
 def today() -> date:
     """Today's date in Germany (issue dates, due dates and overdue are calendar dates there)."""
-    return datetime.now(BUSINESS_ZONE).date()
+    return clock.today()
 
 
 def is_open() -> ColumnElement[bool]:

@@ -8,11 +8,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, not_, select, text, update
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.invoices.overdue import effective_status, is_open, is_overdue
+from workmate.invoices.schemas import InvoiceSummary
 from workmate.models import Customer, Invoice, InvoiceLine, Payment, Project, TimeEntry
+from workmate.reads import json_build
 
 NEVER = 1_000_000
 
@@ -125,6 +139,8 @@ class ListFilter:
     issued_from: date | None = None
     issued_to: date | None = None
     number: str | None = None
+    # Number, buyer or customer name contain this (the web list's search box).
+    text: str | None = None
 
 
 def _where(f: ListFilter, today: date) -> list[Any]:
@@ -149,7 +165,30 @@ def _where(f: ListFilter, today: date) -> list[Any]:
         conditions.append(Invoice.issued_date <= f.issued_to)
     if f.number:
         conditions.append(Invoice.number.ilike(f"%{f.number}%"))
+    if f.text:
+        pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        named = select(Customer.id).where(Customer.name.ilike(pattern))
+        conditions.append(
+            or_(
+                Invoice.number.ilike(pattern),
+                Invoice.buyer_name.ilike(pattern),
+                Invoice.customer_id.in_(named),
+            )
+        )
     return conditions
+
+
+async def sums(db: AsyncSession, f: ListFilter, today: date) -> tuple[Decimal, Decimal]:
+    """Gross total of every invoice the filter lists, and what is still open of them."""
+    open_part = case((is_open(), Invoice.total - paid_amount()), else_=0)
+    row = (
+        await db.execute(
+            select(
+                func.coalesce(func.sum(Invoice.total), 0), func.coalesce(func.sum(open_part), 0)
+            ).where(and_(True, *_where(f, today)))
+        )
+    ).one()
+    return Decimal(row[0]), Decimal(row[1])
 
 
 def _listing(f: ListFilter, today: date) -> Select[Any]:
@@ -177,6 +216,36 @@ async def page(
     return [(inv, status, Decimal(p), Decimal(c)) for inv, status, p, c in rows.all()], int(
         total or 0
     )
+
+
+async def page_json(
+    db: AsyncSession, f: ListFilter, today: date, limit: int, offset: int
+) -> tuple[list[str], int]:
+    """The same page as `page`, each row as InvoiceSummary's JSON text built by PostgreSQL
+    (effective status, paid sum, and the open amount by the rule of the service's _open)."""
+    where = and_(True, *_where(f, today))
+    total = await db.scalar(select(func.count()).select_from(Invoice).where(where))
+    not_open = or_(Invoice.kind != "invoice", Invoice.status.in_(("draft", "cancelled")))
+    row = json_build(
+        InvoiceSummary,
+        "invoices",
+        {
+            "status": effective_status(today),
+            "paid_amount": paid_amount(),
+            "open_amount": case(
+                (not_open, literal_column("0.00")), else_=Invoice.total - paid_amount()
+            ),
+        },
+    )
+    rows = await db.scalars(
+        select(row)
+        .select_from(Invoice)
+        .where(where)
+        .order_by(Invoice.issued_date.desc().nulls_first(), Invoice.created_at.desc(), Invoice.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.all()), int(total or 0)
 
 
 # ---- overdue and dunning ----

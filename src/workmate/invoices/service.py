@@ -38,8 +38,10 @@ from workmate.invoices.schemas import (
 )
 from workmate.invoices.totals import (
     LEGAL_NOTES,
+    MAX_AMOUNT,
     billed_hours,
     cents,
+    check_line_amount,
     compute,
     effective_rate,
     line_net,
@@ -69,16 +71,6 @@ SELLER_ITEMS = {
     "register_number": msg("company settings: register_number"),
     "managing_directors": msg("company settings: managing_directors"),
 }
-
-
-# Amounts are NUMERIC(12, 2): a line's net and the invoice's totals must stay below this.
-MAX_AMOUNT = Decimal(10) ** 10
-
-
-def _check_line_amount(quantity: Decimal, unit_price: Decimal, field: str) -> None:
-    """422 naming the field when quantity x unit price does not fit a stored amount."""
-    if abs(quantity * unit_price) >= MAX_AMOUNT:
-        raise Invalid(f"quantity x unit_price must stay below {MAX_AMOUNT:,}", field=field)
 
 
 class InvoiceNotDraft(Conflict):
@@ -135,7 +127,7 @@ class InvoiceService:
     async def get(self, db: AsyncSession, invoice_id: uuid.UUID) -> InvoiceRead:
         """One invoice with lines, VAT per rate, paid and open amount, effective status."""
         invoice = await self._get(db, invoice_id)
-        return await self._read(db, invoice)
+        return await self._read(db, invoice, reread=False)
 
     async def list_invoices(
         self, db: AsyncSession, filters: repository.ListFilter, paging: PageParams
@@ -149,6 +141,20 @@ class InvoiceService:
             for invoice, status, paid, credited in rows
         ]
         return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+    async def list_sums(
+        self, db: AsyncSession, filters: repository.ListFilter
+    ) -> tuple[Decimal, Decimal]:
+        """Gross total and open amount over every invoice the filters list (not one page)."""
+        return await repository.sums(db, filters, business_today())
+
+    async def list_invoices_json(
+        self, db: AsyncSession, filters: repository.ListFilter, paging: PageParams
+    ) -> tuple[list[str], int]:
+        """The same page as list_invoices, its items as JSON built by PostgreSQL (bytes path)."""
+        return await repository.page_json(
+            db, filters, business_today(), paging.limit, paging.offset
+        )
 
     # ---- drafts ----
 
@@ -248,7 +254,7 @@ class InvoiceService:
             if value is not None:
                 setattr(line, "chosen_vat_rate" if key == "vat_rate" else key, value)
         line.vat_rate = effective_rate(invoice.vat_treatment, Decimal(line.chosen_vat_rate))
-        _check_line_amount(
+        check_line_amount(
             Decimal(line.quantity),
             Decimal(line.unit_price),
             "quantity" if data.unit_price is None else "unit_price",
@@ -710,7 +716,7 @@ class InvoiceService:
     def _new_line(
         self, invoice: Invoice, position: int, data: LineIn, field: str = ""
     ) -> InvoiceLine:
-        _check_line_amount(data.quantity, data.unit_price, f"{field}unit_price")
+        check_line_amount(data.quantity, data.unit_price, f"{field}unit_price")
         return InvoiceLine(
             invoice_id=invoice.id,
             position=position,
@@ -749,9 +755,9 @@ class InvoiceService:
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
         if max(abs(totals.net), abs(totals.gross)) >= MAX_AMOUNT:
             raise Invalid(
-                f"the invoice total must stay below {MAX_AMOUNT:,} (split it into several "
-                "invoices)",
+                "the invoice total must stay below {limit} (split it into several invoices)",
                 field="lines",
+                params={"limit": MAX_AMOUNT},
             )
         invoice.net_total = totals.net
         invoice.tax_total = totals.tax
@@ -847,8 +853,12 @@ class InvoiceService:
             return Decimal("0.00")
         return max(Decimal(invoice.total) - paid_sum - credited, Decimal("0.00"))
 
-    async def _read(self, db: AsyncSession, invoice: Invoice) -> InvoiceRead:
-        await db.refresh(invoice)
+    async def _read(
+        self, db: AsyncSession, invoice: Invoice, *, reread: bool = True
+    ) -> InvoiceRead:
+        # After a write the row is read back (trigger-set columns); a row just loaded is not.
+        if reread:
+            await db.refresh(invoice)
         lines = await repository.lines(db, invoice.id)
         paid_sum = await repository.paid(db, invoice.id)
         credited = await repository.credited(db, invoice.id)

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from workmate.errors import Invalid
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 ZERO = Decimal("0.00")
@@ -22,6 +24,20 @@ LEGAL_NOTES = {
     "intra_eu_goods": "Steuerfreie innergemeinschaftliche Lieferung (§ 4 Nr. 1 Buchst. b, "
     "§ 6a UStG) / Tax-exempt intra-Community supply of goods.",
 }
+
+
+# Amounts are NUMERIC(12, 2): a line's net and the invoice's totals must stay below this.
+MAX_AMOUNT = Decimal(10) ** 10
+
+
+def check_line_amount(quantity: Decimal, unit_price: Decimal, field: str) -> None:
+    """422 naming the field when quantity x unit price does not fit a stored amount."""
+    if abs(quantity * unit_price) >= MAX_AMOUNT:
+        raise Invalid(
+            "quantity x unit_price must stay below {limit}",
+            field=field,
+            params={"limit": MAX_AMOUNT},
+        )
 
 
 def cents(value: Decimal) -> Decimal:

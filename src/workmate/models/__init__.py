@@ -39,6 +39,7 @@ from workmate.models.outbox_attachment import OutboxAttachment
 from workmate.models.outbox_message import OutboxMessage
 from workmate.models.payment import Payment
 from workmate.models.project import Project
+from workmate.models.project_member import ProjectMember
 from workmate.models.public_holiday import PublicHoliday
 from workmate.models.quote import Quote
 from workmate.models.quote_line import QuoteLine
@@ -51,6 +52,7 @@ from workmate.models.supplier_bill import SupplierBill
 from workmate.models.supplier_bill_tax import SupplierBillTax
 from workmate.models.supplier_payment import SupplierPayment
 from workmate.models.time_entry import TimeEntry
+from workmate.models.upload_slot import UploadSlot
 from workmate.models.work_break import WorkBreak
 from workmate.models.work_contract import WorkContract
 from workmate.models.worktime_settings import WorktimeSettings
@@ -95,6 +97,7 @@ __all__ = [
     "OutboxMessage",
     "Payment",
     "Project",
+    "ProjectMember",
     "PublicHoliday",
     "Quote",
     "QuoteLine",
@@ -107,6 +110,7 @@ __all__ = [
     "SupplierBillTax",
     "SupplierPayment",
     "TimeEntry",
+    "UploadSlot",
     "WorkBreak",
     "WorkContract",
     "WorktimeSettings",

@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, func
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workmate.models.base import Base, Timestamps, enum_check, uuid_pk
@@ -30,7 +30,8 @@ class Expense(Timestamps, Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     note: Mapped[str | None] = mapped_column(Text)
     # Added: when the money was spent (monthly totals need it; created_at is when it was typed).
-    expense_date: Mapped[date] = mapped_column(server_default=func.current_date(), index=True)
+    # The business day (Europe/Berlin), as workmate.clock.today(): see migration 0010b.
+    expense_date: Mapped[date] = mapped_column(server_default=text("wm_today()"), index=True)
     # Optional receipt (Beleg).
     document_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL")

@@ -3,7 +3,16 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    FetchedValue,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workmate.models.base import Base, uuid_pk
@@ -15,6 +24,9 @@ class QuoteLine(Base):
     __tablename__ = "quote_lines"
     __table_args__ = (
         CheckConstraint("vat_rate IN (0, 7, 19)", name="vat_rate"),
+        CheckConstraint("chosen_vat_rate IN (0, 7, 19)", name="chosen_vat_rate"),
+        # The effective rate is the chosen one, or 0 under reverse charge / §19 (0011c).
+        CheckConstraint("vat_rate = chosen_vat_rate OR vat_rate = 0", name="effective_vat_rate"),
         CheckConstraint("discount_percent >= 0 AND discount_percent <= 100", name="discount"),
         CheckConstraint("quantity <> 0", name="quantity"),
     )
@@ -28,6 +40,9 @@ class QuoteLine(Base):
     quantity: Mapped[Decimal] = mapped_column(Numeric(12, 3))
     unit: Mapped[str] = mapped_column(String(10), server_default=text("'C62'"))
     unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    # As on invoice lines: the rate the user chose survives treatment switches; `vat_rate`
+    # is the effective one.
+    chosen_vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2), server_default=FetchedValue())
     vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), server_default=text("0"))
     net_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))

@@ -104,8 +104,9 @@ class PaymentService:
             request_hash=digest if idempotency_key else None,
         )
         db.add(payment)
+        # The INSERT returns the server defaults (id, created_at, updated_at: SQLAlchemy's
+        # eager defaults); no re-read of the row.
         await db.flush()
-        await db.refresh(payment)
         await audit_service.record(
             db,
             who,

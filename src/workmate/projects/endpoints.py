@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from workmate.db import SessionDep
+from workmate.db import SessionDep, read_only
 from workmate.models import Project
 from workmate.pagination import Page, Paging
 from workmate.projects.auth import ProjectsDelete, ProjectsRead, ProjectsWrite
+from workmate.projects.members import MemberRead, member_service
 from workmate.projects.schemas import (
     ProjectCreate,
     ProjectOverview,
@@ -19,11 +20,13 @@ from workmate.projects.schemas import (
     ProjectUpdate,
 )
 from workmate.projects.service import project_service
+from workmate.reads import ReaderDep, json_response, page_response
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
 
 @router.get("", response_model=Page[ProjectRead])
+@read_only
 async def list_projects(
     who: ProjectsRead,
     db: SessionDep,
@@ -32,7 +35,7 @@ async def list_projects(
     department_id: uuid.UUID | None = None,
     status: ProjectStatus | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Part of the title.")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """List projects, filtered by customer, department, status or title."""
     items, total = await project_service.list(
         db,
@@ -42,8 +45,9 @@ async def list_projects(
         q=q,
         limit=paging.limit,
         offset=paging.offset,
+        as_json=True,
     )
-    return {"items": items, "total": total, "limit": paging.limit, "offset": paging.offset}
+    return page_response(items, total, paging)
 
 
 @router.post("", response_model=ProjectRead, status_code=201)
@@ -53,9 +57,10 @@ async def create_project(data: ProjectCreate, who: ProjectsWrite, db: SessionDep
 
 
 @router.get("/{project_id}", response_model=ProjectRead)
-async def get_project(project_id: uuid.UUID, who: ProjectsRead, db: SessionDep) -> Project:
+@read_only
+async def get_project(project_id: uuid.UUID, who: ProjectsRead, reader: ReaderDep) -> Response:
     """One project."""
-    return await project_service.get(db, project_id)
+    return json_response(await project_service.get_json(reader, project_id))
 
 
 @router.patch("/{project_id}", response_model=ProjectRead)
@@ -79,3 +84,28 @@ async def project_overview(
 ) -> ProjectOverview:
     """Hours booked, billable value, invoiced, paid, expenses and margin of a project."""
     return await project_service.overview(db, who, project_id)
+
+
+@router.get("/{project_id}/members", response_model=list[MemberRead])
+async def list_members(project_id: uuid.UUID, who: ProjectsRead, db: SessionDep) -> Any:
+    """The project's members (besides its department and projects.write holders, the only
+    ones who read and post in its chat)."""
+    return await member_service.list(db, project_id)
+
+
+@router.put("/{project_id}/members/{employee_id}", status_code=204)
+async def add_member(
+    project_id: uuid.UUID, employee_id: uuid.UUID, who: ProjectsWrite, db: SessionDep
+) -> Response:
+    """Put an employee on the project (idempotent); booking time never does this."""
+    await member_service.add(db, who, project_id, employee_id)
+    return Response(status_code=204)
+
+
+@router.delete("/{project_id}/members/{employee_id}", status_code=204)
+async def remove_member(
+    project_id: uuid.UUID, employee_id: uuid.UUID, who: ProjectsWrite, db: SessionDep
+) -> Response:
+    """Take an employee off the project; their chat access ends with the next delivery."""
+    await member_service.remove(db, who, project_id, employee_id)
+    return Response(status_code=204)

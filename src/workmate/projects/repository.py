@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, cast, exists, func, select
+from sqlalchemy import ColumnElement, Numeric, cast, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.models import (
@@ -19,6 +19,8 @@ from workmate.models import (
     Project,
     TimeEntry,
 )
+from workmate.projects.schemas import ProjectRead
+from workmate.reads import Reader, json_column, read_by_id
 
 # Issued invoices that still count as revenue.
 INVOICED_STATUSES = ("sent", "overdue", "paid")
@@ -44,10 +46,17 @@ def filtered(
 
 
 async def list_projects(
-    db: AsyncSession, where: list[ColumnElement[bool]], limit: int, offset: int
-) -> tuple[Sequence[Project], int]:
+    db: AsyncSession,
+    where: list[ColumnElement[bool]],
+    limit: int,
+    offset: int,
+    *,
+    as_json: bool = False,
+) -> tuple[Sequence[Any], int]:
+    """A page of projects and the total; `as_json`: each row as ProjectRead's JSON text."""
     stmt = (
-        select(Project)
+        select(json_column(ProjectRead, "projects") if as_json else Project)
+        .select_from(Project)
         .where(*where)
         .order_by(Project.start_date.desc().nulls_last(), Project.title, Project.id)
         .limit(limit)
@@ -56,6 +65,45 @@ async def list_projects(
     items = (await db.scalars(stmt)).all()
     total = await db.scalar(select(func.count()).select_from(Project).where(*where))
     return items, int(total or 0)
+
+
+async def choices(
+    db: AsyncSession,
+    statuses: Sequence[str] | None,
+    ids: Collection[uuid.UUID] = (),
+    limit: int = 500,
+) -> Sequence[Any]:
+    """(id, title, status, customer_id, customer_name) in one statement, by customer and title:
+    projects in `statuses` (all if None) and those in `ids` whatever their status."""
+    picked: list[ColumnElement[bool]] = []
+    if statuses is not None:
+        picked.append(Project.status.in_(list(statuses)))
+    if ids:
+        picked.append(Project.id.in_(list(ids)))
+    stmt = (
+        select(
+            Project.id,
+            Project.title,
+            Project.status,
+            Project.customer_id,
+            Customer.name.label("customer_name"),
+        )
+        .join(Customer, Customer.id == Project.customer_id)
+        .order_by(func.lower(Customer.name), func.lower(Project.title), Project.id)
+        .limit(limit)
+    )
+    if picked:
+        stmt = stmt.where(or_(*picked))
+    return (await db.execute(stmt)).all()
+
+
+_PROJECT_JSON = read_by_id(ProjectRead, "projects")
+
+
+async def get_json(reader: Reader, project_id: uuid.UUID) -> str | None:
+    """The project as ProjectRead's JSON text, built by PostgreSQL, or None."""
+    body: str | None = await reader.fetchval(_PROJECT_JSON, project_id)
+    return body
 
 
 async def get(db: AsyncSession, project_id: uuid.UUID, *, lock: bool = False) -> Project | None:
@@ -104,7 +152,25 @@ async def overview(db: AsyncSession, project_id: uuid.UUID) -> dict[str, Any] | 
 
     hours_booked = scalar(func.sum(hours), finished, source=TimeEntry)
     billable_hours = scalar(func.sum(hours), billable, source=TimeEntry)
-    billable_value = scalar(func.sum(hours * rate), billable, source=TimeEntry)
+    # Valued as billed (invoices.totals.billed_hours): per employee and rate the exact hours
+    # are summed, rounded once, then priced, so the figure equals an invoice of the same time.
+    units = (
+        select(func.sum(hours).label("h"), rate.label("r"))
+        .select_from(TimeEntry)
+        .join(Project, Project.id == TimeEntry.project_id)
+        .where(
+            TimeEntry.project_id == project_id,
+            TimeEntry.end_time.is_not(None),
+            TimeEntry.billable,
+        )
+        .group_by(TimeEntry.employee_id, rate)
+        .subquery()
+    )
+    billable_value = (
+        select(func.coalesce(func.sum(func.round(func.round(units.c.h, 2) * units.c.r, 2)), 0))
+        .select_from(units)
+        .scalar_subquery()
+    )
     invoiced = scalar(
         func.sum(Invoice.net_total),
         Invoice.project_id == Project.id,

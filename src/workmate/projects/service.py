@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from workmate.errors import Conflict, Invalid, NotFound, msg
 from workmate.models import Project
 from workmate.projects import repository as repo
 from workmate.projects.schemas import ProjectCreate, ProjectOverview, ProjectUpdate
+from workmate.reads import Reader
 
 # planned -> in_progress -> completed; any open state -> cancelled. Terminal states stay.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -35,12 +37,25 @@ class ProjectService:
         q: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> tuple[Sequence[Project], int]:
-        """Projects matching the filters; items and total share one filter."""
+        as_json: bool = False,
+    ) -> tuple[Sequence[Any], int]:
+        """Projects matching the filters; items and total share one filter (`as_json`: the
+        items as ProjectRead's JSON text, for the API's bytes path)."""
         where = repo.filtered(
             customer_id=customer_id, department_id=department_id, status=status, q=q
         )
-        return await repo.list_projects(db, where, limit, offset)
+        return await repo.list_projects(db, where, limit, offset, as_json=as_json)
+
+    async def choices(
+        self,
+        db: AsyncSession,
+        statuses: Sequence[str] | None = None,
+        ids: Collection[uuid.UUID] = (),
+        limit: int = 500,
+    ) -> Sequence[Any]:
+        """Projects for pickers and lists, with their customer's name, sorted by customer and
+        title, in one statement: those in `statuses` plus those named in `ids`."""
+        return await repo.choices(db, statuses, ids, limit)
 
     async def get(self, db: AsyncSession, project_id: uuid.UUID) -> Project:
         """One project or 404."""
@@ -48,6 +63,13 @@ class ProjectService:
         if project is None:
             raise NotFound("project")
         return project
+
+    async def get_json(self, reader: Reader, project_id: uuid.UUID) -> str:
+        """One project as JSON built by PostgreSQL (the API's bytes path), or 404."""
+        body = await repo.get_json(reader, project_id)
+        if body is None:
+            raise NotFound("project")
+        return body
 
     async def _check_links(
         self, db: AsyncSession, customer_id: uuid.UUID | None, department_id: uuid.UUID | None

@@ -7,9 +7,7 @@ Each file's name in the archive is its receipt link in the DATEV export (Belegli
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -24,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate import clock
 from workmate.documents.storage import Storage, StorageError
 from workmate.errors import Invalid, WorkmateError
+from workmate.exports.csvfile import CsvWriter
 from workmate.models import IncomingInvoice
 from workmate.purchases import repository as repo
 
@@ -134,9 +133,8 @@ def _pack(
     storage: Storage, rows: list[IncomingInvoice], start: date, end: date
 ) -> tuple[IO[bytes], int]:
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
-    manifest = io.StringIO()
-    writer = csv.writer(manifest, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+    writer = CsvWriter()
+    writer.row(
         [
             "file",
             "sha256",
@@ -159,7 +157,7 @@ def _pack(
                         "made (restore the file from a backup)",
                         params={"id": str(row.id)},
                     )
-            writer.writerow(
+            writer.row(
                 [
                     name,
                     row.sha256,
@@ -172,7 +170,7 @@ def _pack(
                 ]
             )
             sums.append(f"{row.sha256}  {name}\n")
-        archive.writestr("MANIFEST.csv", manifest.getvalue().encode("utf-8"))
+        archive.writestr("MANIFEST.csv", writer.encoded())
         archive.writestr("SHA256SUMS", "".join(sums))
         archive.writestr(
             "README.txt",

@@ -13,8 +13,13 @@ from fastapi import Depends
 
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
+from workmate.uploads import Upload, upload_permission
 
 PurchasesRead = Annotated[Principal, Depends(require("purchases", "read"))]
 PurchasesWrite = Annotated[Principal, Depends(require("purchases", "write"))]
 PurchasesDelete = Annotated[Principal, Depends(require("purchases", "delete"))]
 PurchasesSubmit = Annotated[Principal, Depends(require("purchases", "submit"))]
+# Upload routes: no connection or row lock while the body streams (workmate.uploads).
+PurchasesUpload = Annotated[
+    Upload, Depends(upload_permission("purchases", "submit"), scope="function")
+]

@@ -18,6 +18,7 @@ from workmate.purchases.auth import (
     PurchasesDelete,
     PurchasesRead,
     PurchasesSubmit,
+    PurchasesUpload,
     PurchasesWrite,
 )
 from workmate.purchases.bills import BillFilter, bill_service
@@ -77,18 +78,18 @@ UPLOAD_BODY = {
     openapi_extra=UPLOAD_BODY,
 )
 async def receive_invoice(
-    request: Request, who: PurchasesSubmit, db: SessionDep, storage: StorageDep
+    request: Request, upload: PurchasesUpload, db: SessionDep, storage: StorageDep
 ) -> IncomingInvoiceDetail:
     """Receive one supplier invoice or receipt (multipart field `file`: CII/UBL XML or PDF):
     checked by the official rules, kept unchanged, booked as a supplier bill for callers with
     purchases.write (`book=false` to only receive). Same file again or same supplier invoice
     number: 409 naming the first; unsafe or unreadable: 4xx, nothing stored."""
     data, name, fields = await incoming_service.read_upload(
-        request.stream(),
+        upload.body,
         request.headers.get("content-type"),
         request.headers.get("content-length"),
     )
-    return await incoming_service.receive(db, who, storage, data, name, fields)
+    return await incoming_service.receive(db, upload.who, storage, data, name, fields)
 
 
 @router.get("/incoming-invoices", response_model=Page[IncomingInvoiceRead])

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from workmate.models import (
     Customer,
@@ -65,9 +66,10 @@ def _incoming_filter(
     if status:
         where.append(IncomingInvoice.status == status)
     if booked is not None:
-        has_bill = select(SupplierBill.id).where(
-            SupplierBill.incoming_invoice_id == IncomingInvoice.id
-        )
+        # An alias: the page's query joins supplier_bills itself, and a subquery on the same
+        # table would correlate to it and lose its FROM (a 500 on ?booked=).
+        bill = aliased(SupplierBill)
+        has_bill = select(bill.id).where(bill.incoming_invoice_id == IncomingInvoice.id)
         where.append(has_bill.exists() if booked else ~has_bill.exists())
     return where
 

@@ -197,6 +197,14 @@ class BillCreate(Input):
             raise ValueError("service_end must be on or after service_start")
         return self
 
+    @field_validator("taxes")
+    @classmethod
+    def _storable(cls, taxes: list[TaxIn]) -> list[TaxIn]:
+        # The bill's totals are NUMERIC(12, 2) like each amount: their sums must fit too.
+        if sum((abs(t.net) + abs(t.tax) for t in taxes), Decimal(0)) >= Decimal(10) ** 10:
+            raise ValueError("the bill's total must stay below 10,000,000,000")
+        return taxes
+
 
 class BillUpdate(Input):
     """What may change on a booked bill: its filing, not what the supplier stated."""

@@ -33,7 +33,8 @@ def _line(line: QuoteLine) -> LineIn:
         quantity=Decimal(line.quantity),
         unit=line.unit,
         unit_price=Decimal(line.unit_price),
-        vat_rate=Decimal(line.vat_rate),
+        # The chosen rate: the invoice's own treatment decides the effective one.
+        vat_rate=Decimal(line.chosen_vat_rate),
         discount_percent=Decimal(line.discount_percent),
     )
 

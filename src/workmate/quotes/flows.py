@@ -43,6 +43,7 @@ def _letter(
         for ln in lines
     ]
     return Letter(
+        widths=(0.07, 0.43, 0.13, 0.14, 0.08, 0.15),
         sender_line=", ".join(
             p for p in (seller.name, seller.street, seller.postal_code, seller.city) if p
         ),

@@ -17,7 +17,13 @@ from workmate.auth.principal import Principal
 from workmate.company.service import company_service
 from workmate.errors import Conflict, Invalid, NotFound
 from workmate.invoices.schemas import LineIn
-from workmate.invoices.totals import compute, effective_rate, line_net
+from workmate.invoices.totals import (
+    MAX_AMOUNT,
+    check_line_amount,
+    compute,
+    effective_rate,
+    line_net,
+)
 from workmate.models import Customer, Project, Quote, QuoteLine
 from workmate.pagination import Page, PageParams
 from workmate.quotes import repository
@@ -207,6 +213,8 @@ class QuoteService:
 
     async def _replace_lines(self, db: AsyncSession, quote: Quote, lines: Sequence[LineIn]) -> None:
         await repository.delete_lines(db, quote.id)
+        for i, data in enumerate(lines):
+            check_line_amount(data.quantity, data.unit_price, f"lines.{i}.unit_price")
         db.add_all(
             QuoteLine(
                 quote_id=quote.id,
@@ -215,6 +223,7 @@ class QuoteService:
                 quantity=data.quantity,
                 unit=data.unit,
                 unit_price=data.unit_price,
+                chosen_vat_rate=data.vat_rate,
                 vat_rate=effective_rate(quote.vat_treatment, data.vat_rate),
                 discount_percent=data.discount_percent,
                 net_amount=line_net(data.quantity, data.unit_price, data.discount_percent),
@@ -227,10 +236,17 @@ class QuoteService:
     async def _recompute(self, db: AsyncSession, quote: Quote) -> None:
         lines = await repository.lines(db, quote.id)
         for line in lines:
-            rate = effective_rate(quote.vat_treatment, Decimal(line.vat_rate))
+            # Derived from the chosen rate: switching the treatment back restores it.
+            rate = effective_rate(quote.vat_treatment, Decimal(line.chosen_vat_rate))
             if line.vat_rate != rate:
                 line.vat_rate = rate
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
+        if max(abs(totals.net), abs(totals.gross)) >= MAX_AMOUNT:
+            raise Invalid(
+                "the quote total must stay below {limit}",
+                field="lines",
+                params={"limit": MAX_AMOUNT},
+            )
         quote.net_total, quote.tax_total, quote.total = totals.net, totals.tax, totals.gross
         await db.flush()
 

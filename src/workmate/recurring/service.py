@@ -20,6 +20,7 @@ from workmate.errors import Conflict, Invalid, NotFound, WorkmateError
 from workmate.invoices.schemas import InvoiceCreate, LineIn
 from workmate.invoices.sending import invoice_sending
 from workmate.invoices.service import invoice_service
+from workmate.invoices.totals import check_line_amount
 from workmate.models import Customer, Employee, RecurringInvoice, RecurringInvoiceLine, Role
 from workmate.outbox.schemas import SendByEmail
 from workmate.pagination import Page, PageParams
@@ -249,6 +250,9 @@ class RecurringService:
         self, db: AsyncSession, template: RecurringInvoice, lines: Sequence[LineIn]
     ) -> None:
         await repository.delete_lines(db, template.id)
+        # Refused here, not in every run: each invoice made from the template must be storable.
+        for i, ln in enumerate(lines):
+            check_line_amount(ln.quantity, ln.unit_price, f"lines.{i}.unit_price")
         db.add_all(
             RecurringInvoiceLine(
                 template_id=template.id,

@@ -6,6 +6,7 @@ from datetime import date
 
 import typer
 
+from workmate import clock
 from workmate.cli.common import run
 from workmate.db import session_scope
 
@@ -25,7 +26,7 @@ def due(
     from workmate.reminders.service import reminder_service
 
     try:
-        today = date.fromisoformat(on) if on else date.today()
+        today = date.fromisoformat(on) if on else clock.today()
     except ValueError:
         raise typer.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
 

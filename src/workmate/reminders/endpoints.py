@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from workmate import clock
 from workmate.db import SessionDep
 from workmate.models import Reminder
 from workmate.pagination import Page, Paging
@@ -36,7 +37,7 @@ async def list_reminders(
         db,
         who,
         view=view,
-        today=today or date.today(),
+        today=today or clock.today(),
         owner_id=owner_id,
         limit=paging.limit,
         offset=paging.offset,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.errors import Invalid, NotFound
@@ -109,7 +110,7 @@ class ReminderService:
         if reminder.is_done == done:
             return reminder
         return await self._apply(
-            db, who, reminder, {"is_done": done, "done_at": datetime.now(UTC) if done else None}
+            db, who, reminder, {"is_done": done, "done_at": clock.now() if done else None}
         )
 
     async def _apply(

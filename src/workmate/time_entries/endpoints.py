@@ -11,10 +11,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from workmate.config import get_settings
-from workmate.db import SessionDep
+from workmate.db import SessionDep, read_only
 from workmate.errors import Invalid
 from workmate.models import TimeEntry
 from workmate.pagination import Page, Paging
+from workmate.reads import ReaderDep, json_response, page_response
 from workmate.time_entries.auth import TimeDelete, TimeManage, TimeRead, TimeWrite
 from workmate.time_entries.repository import BERLIN
 from workmate.time_entries.schemas import (
@@ -183,6 +184,7 @@ async def compliance(
 
 
 @router.get("", response_model=Page[TimeEntryRead])
+@read_only
 async def list_entries(
     who: TimeRead,
     db: SessionDep,
@@ -192,7 +194,7 @@ async def list_entries(
     start: Annotated[date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)] = None,
     end: Annotated[date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)] = None,
     billable: bool | None = None,
-) -> dict[str, Any]:
+) -> Response:
     """Entries the caller may see (own, or everyone's with manage), newest first."""
     items, total = await time_entry_service.search(
         db,
@@ -204,8 +206,9 @@ async def list_entries(
         billable=billable,
         limit=paging.limit,
         offset=paging.offset,
+        as_json=True,
     )
-    return {"items": items, "total": total, "limit": paging.limit, "offset": paging.offset}
+    return page_response(items, total, paging)
 
 
 @router.post("", response_model=TimeEntryRead, status_code=201)
@@ -215,9 +218,10 @@ async def create_entry(data: TimeEntryCreate, who: TimeWrite, db: SessionDep) ->
 
 
 @router.get("/{entry_id}", response_model=TimeEntryRead)
-async def get_entry(entry_id: uuid.UUID, who: TimeRead, db: SessionDep) -> TimeEntry:
+@read_only
+async def get_entry(entry_id: uuid.UUID, who: TimeRead, reader: ReaderDep) -> Response:
     """One entry; another employee's is 404 without manage."""
-    return await time_entry_service.get(db, who, entry_id)
+    return json_response(await time_entry_service.get_json(reader, who, entry_id))
 
 
 @router.patch("/{entry_id}", response_model=TimeEntryRead)

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,11 +22,14 @@ from sqlalchemy import Date as SqlDate
 from sqlalchemy import Numeric as SqlNumeric
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.auth.principal import Principal
 from workmate.models import Customer, Employee, Invoice, Project, TimeEntry
+from workmate.reads import Reader, json_column, json_object, read_sql
+from workmate.time_entries.schemas import TimeEntryRead
 
 # Days, weeks and months are the company's calendar, not UTC's.
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = clock.BUSINESS_ZONE
 BERLIN_NAME = "Europe/Berlin"
 
 
@@ -61,6 +63,14 @@ def employee_name() -> ColumnElement[str]:
     return Employee.firstname + " " + Employee.lastname
 
 
+# One entry by id ($1), visible as visible_to() rules: everyone's with manage ($2), else only
+# the caller's own ($3).
+_ENTRY_JSON = read_sql(
+    f"SELECT ({json_object(TimeEntryRead, 't')})::text FROM time_entries t "  # noqa: S608
+    "WHERE t.id = $1 AND ($2 OR t.employee_id = $3)"
+)
+
+
 class TimeEntryRepository:
     async def lock_employee(self, db: AsyncSession, employee_id: uuid.UUID) -> None:
         # Serialises an employee's timer starts/stops and entry writes: concurrent requests
@@ -79,6 +89,13 @@ class TimeEntryRepository:
             # Re-read under the lock: what another transaction committed meanwhile counts.
             query = query.with_for_update().execution_options(populate_existing=True)
         return (await db.scalars(query)).first()
+
+    async def get_json(self, reader: Reader, who: Principal, entry_id: uuid.UUID) -> str | None:
+        """The entry as TimeEntryRead's JSON text (built by PostgreSQL) if `who` may see it."""
+        body: str | None = await reader.fetchval(
+            _ENTRY_JSON, entry_id, can_manage(who), who.employee_id
+        )
+        return body
 
     async def running(
         self, db: AsyncSession, employee_id: uuid.UUID, *, for_update: bool = False
@@ -150,8 +167,10 @@ class TimeEntryRepository:
         billable: bool | None = None,
         limit: int,
         offset: int,
-    ) -> tuple[Sequence[TimeEntry], int]:
+        as_json: bool = False,
+    ) -> tuple[Sequence[Any], int]:
         # One condition list for the items and their count, so the total never disagrees.
+        # as_json: the items as TimeEntryRead's JSON text, built by PostgreSQL (bytes path).
         conditions = self._filtered(
             who,
             employee_id=employee_id,
@@ -162,7 +181,8 @@ class TimeEntryRepository:
         )
         total = await db.scalar(select(func.count()).select_from(TimeEntry).where(*conditions))
         items = await db.scalars(
-            select(TimeEntry)
+            select(json_column(TimeEntryRead, "time_entries") if as_json else TimeEntry)
+            .select_from(TimeEntry)
             .where(*conditions)
             .order_by(TimeEntry.start_time.desc(), TimeEntry.id)
             .limit(limit)

@@ -7,19 +7,18 @@ words and maps a lost race on a constraint to the same words.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.errors import (
@@ -29,7 +28,9 @@ from workmate.errors import (
     NotFound,
     from_database,
 )
+from workmate.exports.csvfile import CsvWriter
 from workmate.models import TimeEntry
+from workmate.reads import Reader
 from workmate.time_entries.repository import (
     BERLIN,
     can_manage,
@@ -99,7 +100,7 @@ class StaleStop:
 
 def utcnow() -> datetime:
     # The server's clock is the only clock for timers; clients never send the time.
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _snapshot(entry: TimeEntry) -> dict[str, Any]:
@@ -252,6 +253,13 @@ class TimeEntryService:
             raise NotFound("time entry")
         return entry
 
+    async def get_json(self, reader: Reader, who: Principal, entry_id: uuid.UUID) -> str:
+        """One entry as JSON built by PostgreSQL (the API's bytes path); 404 as `get`."""
+        body = await time_entry_repository.get_json(reader, who, entry_id)
+        if body is None:
+            raise NotFound("time entry")
+        return body
+
     async def search(
         self,
         db: AsyncSession,
@@ -264,8 +272,10 @@ class TimeEntryService:
         billable: bool | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> tuple[Sequence[TimeEntry], int]:
-        """Entries the caller may see (own, or all with `manage`), newest first."""
+        as_json: bool = False,
+    ) -> tuple[Sequence[Any], int]:
+        """Entries the caller may see (own, or all with `manage`), newest first (`as_json`:
+        as TimeEntryRead's JSON text, for the API's bytes path)."""
         return await time_entry_repository.search(
             db,
             who,
@@ -276,6 +286,7 @@ class TimeEntryService:
             billable=billable,
             limit=limit,
             offset=offset,
+            as_json=as_json,
         )
 
     async def create(
@@ -441,9 +452,8 @@ class TimeEntryService:
 
     def report_csv(self, report: Report) -> str:
         """The report as CSV, one row per group and a total row."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(
+        writer = CsvWriter(delimiter=",")
+        writer.row(
             [
                 report.group_by,
                 "label",
@@ -454,17 +464,17 @@ class TimeEntryService:
             ]
         )
         for r in report.rows:
-            writer.writerow(
+            writer.row(
                 [
                     r.key,
-                    _csv_text(r.label),
+                    r.label,
                     r.hours,
                     r.billable_hours,
                     r.non_billable_hours,
                     r.billable_value,
                 ]
             )
-        writer.writerow(
+        writer.row(
             [
                 "total",
                 "",
@@ -474,7 +484,7 @@ class TimeEntryService:
                 report.billable_value,
             ]
         )
-        return out.getvalue()
+        return writer.text()
 
     async def timesheet(
         self, db: AsyncSession, who: Principal, *, employee_id: uuid.UUID | None, monday: date
@@ -656,11 +666,6 @@ def arbzg_warnings(spans: Sequence[tuple[datetime, datetime]]) -> list[Complianc
 
 def _money(value: Any) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def _csv_text(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _check_period(start: date, end: date) -> None:

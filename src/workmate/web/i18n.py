@@ -15,13 +15,14 @@ from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
+
+from workmate import clock
 
 CATALOG_DIR = Path(__file__).parent / "i18n"
 DOMAIN = "messages"
@@ -31,7 +32,7 @@ DEFAULT_LOCALE = "de"
 # keeps day-month order and 24 h times familiar to the same office.
 BABEL_LOCALES = {"de": "de_DE", "en": "en_GB"}
 # Wall-clock times are shown where the company is; storage is UTC (see models/base.py).
-DISPLAY_TZ = ZoneInfo("Europe/Berlin")
+DISPLAY_TZ = clock.BUSINESS_ZONE
 
 
 def normalize(locale: str | None) -> str:

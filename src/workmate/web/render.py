@@ -21,7 +21,15 @@ THEME_COOKIE = "wm_theme"
 LOCALE_COOKIE = "wm_locale"
 THEMES = ("light", "dark")
 # Context keys that may hold refusals kept as exceptions (web/forms.domain_error).
-LOCALIZED = ("errors", "error", "message", "line_errors", "payment_errors", "credit_errors")
+LOCALIZED = (
+    "errors",
+    "error",
+    "message",
+    "line_errors",
+    "payment_errors",
+    "send_errors",
+    "credit_errors",
+)
 # Pages load only our own files: no inline script can run even if some text slipped through
 # escaping, and no other site may frame a page to trick a click.
 SECURITY_HEADERS = {
@@ -64,6 +72,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/expenses", N_("Expenses"), "expenses"),
     NavItem("/purchases", N_("Purchases"), "purchases", "submit"),
     NavItem("/reminders", N_("Reminders"), "reminders"),
+    NavItem("/exports", N_("Exports"), "reports"),
     NavItem("/admin", N_("Admin"), "admin_panel", "access"),
 )
 

@@ -7,12 +7,10 @@ order mark, CRLF; a cell that would start a formula is prefixed with an apostrop
 
 from __future__ import annotations
 
-import csv
 import io
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -34,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate import clock
 from workmate.auth.principal import Principal
+from workmate.exports import csvfile
 from workmate.web.i18n import Formatter, formatter
 from workmate.worktime.accounts import account_service
 from workmate.worktime.calc import ZERO, hours
@@ -58,21 +57,9 @@ def _fonts() -> None:
     pdfmetrics.registerFont(TTFont(FONT_BOLD, "VeraBd.ttf"))
 
 
-def cell(value: Any) -> str:
-    """A CSV cell: decimals with a comma, formula starts defused."""
-    if isinstance(value, Decimal):
-        return f"{value:f}".replace(".", ",")
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def write_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """German spreadsheet CSV by the one export writer: decimal comma, BOM, formulas defused."""
+    return csvfile.write_csv(header, rows, decimal_comma=True).encoded(bom=True)
 
 
 def _clock(value: Any) -> str:

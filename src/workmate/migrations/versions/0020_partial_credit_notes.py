@@ -2,7 +2,7 @@
 invoice, their sum never above its total; the invoice is paid when payments + credits cover it.
 
 Revision ID: 0020
-Revises: 0017e
+Revises: 0011c
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 from workmate.migrations import rules_0001
 
 revision: str = "0020"
-down_revision: str | None = "0017e"
+down_revision: str | None = "0011c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -26,7 +26,7 @@ $$;
 """
 
 # The one definition of an issued invoice's payment status: paid when payments + credits
-# cover the total, else overdue past the due date, else sent.
+# cover the total, else overdue past the due date (the business day, 0010b), else sent.
 REFRESH = """
 CREATE FUNCTION wm_invoice_refresh_status(target uuid) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -41,7 +41,7 @@ BEGIN
     SELECT COALESCE(sum(amount), 0) INTO settled FROM payments WHERE invoice_id = target;
     settled := settled + wm_invoice_credited(target);
     wanted := CASE WHEN settled >= inv.total THEN 'paid'
-                   WHEN inv.due_date < current_date THEN 'overdue'
+                   WHEN inv.due_date < wm_today() THEN 'overdue'
                    ELSE 'sent' END;
     IF wanted <> inv.status THEN
         UPDATE invoices SET status = wanted WHERE id = target;
@@ -185,7 +185,9 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION wm_credit_note_guard()")
     _run(
         rules_0001.PAYMENT_GUARD.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"),
-        rules_0001.PAYMENT_STATUS.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"),
+        rules_0001.PAYMENT_STATUS.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION").replace(
+            "current_date", "wm_today()"
+        ),
         _invoice_guard(OLD_PAID_CHECK, OLD_PAID_CHECK),
     )
     op.execute("DROP FUNCTION wm_invoice_refresh_status(uuid)")

@@ -325,6 +325,10 @@ async def _employee_form(
 ) -> Response:
     roles, _ = await role_service.search(db, PageParams(limit=200, offset=0))
     departments, _ = await department_service.search(db, PageParams(limit=200, offset=0))
+    if employee_id is None and not values.get("role_id"):
+        # A new employee starts with the least privileged seed role, never Admin.
+        least = next((str(r.id) for r in roles if r.name == "Employee"), "")
+        values = {**values, "role_id": least} if least else values
     return render(
         request,
         "admin/employee.html",

@@ -39,6 +39,9 @@ async def undo(db: AsyncSession, exc: BaseException) -> None:
     API's transaction handling would (workmate.db.transaction): rolled back, with the rows
     the error carries (audit, failed logins) stored.
     """
+    if isinstance(exc, WorkmateError) and exc.commit:
+        await db.commit()  # the error's own work stands (a counted failed login)
+        return
     await db.rollback()
     if isinstance(exc, WorkmateError) and exc.after_rollback:
         db.add_all(exc.after_rollback)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
-from workmate.customers.schemas import CustomerCreate, CustomerUpdate
+from workmate.customers.schemas import ContactCreate, ContactUpdate, CustomerCreate, CustomerUpdate
 from workmate.customers.service import customer_service
 from workmate.db import SessionDep
 from workmate.errors import Conflict
@@ -130,11 +130,17 @@ async def create_customer(request: Request, who: CrmWrite, db: SessionDep) -> Re
 
 @router.get("/{customer_id}")
 async def customer_detail(
-    request: Request, customer_id: uuid.UUID, who: CrmRead, db: SessionDep, saved: bool = False
+    request: Request,
+    customer_id: uuid.UUID,
+    who: CrmRead,
+    db: SessionDep,
+    saved: bool = False,
+    removed: bool = False,
 ) -> Response:
     """Customer with contacts, projects and open invoices."""
     detail = await customer_service.detail(db, customer_id)
     fmt = formatter(who.locale)
+    notice = fmt.gettext("Saved.") if saved else fmt.gettext("Removed.") if removed else None
     return render(
         request,
         "customers/detail.html",
@@ -142,7 +148,7 @@ async def customer_detail(
         timer=await timer_context(db, who),
         c=detail,
         docs=await attached(db, who, "customer", customer_id),
-        notice=fmt.gettext("Saved.") if saved else None,
+        notice=notice,
     )
 
 
@@ -212,3 +218,115 @@ async def delete_customer(
             error=refusal(exc),
         )
     return see_other("/customers")
+
+
+CONTACT_FIELDS = ("firstname", "lastname", "email", "phone", "position", "is_primary")
+
+
+async def _contact_page(
+    request: Request,
+    who: Principal,
+    db: AsyncSession,
+    customer_id: uuid.UUID,
+    *,
+    values: dict[str, Any],
+    errors: FieldErrors,
+    contact_id: uuid.UUID | None = None,
+    status_code: int = 200,
+) -> Response:
+    customer = _head(await customer_service.get(db, customer_id))
+    return render(
+        request,
+        "customers/contact_form.html",
+        who,
+        status_code=status_code,
+        timer=await timer_context(db, who),
+        customer=customer,
+        contact_id=contact_id,
+        values=values,
+        errors=errors,
+    )
+
+
+def _contact_input(form: dict[str, str]) -> tuple[dict[str, str], dict[str, Any]]:
+    raw = {k: v for k, v in form.items() if k in CONTACT_FIELDS}
+    data = blank_to_none(raw, keep=("firstname", "lastname"))
+    data["is_primary"] = raw.get("is_primary") == "on"
+    return raw, data
+
+
+@router.get("/{customer_id}/contacts/new")
+async def new_contact(
+    request: Request, customer_id: uuid.UUID, who: CrmWrite, db: SessionDep
+) -> Response:
+    """An empty contact person form for this customer."""
+    return await _contact_page(request, who, db, customer_id, values={}, errors={})
+
+
+@router.post("/{customer_id}/contacts/new")
+async def create_contact(
+    request: Request, customer_id: uuid.UUID, who: CrmWrite, db: SessionDep
+) -> Response:
+    """Add a contact person through the customer service (a new primary replaces the old)."""
+    raw, data = _contact_input(await form_data(request))
+    parsed, errors = parse(ContactCreate, data, formatter(who.locale))
+    if parsed is not None:
+        try:
+            await customer_service.create_contact(db, who, customer_id, parsed)
+        except REFUSALS as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, CONTACT_FIELDS)
+        else:
+            return see_other(f"/customers/{customer_id}?saved=1#contacts")
+    return await _contact_page(
+        request, who, db, customer_id, values=raw, errors=errors, status_code=422
+    )
+
+
+@router.get("/{customer_id}/contacts/{contact_id}/edit")
+async def edit_contact(
+    request: Request, customer_id: uuid.UUID, contact_id: uuid.UUID, who: CrmWrite, db: SessionDep
+) -> Response:
+    """The contact person form, filled in."""
+    contact = await customer_service.get_contact(db, customer_id, contact_id)
+    values = {f: getattr(contact, f) or "" for f in CONTACT_FIELDS}
+    values["is_primary"] = "on" if contact.is_primary else ""
+    return await _contact_page(
+        request, who, db, customer_id, values=values, errors={}, contact_id=contact_id
+    )
+
+
+@router.post("/{customer_id}/contacts/{contact_id}/edit")
+async def update_contact(
+    request: Request, customer_id: uuid.UUID, contact_id: uuid.UUID, who: CrmWrite, db: SessionDep
+) -> Response:
+    """Save a contact person through the customer service."""
+    raw, data = _contact_input(await form_data(request))
+    parsed, errors = parse(ContactUpdate, data, formatter(who.locale))
+    if parsed is not None:
+        try:
+            await customer_service.update_contact(db, who, customer_id, contact_id, parsed)
+        except REFUSALS as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, CONTACT_FIELDS)
+        else:
+            return see_other(f"/customers/{customer_id}?saved=1#contacts")
+    return await _contact_page(
+        request,
+        who,
+        db,
+        customer_id,
+        values=raw,
+        errors=errors,
+        contact_id=contact_id,
+        status_code=422,
+    )
+
+
+@router.post("/{customer_id}/contacts/{contact_id}/delete")
+async def delete_contact(
+    customer_id: uuid.UUID, contact_id: uuid.UUID, who: CrmDelete, db: SessionDep
+) -> Response:
+    """Remove a contact person (crm.delete), through the customer service."""
+    await customer_service.delete_contact(db, who, customer_id, contact_id)
+    return see_other(f"/customers/{customer_id}?removed=1#contacts")

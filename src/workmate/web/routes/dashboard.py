@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workmate.auth.deps import LoggedIn
+from workmate.auth.deps import LoggedIn, require
 from workmate.auth.principal import Principal
 from workmate.company.service import company_service
+from workmate.dashboards.schemas import DashboardUpdate
 from workmate.dashboards.service import dashboard_service
 from workmate.db import SessionDep
 from workmate.web.catalogs import N_
-from workmate.web.render import page_theme, render
+from workmate.web.i18n import formatter
+from workmate.web.render import THEME_COOKIE, THEMES, page_theme, render
+from workmate.web.routes.common import see_other
 from workmate.web.routes.timer import timer_context
 
 router = APIRouter()
@@ -72,11 +75,18 @@ async def setup_checklist(db: AsyncSession, who: Principal) -> list[dict[str, An
     return steps
 
 
+DashboardsWrite = Annotated[Principal, Depends(require("dashboards", "write"))]
+THEME_MAX_AGE = 365 * 24 * 3600
+
+
 @router.get("/")
-async def dashboard(request: Request, who: LoggedIn, db: SessionDep) -> Response:
+async def dashboard(
+    request: Request, who: LoggedIn, db: SessionDep, saved: bool = False
+) -> Response:
     """Every logged-in employee has a start page; widgets need dashboards.read."""
     widgets: list[dict[str, Any]] = []
     theme = None
+    placed: list[dict[str, Any]] = []
     if who.can("dashboards", "read"):
         board = await dashboard_service.get(db, who)
         theme = board.theme
@@ -84,6 +94,7 @@ async def dashboard(request: Request, who: LoggedIn, db: SessionDep) -> Response
         for spot in sorted(placed, key=lambda w: (w.get("y", 0), w.get("x", 0))):
             data = await dashboard_service.widget(db, who, str(spot["id"]))
             widgets.append({**spot, "title": WIDGET_TITLES.get(spot["id"]), "data": data.data})
+    shown = {w.get("id") for w in placed}
     response = render(
         request,
         "dashboard.html",
@@ -93,5 +104,33 @@ async def dashboard(request: Request, who: LoggedIn, db: SessionDep) -> Response
         setup=await setup_checklist(db, who),
         theme=page_theme(request) or theme or "",
         can_save=who.can("dashboards", "write"),
+        choices=[
+            {"id": w.id, "title": WIDGET_TITLES.get(w.id, w.title), "shown": w.id in shown}
+            for w in dashboard_service.available(who)
+        ]
+        if who.can("dashboards", "write")
+        else [],
+        notice=formatter(who.locale).gettext("Dashboard saved.") if saved else None,
     )
+    # The employee's saved theme follows them to every page of a new browser (the toggle keeps
+    # cookie and dashboard in step afterwards), not to the dashboard only.
+    if theme in THEMES and not page_theme(request):
+        response.set_cookie(THEME_COOKIE, theme, max_age=THEME_MAX_AGE, samesite="lax")
     return response
+
+
+@router.post("/dashboard/widgets")
+async def choose_widgets(request: Request, who: DashboardsWrite, db: SessionDep) -> Response:
+    """Show exactly the ticked widgets: kept ones stay where they are, new ones go below."""
+    form = await request.form()
+    wanted = {str(v) for v in form.getlist("widget")}
+    board = await dashboard_service.get(db, who)
+    kept = [w for w in board.layout_json.get("widgets", []) if w.get("id") in wanted]
+    bottom = max((int(w["y"]) + int(w["h"]) for w in kept), default=0)
+    known = {w["id"] for w in kept}
+    for info in dashboard_service.available(who):
+        if info.id in wanted and info.id not in known:
+            kept.append({"id": info.id, "x": 0, "y": bottom, "w": info.w, "h": info.h})
+            bottom += info.h
+    await dashboard_service.save(db, who, DashboardUpdate(layout_json={"widgets": kept}))
+    return see_other("/?saved=1")

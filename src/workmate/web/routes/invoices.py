@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from babel.numbers import NumberFormatError, parse_decimal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.customers.service import customer_service
@@ -26,7 +29,7 @@ from workmate.payments.service import payment_service
 from workmate.projects.service import project_service
 from workmate.web.catalogs import N_
 from workmate.web.forms import FORM, FieldErrors, blank_to_none, domain_error, parse, refusal
-from workmate.web.i18n import DISPLAY_TZ, formatter
+from workmate.web.i18n import formatter
 from workmate.web.render import UNIT_LABELS, render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
 from workmate.web.routes.documents import attached
@@ -44,6 +47,28 @@ PER_PAGE = 25
 STATUSES = ("open", "overdue", "draft", "sent", "paid", "cancelled")
 
 
+@dataclass(frozen=True)
+class Search:
+    """The list's search box and issue-date range, as typed (kept in the form)."""
+
+    q: str = ""
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def query(self) -> str:
+        parts = {"q": self.q, "from": self.start or "", "to": self.end or ""}
+        return urlencode({k: v for k, v in parts.items() if v})
+
+
+def _day(value: str) -> date | None:
+    """A date field of the search form; empty or malformed means no bound."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @router.get("")
 async def invoice_list(
     request: Request,
@@ -51,9 +76,14 @@ async def invoice_list(
     db: SessionDep,
     status: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    q: Annotated[str, Query(max_length=100)] = "",
+    start: Annotated[str, Query(alias="from", max_length=10)] = "",
+    end: Annotated[str, Query(alias="to", max_length=10)] = "",
 ) -> Response:
-    """Invoices newest first, filtered by status; overdue means past due and unpaid."""
-    return await _list_page(request, who, db, status, page)
+    """Invoices newest first, filtered by status, number or customer and issue date, with
+    the total and open amount of everything the filter finds (an empty date: no bound)."""
+    search = Search(q.strip().replace("\x00", ""), _day(start), _day(end))
+    return await _list_page(request, who, db, status, page, search=search)
 
 
 async def _list_page(
@@ -66,20 +96,24 @@ async def _list_page(
     errors: FieldErrors | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
+    search: Search | None = None,
 ) -> Response:
+    search = search or Search()
     chosen = status if status in STATUSES else None
-    projects: list[Any] = []
+    projects: list[tuple[str, str]] = []
     if who.can("invoices", "write") and who.can("projects", "read"):
-        for project_status in ("in_progress", "completed"):
-            items, _ = await project_service.list(db, status=project_status, limit=200)
-            projects.extend(items)
-    today = datetime.now(DISPLAY_TZ).date()
-    result = await invoice_service.list_invoices(
-        db,
-        ListFilter(status=chosen),
-        PageParams(limit=PER_PAGE, offset=(page - 1) * PER_PAGE),
+        projects = await project_choices(db)
+    today = clock.today()
+    filters = ListFilter(
+        status=chosen, text=search.q or None, issued_from=search.start, issued_to=search.end
     )
-    names = await _customer_names(db, {i.customer_id for i in result.items if not i.buyer_name})
+    result = await invoice_service.list_invoices(
+        db, filters, PageParams(limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    )
+    total, still_open = await invoice_service.list_sums(db, filters)
+    names = await customer_service.names(
+        db, {i.customer_id for i in result.items if not i.buyer_name}
+    )
     return render(
         request,
         "invoices/list.html",
@@ -90,11 +124,20 @@ async def _list_page(
         names=names,
         status=chosen or "",
         statuses=STATUSES,
+        search=search,
+        sums={"total": total, "open": still_open, "count": result.total},
         paging=page_numbers(page, PER_PAGE, result.total),
-        projects=[(str(p.id), p.title) for p in projects],
+        projects=projects,
         errors=errors or {},
         values=values or {"from": today.replace(day=1).isoformat(), "to": today.isoformat()},
     )
+
+
+async def project_choices(db: AsyncSession) -> list[tuple[str, str]]:
+    """Every project not cancelled (a new one is planned) as "Customer · Title", sorted by
+    customer and title, so equal titles of different customers are told apart."""
+    rows = await project_service.choices(db, ("planned", "in_progress", "completed"))
+    return [(str(r.id), f"{r.customer_name} · {r.title}") for r in rows]
 
 
 @router.post("/from-time")
@@ -112,17 +155,6 @@ async def invoice_from_time(request: Request, who: InvoicesWrite, db: SessionDep
         else:
             return see_other(f"/invoices/{draft.id}")
     return await _list_page(request, who, db, "", 1, errors=errors, values=raw, status_code=422)
-
-
-async def _customer_names(db: SessionDep, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Drafts have no frozen buyer name yet; show the customer's current one."""
-    names: dict[uuid.UUID, str] = {}
-    for customer_id in ids:
-        try:
-            names[customer_id] = (await customer_service.get(db, customer_id)).name
-        except NotFound:
-            continue
-    return names
 
 
 async def _detail_page(
@@ -150,7 +182,7 @@ async def _detail_page(
         if who.can("payments", "read")
         else []
     )
-    names = await _customer_names(db, {invoice.customer_id})
+    names = await customer_service.names(db, {invoice.customer_id})
     return render(
         request,
         "invoices/detail.html",
@@ -202,6 +234,7 @@ async def invoice_detail(
         "paid": fmt.gettext("Payment recorded."),
         "queued": fmt.gettext("The e-mail is in the outbox."),
         "posted": fmt.gettext("Marked as sent by post."),
+        "payment_removed": fmt.gettext("Payment removed; the invoice is open again."),
     }
     return await _detail_page(request, who, db, invoice_id, notice=notices.get(done))
 
@@ -417,3 +450,15 @@ async def partial_credit_note(
         credit_values=raw,
         status_code=status_code,
     )
+
+
+PaymentsDelete = Annotated[Principal, Depends(require("payments", "delete"))]
+
+
+@router.post("/{invoice_id}/payments/{payment_id}/delete")
+async def remove_payment(
+    invoice_id: uuid.UUID, payment_id: uuid.UUID, who: PaymentsDelete, db: SessionDep
+) -> Response:
+    """Correct a wrong payment by removing it (payments.delete); the invoice is open again."""
+    await payment_service.delete(db, who, payment_id)
+    return see_other(f"/invoices/{invoice_id}?done=payment_removed#payments")

@@ -18,8 +18,8 @@ from workmate.customers.service import customer_service
 from workmate.db import SessionDep
 from workmate.errors import NotFound
 from workmate.models.project import PROJECT_STATUSES
-from workmate.projects.schemas import ProjectCreate
-from workmate.projects.service import project_service
+from workmate.projects.schemas import ProjectCreate, ProjectUpdate
+from workmate.projects.service import TRANSITIONS, project_service
 from workmate.web.forms import REFUSALS, FieldErrors, blank_to_none, domain_error, parse
 from workmate.web.i18n import formatter
 from workmate.web.render import render
@@ -78,9 +78,16 @@ async def _form(
     values: dict[str, Any],
     errors: FieldErrors,
     status_code: int = 200,
+    project: dict[str, Any] | None = None,
 ) -> Response:
     customers, _ = await customer_service.list(db, limit=MAX_CUSTOMERS)
     fmt = formatter(who.locale)
+    # A new project starts planned or running; an existing one offers the moves it allows.
+    choices = (
+        (project["status"], *TRANSITIONS[project["status"]])
+        if project
+        else ("planned", "in_progress")
+    )
     return render(
         request,
         "projects/form.html",
@@ -90,7 +97,8 @@ async def _form(
         values=values,
         errors=errors,
         customers=[(str(c.id), f"{c.name} ({c.number})") for c in customers],
-        statuses=[(s, fmt.gettext(s)) for s in ("planned", "in_progress")],
+        statuses=[(s, fmt.gettext(s)) for s in choices],
+        project=project,
     )
 
 
@@ -134,12 +142,70 @@ async def create_project(request: Request, who: ProjectsWrite, db: SessionDep) -
     return await _form(request, who, db, raw, errors, status_code=422)
 
 
+EDIT_FIELDS = tuple(f for f in FIELDS if f != "customer_id")
+
+
+def _rate(data: dict[str, Any], fmt: Any) -> FieldErrors:
+    """The hourly rate as the reader writes it (95,00 in German)."""
+    if not data.get("hourly_rate"):
+        return {}
+    try:
+        data["hourly_rate"] = parse_decimal(
+            data["hourly_rate"], locale=fmt.babel_locale, strict=True
+        )
+    except NumberFormatError:
+        return {
+            "hourly_rate": fmt.gettext("Enter an amount like %(example)s.", example=fmt.number(95))
+        }
+    return {}
+
+
+@router.get("/{project_id}/edit")
+async def edit_project(
+    request: Request, project_id: uuid.UUID, who: ProjectsWrite, db: SessionDep
+) -> Response:
+    """The project form, filled in; the status offers the moves the project allows."""
+    project = await project_service.get(db, project_id)
+    fmt = formatter(who.locale)
+    values = {f: getattr(project, f) or "" for f in FIELDS}
+    values["customer_id"] = str(project.customer_id)
+    if project.hourly_rate is not None:
+        values["hourly_rate"] = fmt.number(project.hourly_rate)
+    head = {"id": project.id, "title": project.title, "status": project.status}
+    return await _form(request, who, db, values, {}, project=head)
+
+
+@router.post("/{project_id}/edit")
+async def update_project(
+    request: Request, project_id: uuid.UUID, who: ProjectsWrite, db: SessionDep
+) -> Response:
+    """Save title, dates, rate, description and status through the projects service."""
+    fmt = formatter(who.locale)
+    current = await project_service.get(db, project_id)
+    head = {"id": current.id, "title": current.title, "status": current.status}
+    raw = {k: v for k, v in (await form_data(request)).items() if k in FIELDS}
+    data = {k: v for k, v in blank_to_none(raw, keep=("title",)).items() if k in EDIT_FIELDS}
+    errors = _rate(data, fmt)
+    parsed, schema_errors = parse(ProjectUpdate, data, fmt)
+    errors = {**schema_errors, **errors}
+    if parsed is not None and not errors:
+        try:
+            await project_service.update(db, who, project_id, parsed)
+        except REFUSALS as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, FIELDS)
+        else:
+            return see_other(f"/projects/{project_id}?saved=1")
+    return await _form(request, who, db, raw, errors, status_code=422, project=head)
+
+
 @router.get("/{project_id}")
 async def project_detail(
-    request: Request, project_id: uuid.UUID, who: ProjectsRead, db: SessionDep
+    request: Request, project_id: uuid.UUID, who: ProjectsRead, db: SessionDep, saved: bool = False
 ) -> Response:
     """A project with hours booked, billable value, invoiced, paid and margin; its chat."""
-    return await _detail(request, who, db, project_id)
+    notice = formatter(who.locale).gettext("Saved.") if saved else None
+    return await _detail(request, who, db, project_id, notice=notice)
 
 
 async def _detail(
@@ -149,6 +215,7 @@ async def _detail(
     project_id: uuid.UUID,
     chat_error: str = "",
     status_code: int = 200,
+    notice: str | None = None,
 ) -> Response:
     project = await project_service.get(db, project_id)
     overview = await project_service.overview(db, who, project_id)
@@ -172,6 +239,7 @@ async def _detail(
         chat=chat,
         chat_error=chat_error,
         docs=await attached(db, who, "project", project_id),
+        notice=notice,
     )
 
 

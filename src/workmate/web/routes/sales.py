@@ -19,7 +19,7 @@ from workmate.outbox.schemas import SendByEmail
 from workmate.outbox.service import mail_server_configured, outbox_service
 from workmate.pagination import PageParams
 from workmate.web.catalogs import N_
-from workmate.web.forms import FORM, FieldErrors, domain_error, parse
+from workmate.web.forms import FORM, REFUSALS, FieldErrors, domain_error, parse, refusal, translate
 from workmate.web.i18n import formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, page_numbers, see_other, undo
@@ -105,7 +105,7 @@ async def outbox_send_now(message_id: uuid.UUID, who: InvoicesWrite, db: Session
     """Deliver a waiting or failed message now (the outbox service's rule)."""
     try:
         await outbox_service.send_now(db, who, message_id)
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         return see_other("/sales/outbox?done=refused")
     return see_other("/sales/outbox?done=queued")
@@ -129,7 +129,7 @@ async def email_invoice(
     if parsed is not None:
         try:
             await invoice_sending.send_by_email(db, who, invoice_id, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, SEND_FIELDS)
         else:
@@ -148,11 +148,11 @@ async def invoice_posted(
 
     try:
         await invoice_sending.mark_sent_by_post(db, who, invoice_id)
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
-        errors: FieldErrors = {FORM: exc.detail}
+        errors: FieldErrors = {FORM: refusal(exc)}
         return await detail_page(
-            request, who, db, invoice_id, send_errors=errors, status_code=exc.status_code
+            request, who, db, invoice_id, send_errors=errors, status_code=refusal(exc).status_code
         )
     return see_other(f"/invoices/{invoice_id}?done=posted#sending")
 
@@ -284,7 +284,7 @@ async def create_quote_page(request: Request, who: InvoicesWrite, db: SessionDep
     if parsed is not None and not errors:
         try:
             quote = await quote_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, QUOTE_FIELDS)
         else:
@@ -356,11 +356,12 @@ async def quote_action(
             target = f"/invoices/{created.id}"
         else:
             raise NotFoundPage()
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
         from urllib.parse import quote as urlquote
 
-        return see_other(f"{target}?error={urlquote(exc.detail)}")
+        message = translate(refusal(exc), formatter(who.locale))
+        return see_other(f"{target}?error={urlquote(message)}")
     return see_other(target)
 
 
@@ -434,7 +435,7 @@ async def create_recurring_page(request: Request, who: InvoicesWrite, db: Sessio
     if parsed is not None and not errors:
         try:
             await recurring_service.create(db, who, parsed)
-        except WorkmateError as exc:
+        except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, RECURRING_FIELDS)
         else:
@@ -454,7 +455,7 @@ async def recurring_action(
         raise NotFoundPage()
     try:
         await recurring_service.set_status(db, who, template_id, status)
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
     return see_other("/sales/recurring")
 
@@ -480,15 +481,16 @@ async def _dunning_page(
     db: AsyncSession,
     *,
     done: int | None = None,
-    error: str | None = None,
+    error: str | WorkmateError | None = None,
     status_code: int = 200,
 ) -> Response:
     from workmate.dunning.service import dunning_service
 
     try:
         proposals = await dunning_service.proposals(db)
-    except WorkmateError as exc:
-        proposals, error = [], exc.detail
+    except REFUSALS as exc:
+        proposals = []
+        error = refusal(exc)
     return render(
         request,
         "sales/dunning.html",
@@ -522,9 +524,11 @@ async def dunning_run_page(request: Request, who: InvoicesWrite, db: SessionDep)
         )
     try:
         letters = await dunning_service.run(db, who, parsed)
-    except WorkmateError as exc:
+    except REFUSALS as exc:
         await undo(db, exc)
-        return await _dunning_page(request, who, db, error=exc.detail, status_code=exc.status_code)
+        return await _dunning_page(
+            request, who, db, error=refusal(exc), status_code=refusal(exc).status_code
+        )
     return see_other(f"/sales/dunning?done={len(letters)}")
 
 

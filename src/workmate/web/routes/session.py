@@ -53,7 +53,7 @@ def _login_page(
         token,
         httponly=True,
         samesite="strict",
-        secure=get_settings().cookie_secure,
+        secure=get_settings().cookie_secure is True,
         path="/login",
     )
     return response
@@ -144,7 +144,7 @@ async def login(request: Request, db: SessionDep) -> Response:
         expires=new_session.expires_at,
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=settings.cookie_secure is True,
         path="/",
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")

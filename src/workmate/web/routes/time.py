@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workmate import clock
 from workmate.auth.deps import require
 from workmate.auth.principal import Principal
 from workmate.db import SessionDep
@@ -58,7 +59,7 @@ async def week_view(
     week: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     """The caller's own entries of one week (Europe/Berlin days), Monday to Sunday."""
-    today = datetime.now(DISPLAY_TZ).date()
+    today = clock.today()
     monday = week_start(week, today)
     sunday = monday + timedelta(days=6)
     entries, _total = await time_entry_service.search(
@@ -157,7 +158,7 @@ async def _entry_form(
         values=values,
         errors=errors,
         entry_id=entry_id,
-        projects=[(str(p.id), p.title) for p in projects],
+        projects=[(str(p.id), p.label) for p in projects],
     )
 
 
@@ -166,7 +167,7 @@ async def new_entry(
     request: Request, who: TimeWrite, db: SessionDep, day: Annotated[str, Query(max_length=10)] = ""
 ) -> Response:
     """A form to book finished time on a day."""
-    today = datetime.now(DISPLAY_TZ).date().isoformat()
+    today = clock.today().isoformat()
     values = {"date": day or today, "start": "09:00", "end": "10:00", "billable": "true"}
     return await _entry_form(request, who, db, values, {})
 
@@ -255,7 +256,7 @@ async def report(
 ) -> Response:
     """Hours per project (or customer, employee, period) with a bar chart; own hours unless
     the role may manage time entries (the service decides)."""
-    today = datetime.now(DISPLAY_TZ).date()
+    today = clock.today()
     start = start or today.replace(day=1)
     end = end or today
     group = cast(GroupBy, group_by if group_by in GROUPS else "project")
