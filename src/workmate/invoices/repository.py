@@ -81,6 +81,12 @@ def credited_amount() -> Any:
     return func.wm_invoice_credited(Invoice.id)
 
 
+def open_amount() -> Any:
+    """What is still open of an issued invoice: total - payments - partial credit notes, never
+    below 0 (a credit after payment is owed back); the rule of the service's _open."""
+    return func.greatest(Invoice.total - paid_amount() - credited_amount(), literal_column("0.00"))
+
+
 async def credited(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
     total = await db.scalar(select(func.wm_invoice_credited(invoice_id)))
     return Decimal(total or 0)
@@ -180,7 +186,7 @@ def _where(f: ListFilter, today: date) -> list[Any]:
 
 async def sums(db: AsyncSession, f: ListFilter, today: date) -> tuple[Decimal, Decimal]:
     """Gross total of every invoice the filter lists, and what is still open of them."""
-    open_part = case((is_open(), Invoice.total - paid_amount()), else_=0)
+    open_part = case((is_open(), open_amount()), else_=0)
     row = (
         await db.execute(
             select(
@@ -232,9 +238,7 @@ async def page_json(
         {
             "status": effective_status(today),
             "paid_amount": paid_amount(),
-            "open_amount": case(
-                (not_open, literal_column("0.00")), else_=Invoice.total - paid_amount()
-            ),
+            "open_amount": case((not_open, literal_column("0.00")), else_=open_amount()),
         },
     )
     rows = await db.scalars(
@@ -320,14 +324,14 @@ async def revenue_per_month(
 
 async def receivables(db: AsyncSession, today: date) -> tuple[Decimal, int, Decimal, int]:
     """Open amount and count of open invoices, and of overdue ones (the shared definition)."""
-    open_amount = Invoice.total - paid_amount() - credited_amount()
+    open_amount_ = open_amount()
     overdue = is_overdue(today)
     row = (
         await db.execute(
             select(
-                func.coalesce(func.sum(open_amount), 0),
+                func.coalesce(func.sum(open_amount_), 0),
                 func.count(),
-                func.coalesce(func.sum(open_amount).filter(overdue), 0),
+                func.coalesce(func.sum(open_amount_).filter(overdue), 0),
                 func.count().filter(overdue),
             ).where(is_open())
         )
