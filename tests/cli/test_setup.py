@@ -73,7 +73,9 @@ class TestBadDatabaseURL:
     @pytest.mark.parametrize("command", [("db", "upgrade"), ("demo",), ADMIN_ARGS])
     def test_unknown_role_names_createuser(self, server_url: str, command: tuple[str, ...]) -> None:
         parts = urlsplit(with_database(server_url, "postgres"))
-        url = parts._replace(netloc=f"wm_nobody_role@{parts.hostname}:{parts.port}").geturl()
+        # Keep host, port and the socket folder (`?host=` of the embedded server) as they are.
+        hostport = parts.netloc.rpartition("@")[2]
+        url = parts._replace(netloc=f"wm_nobody_role@{hostport}").geturl()
         code, output = invoke(url, *command, stdin=PASSWORD)
         assert code == 1, output
         assert "refused role 'wm_nobody_role'" in output

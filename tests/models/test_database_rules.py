@@ -249,6 +249,7 @@ class TestMoney:
             "bank_transactions.amount": "12,2",
             "bank_matches.amount": "12,2",
             "supplier_payments.amount": "12,2",
+            "quotes.total": "12,2",
         }
 
     async def test_rounding_happens_in_numeric_not_float(self, db: AsyncSession) -> None:
