@@ -51,7 +51,8 @@ class EmployeeCreate(_Write):
     firstname: str = Name
     lastname: str = Name
     email: EmailStr = Field(max_length=254)
-    role_id: uuid.UUID
+    # Without one a new employee gets the least privileged seed role (Employee), never Admin.
+    role_id: uuid.UUID | None = None
     department_id: uuid.UUID | None = None
     locale: str = Field("de", max_length=5)
     is_active: bool = True

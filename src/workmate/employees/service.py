@@ -35,6 +35,7 @@ from workmate.pagination import PageParams
 # A race between our Python check and the insert still gets our words, not PostgreSQL's.
 
 ADMIN_ROLE = "Admin"
+LEAST_ROLE = "Employee"
 
 
 def parse_sort(
@@ -138,17 +139,23 @@ class EmployeeService:
         self, db: AsyncSession, who: Principal | None, data: EmployeeCreate
     ) -> Employee:
         """Create an employee: unique email (case-insensitive), existing role and department,
-        a role the creator may assign."""
+        a role the creator may assign; without a role the least privileged one (Employee)."""
         if await repository.email_taken(db, data.email):
             raise Conflict("an employee with this email exists", field="email")
-        await self._check_role(db, who, data.role_id)
+        role_id = data.role_id
+        if role_id is None:
+            least = await repository.get_role_by_name(db, LEAST_ROLE)
+            if least is None:
+                raise Invalid("role_id: no role given and no Employee role exists", field="role_id")
+            role_id = least.id
+        await self._check_role(db, who, role_id)
         await self._check_department(db, data.department_id)
         employee = Employee(
             id=uuid.uuid4(),
             firstname=data.firstname,
             lastname=data.lastname,
             email=data.email,
-            role_id=data.role_id,
+            role_id=role_id,
             department_id=data.department_id,
             locale=data.locale,
             is_active=data.is_active,

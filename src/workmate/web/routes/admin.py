@@ -17,7 +17,7 @@ from workmate.auth.principal import Principal
 from workmate.company.schemas import CompanySettingsUpdate
 from workmate.company.service import company_service
 from workmate.db import SessionDep
-from workmate.employees.schemas import EmployeeCreate, EmployeeUpdate, RoleUpdate
+from workmate.employees.schemas import EmployeeCreate, EmployeeUpdate, RoleCreate, RoleUpdate
 from workmate.employees.service import department_service, employee_service, role_service
 from workmate.errors import WorkmateError
 from workmate.models.company_settings import VAT_MODES
@@ -115,6 +115,34 @@ async def _role_form(
         actions=ACTIONS,
         error=error,
     )
+
+
+@router.get("/roles/new")
+async def new_role(request: Request, who: AdminAccess, db: SessionDep) -> Response:
+    """An empty permission matrix for a new role."""
+    return await _role_form(request, who, db, {"id": None, "name": "", "permissions": {}})
+
+
+@router.post("/roles/new")
+async def create_role(request: Request, who: AdminAccess, db: SessionDep) -> Response:
+    """Create a role through the role service (unique name, known permissions only)."""
+    fmt = formatter(who.locale)
+    form = await request.form()
+    name = str(form.get("name") or "").strip()
+    permissions = _matrix([v for v in form.getlist("perm") if isinstance(v, str)])
+    current = {"id": None, "name": name, "permissions": permissions}
+    data, errors = parse(RoleCreate, {"name": name, "permissions": permissions}, fmt)
+    if data is None:
+        message = "; ".join(f"{k}: {v}" for k, v in errors.items())
+        return await _role_form(request, who, db, current, error=message, status_code=422)
+    try:
+        await role_service.create(db, who, data)
+    except REFUSALS as exc:
+        await undo(db, exc)
+        return await _role_form(
+            request, who, db, current, error=refusal(exc), status_code=refusal(exc).status_code
+        )
+    return see_other("/admin?saved=1#roles")
 
 
 @router.get("/roles/{role_id}")
