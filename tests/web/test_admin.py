@@ -7,7 +7,7 @@ import re
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories.identity import make_role, role_id
+from tests.factories.identity import make_employee, make_role, role_id
 from workmate.models import Employee
 
 
@@ -269,3 +269,20 @@ async def test_department_name_is_required(web_admin: httpx.AsyncClient) -> None
 async def test_manager_cannot_edit_departments(web_manager: httpx.AsyncClient) -> None:
     assert (await web_manager.get("/admin/departments")).status_code == 403
     assert (await web_manager.post("/admin/departments", data={"name": "X"})).status_code == 403
+
+
+async def test_admin_page_shows_the_link_to_pass_on(
+    web_admin: httpx.AsyncClient, client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    newcomer = await make_employee(db, password_hash=None)
+    page = await web_admin.get(f"/admin/employees/{newcomer.id}")
+    assert f'action="/admin/employees/{newcomer.id}/invitation"' in page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf
+    shown = await web_admin.post(
+        f"/admin/employees/{newcomer.id}/invitation", data={"csrf_token": csrf[1]}
+    )
+    assert shown.status_code == 200, shown.text
+    url = re.search(r'id="invitation-url"[^>]*value="([^"]+)"', shown.text)
+    assert url
+    assert (await client.get(url[1].removeprefix("http://test"))).status_code == 200

@@ -74,6 +74,13 @@ class EmployeeUpdate(_Write):
     _check_locale = field_validator("locale")(check_locale)
 
 
+class InvitationRead(BaseModel):
+    """A new set-password link: the URL carries the secret and is shown only this once."""
+
+    url: str
+    expires_at: datetime
+
+
 class PasswordSet(_Write):
     password: str = Field(min_length=MIN_LENGTH, max_length=1024)
 
