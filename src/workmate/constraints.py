@@ -100,6 +100,9 @@ MESSAGES: dict[str, Entry] = {
     "uq_invoices_cancels_id": Rule(
         Conflict, "cancels_id", "this invoice already has a credit note"
     ),
+    "ck_invoices_partial_credit_note": Rule(
+        Invalid, "partial", "only a credit note can be partial"
+    ),
     "ck_invoice_lines_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
     "ck_invoice_lines_chosen_vat_rate": Rule(Invalid, "vat_rate", "vat_rate must be 19, 7 or 0"),
     "ck_invoice_lines_effective_vat_rate": Rule(

@@ -51,7 +51,9 @@ async def _import(
         )
     assert page.json()["total"] == 2 * n
     # The token's last use is written once in a while; that is not the import's cost.
-    mine = [s for s in imported if "api_tokens" not in s]
+    # Savepoints are the rolled-back test transaction standing in for the upload's early
+    # commit (its connection goes back to the pool before the body streams), not queries.
+    mine = [s for s in imported if "api_tokens" not in s and "SAVEPOINT" not in s]
     return len(mine), len(listed)
 
 

@@ -147,3 +147,40 @@ async def test_credit_note_cancels_an_issued_invoice(
     assert "Gutschrift" in note_page
     await db.refresh(invoice)
     assert invoice.status == "cancelled"
+
+
+async def test_partial_credit_note_from_the_invoice_page(
+    web_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    await make_company_settings(db)
+    invoice = await make_invoice(db, issued=True)
+    page = (await web_admin.get(f"/invoices/{invoice.id}")).text
+    assert "Teilgutschrift" in page
+    line_id = re.search(r'name="(qty-[0-9a-f-]+)"', page)
+    assert line_id is not None
+    too_much = await web_admin.post(
+        f"/invoices/{invoice.id}/credit-notes", data={line_id.group(1): "1,5"}
+    )
+    assert too_much.status_code == 422, too_much.text
+    assert "höchstens" in too_much.text
+    empty = await web_admin.post(f"/invoices/{invoice.id}/credit-notes", data={})
+    assert empty.status_code == 422
+    assert "Bitte eine gutzuschreibende Menge" in empty.text
+    response = await web_admin.post(
+        f"/invoices/{invoice.id}/credit-notes",
+        data={
+            line_id.group(1): "0,5",
+            "credit_description": "Nachlass",
+            "credit_amount": "10,00",
+            "credit_vat_rate": "19",
+            "credit_reason": "Reklamation",
+        },
+    )
+    assert response.status_code == 303, response.text
+    note_page = (await web_admin.get(response.headers["location"])).text
+    assert "Gutschrift" in note_page
+    assert "71,40\xa0€" in note_page  # (50.00 + 10.00) x 1.19
+    original = (await web_admin.get(f"/invoices/{invoice.id}")).text
+    assert "Gutgeschrieben" in original
+    assert "47,60\xa0€" in original  # open: 119.00 - 71.40
+    assert "Mit Gutschrift stornieren" not in original

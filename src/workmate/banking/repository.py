@@ -460,7 +460,8 @@ async def open_items(db: AsyncSession) -> list[Item]:
         .where(Invoice.number.is_not(None), Invoice.currency == "EUR")
     )
     invoices = await db.execute(
-        base.add_columns(func.coalesce(paid.c.paid, 0))
+        # Settled = payments + partial credit notes (open = total - both, migration 0020).
+        base.add_columns(func.coalesce(paid.c.paid, 0) + func.wm_invoice_credited(Invoice.id))
         .outerjoin(paid, paid.c.invoice_id == Invoice.id)
         .where(Invoice.kind == "invoice", Invoice.status.in_(("sent", "overdue")))
     )
@@ -509,7 +510,9 @@ async def candidates(
         .correlate(Invoice)
         .scalar_subquery()
     )
-    done = case((Invoice.kind == "invoice", paid), else_=refunded)
+    done = case(
+        (Invoice.kind == "invoice", paid + func.wm_invoice_credited(Invoice.id)), else_=refunded
+    )
     name = func.coalesce(Invoice.buyer_name, Customer.name)
     statuses = ("sent", "overdue") if kind == "invoice" else ("sent", "overdue", "paid")
     stmt = (

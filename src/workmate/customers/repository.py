@@ -329,7 +329,8 @@ SELECT {", ".join(f"c.{name}" for name in _CUSTOMER_COLUMNS)},
             'id', i.id, 'number', i.number, 'status', i.status, 'due_date', i.due_date,
             'total', i.total::text,
             'paid', (SELECT coalesce(sum(y.amount), 0) FROM payments y
-                     WHERE y.invoice_id = i.id)::text)
+                     WHERE y.invoice_id = i.id)::text,
+            'credited', wm_invoice_credited(i.id)::text)
           ORDER BY i.due_date, i.number, i.id), '[]')
      FROM invoices i
      WHERE i.customer_id = c.id AND i.kind = 'invoice' AND i.status IN ({_OPEN_STATUSES})
@@ -373,12 +374,15 @@ SELECT {
 FROM customers c
 LEFT JOIN LATERAL (
   SELECT json_agg({
-        json_object(OpenInvoice, "i", {"paid": "y.paid", "open_amount": "i.total - y.paid"})
+        json_object(
+            OpenInvoice, "i", {"paid": "y.paid", "open_amount": "i.total - y.paid - y.credited"}
+        )
     } ORDER BY i.due_date, i.number, i.id) AS items,
-    sum(i.total - y.paid) AS open_sum
+    sum(i.total - y.paid - y.credited) AS open_sum
   FROM invoices i
   CROSS JOIN LATERAL (
-    SELECT coalesce(sum(pay.amount), 0) AS paid FROM payments pay WHERE pay.invoice_id = i.id
+    SELECT coalesce(sum(pay.amount), 0) AS paid, wm_invoice_credited(i.id) AS credited
+      FROM payments pay WHERE pay.invoice_id = i.id
   ) y
   WHERE i.customer_id = c.id AND i.kind = 'invoice' AND i.status IN ({_OPEN_STATUSES})
 ) o ON true

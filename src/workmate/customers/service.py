@@ -162,8 +162,11 @@ class CustomerService:
             raise NotFound("customer")
         invoices = [
             OpenInvoice(
-                **item,
-                open_amount=Decimal(item["total"]) - Decimal(item["paid"]),
+                **{k: v for k, v in item.items() if k != "credited"},
+                # Open = total - payments - partial credit notes (the invoices' one rule).
+                open_amount=Decimal(item["total"])
+                - Decimal(item["paid"])
+                - Decimal(item["credited"]),
             )
             for item in row.pop("open_invoices")
         ]

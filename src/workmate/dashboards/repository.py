@@ -166,7 +166,10 @@ class DashboardRepository:
             .group_by(Payment.invoice_id)
             .subquery()
         )
-        outstanding = Invoice.total - func.coalesce(paid.c.paid, 0)
+        # Open = total - payments - partial credit notes (the invoices' one rule, 0020).
+        outstanding = (
+            Invoice.total - func.coalesce(paid.c.paid, 0) - func.wm_invoice_credited(Invoice.id)
+        )
         overdue = is_overdue(today)
         row = (
             await db.execute(

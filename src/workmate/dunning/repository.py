@@ -24,13 +24,13 @@ from workmate.models import (
 async def overdue(
     db: AsyncSession, today: date, invoice_ids: Sequence[uuid.UUID] | None = None
 ) -> Sequence[tuple[Invoice, Customer, Decimal, int, bool, date | None]]:
-    """Overdue invoices without a stop flag: (invoice, customer, paid, last letter level,
-    flat fee charged, date of the last letter)."""
+    """Overdue invoices without a stop flag: (invoice, customer, settled amount (payments
+    plus partial credit notes), last letter level, flat fee charged, date of the last letter)."""
     paid = (
         select(func.coalesce(func.sum(Payment.amount), 0))
         .where(Payment.invoice_id == Invoice.id)
         .scalar_subquery()
-    )
+    ) + func.wm_invoice_credited(Invoice.id)
     level = (
         select(func.coalesce(func.max(DunningLetter.level), 0))
         .where(DunningLetter.invoice_id == Invoice.id)

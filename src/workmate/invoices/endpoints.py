@@ -20,6 +20,7 @@ from workmate.invoices.schemas import (
     InvoiceUpdate,
     LineIn,
     LineUpdate,
+    PartialCreditCreate,
     Statistics,
 )
 from workmate.invoices.service import invoice_service
@@ -141,8 +142,18 @@ async def issue_invoice(invoice_id: uuid.UUID, who: InvoicesWrite, db: SessionDe
 async def cancel_with_credit_note(
     invoice_id: uuid.UUID, who: InvoicesWrite, db: SessionDep
 ) -> InvoiceRead:
-    """Cancel an issued invoice by a credit note (own number, same lines, references it)."""
+    """Cancel an issued invoice by a credit note (own number, same lines, references it);
+    refused once partial credit notes exist (credit the remainder partially instead)."""
     return await invoice_service.credit_note(db, who, invoice_id)
+
+
+@router.post("/{invoice_id}/credit-notes", response_model=InvoiceRead, status_code=201)
+async def partial_credit_note(
+    invoice_id: uuid.UUID, data: PartialCreditCreate, who: InvoicesWrite, db: SessionDep
+) -> InvoiceRead:
+    """Correct an issued invoice by a partial credit note (chosen lines or amounts); all
+    partial credit notes together never exceed the invoice's total."""
+    return await invoice_service.partial_credit_note(db, who, invoice_id, data)
 
 
 @router.get("/{invoice_id}/dunning", response_model=DunningRead)

@@ -75,6 +75,23 @@ def paid_amount() -> Any:
     )
 
 
+def credited_amount() -> Any:
+    """Correlated sum of an invoice's issued partial credit notes (wm_invoice_credited, the
+    definition the status triggers use; migration 0020)."""
+    return func.wm_invoice_credited(Invoice.id)
+
+
+def open_amount() -> Any:
+    """What is still open of an issued invoice: total - payments - partial credit notes, never
+    below 0 (a credit after payment is owed back); the rule of the service's _open."""
+    return func.greatest(Invoice.total - paid_amount() - credited_amount(), literal_column("0.00"))
+
+
+async def credited(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
+    total = await db.scalar(select(func.wm_invoice_credited(invoice_id)))
+    return Decimal(total or 0)
+
+
 async def paid(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
     total = await db.scalar(
         select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.invoice_id == invoice_id)
@@ -83,7 +100,9 @@ async def paid(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
 
 
 async def cancelled_by(db: AsyncSession, invoice_id: uuid.UUID) -> uuid.UUID | None:
-    return await db.scalar(select(Invoice.id).where(Invoice.cancels_id == invoice_id))
+    return await db.scalar(
+        select(Invoice.id).where(Invoice.cancels_id == invoice_id, ~Invoice.partial)
+    )
 
 
 async def customer(db: AsyncSession, customer_id: uuid.UUID) -> Customer | None:
@@ -167,7 +186,7 @@ def _where(f: ListFilter, today: date) -> list[Any]:
 
 async def sums(db: AsyncSession, f: ListFilter, today: date) -> tuple[Decimal, Decimal]:
     """Gross total of every invoice the filter lists, and what is still open of them."""
-    open_part = case((is_open(), Invoice.total - paid_amount()), else_=0)
+    open_part = case((is_open(), open_amount()), else_=0)
     row = (
         await db.execute(
             select(
@@ -180,14 +199,18 @@ async def sums(db: AsyncSession, f: ListFilter, today: date) -> tuple[Decimal, D
 
 def _listing(f: ListFilter, today: date) -> Select[Any]:
     return select(
-        Invoice, effective_status(today).label("effective_status"), paid_amount().label("paid")
+        Invoice,
+        effective_status(today).label("effective_status"),
+        paid_amount().label("paid"),
+        credited_amount().label("credited"),
     ).where(and_(True, *_where(f, today)))
 
 
 async def page(
     db: AsyncSession, f: ListFilter, today: date, limit: int, offset: int
-) -> tuple[list[tuple[Invoice, str, Decimal]], int]:
-    """One page of invoices (newest first) with effective status and paid sum, and the count."""
+) -> tuple[list[tuple[Invoice, str, Decimal, Decimal]], int]:
+    """One page of invoices (newest first) with effective status, paid and credited sums, and
+    the count."""
     where = and_(True, *_where(f, today))
     total = await db.scalar(select(func.count()).select_from(Invoice).where(where))
     rows = await db.execute(
@@ -196,7 +219,9 @@ async def page(
         .limit(limit)
         .offset(offset)
     )
-    return [(inv, status, Decimal(p)) for inv, status, p in rows.all()], int(total or 0)
+    return [(inv, status, Decimal(p), Decimal(c)) for inv, status, p, c in rows.all()], int(
+        total or 0
+    )
 
 
 async def page_json(
@@ -213,9 +238,7 @@ async def page_json(
         {
             "status": effective_status(today),
             "paid_amount": paid_amount(),
-            "open_amount": case(
-                (not_open, literal_column("0.00")), else_=Invoice.total - paid_amount()
-            ),
+            "open_amount": case((not_open, literal_column("0.00")), else_=open_amount()),
         },
     )
     rows = await db.scalars(
@@ -301,14 +324,14 @@ async def revenue_per_month(
 
 async def receivables(db: AsyncSession, today: date) -> tuple[Decimal, int, Decimal, int]:
     """Open amount and count of open invoices, and of overdue ones (the shared definition)."""
-    open_amount = Invoice.total - paid_amount()
+    open_amount_ = open_amount()
     overdue = is_overdue(today)
     row = (
         await db.execute(
             select(
-                func.coalesce(func.sum(open_amount), 0),
+                func.coalesce(func.sum(open_amount_), 0),
                 func.count(),
-                func.coalesce(func.sum(open_amount).filter(overdue), 0),
+                func.coalesce(func.sum(open_amount_).filter(overdue), 0),
                 func.count().filter(overdue),
             ).where(is_open())
         )

@@ -145,6 +145,10 @@ class InvoiceSummary(BaseModel):
 class InvoiceRead(InvoiceSummary):
     cancels_id: uuid.UUID | None
     cancelled_by_id: uuid.UUID | None = None
+    # A partial credit note (correcting lines or amounts); on an invoice: what its partial
+    # credit notes credit (open = total - paid - credited).
+    partial: bool = False
+    credited_amount: Money = Decimal("0.00")
     vat_treatment: str
     legal_note: str | None
     service_start: date | None
@@ -161,6 +165,42 @@ class InvoiceRead(InvoiceSummary):
     last_dunned_on: date | None
     lines: list[LineRead]
     per_rate: list[RateTotalRead]
+
+
+class CreditLineIn(Input):
+    """One line of a partial credit note: a line of the original (`line_id`) with the
+    quantity credited, at most its quantity; or a free amount (`description`, `net_amount`)
+    at one of the original's VAT rates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    line_id: uuid.UUID | None = None
+    quantity: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=3)
+    description: str | None = Field(None, min_length=1, max_length=2000)
+    net_amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    vat_rate: Decimal | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> CreditLineIn:
+        if self.line_id is not None:
+            if self.quantity is None:
+                raise ValueError("quantity is required with line_id")
+            if self.net_amount is not None or self.vat_rate is not None:
+                raise ValueError("a credited line takes quantity only; amounts come from it")
+        elif self.description is None or self.net_amount is None or self.vat_rate is None:
+            raise ValueError("give line_id and quantity, or description, net_amount and vat_rate")
+        elif self.quantity is not None:
+            raise ValueError("a free amount line takes no quantity")
+        if self.vat_rate is not None and self.vat_rate not in (0, 7, 19):
+            raise ValueError("vat_rate must be 19, 7 or 0")
+        return self
+
+
+class PartialCreditCreate(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[CreditLineIn] = Field(min_length=1, max_length=200)
+    reason: str | None = Field(None, max_length=2000)
 
 
 class FromTimeEntries(Input):

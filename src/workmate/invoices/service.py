@@ -31,6 +31,7 @@ from workmate.invoices.schemas import (
     LineRead,
     LineUpdate,
     MonthAmount,
+    PartialCreditCreate,
     RateTotalRead,
     Statistics,
     TopCustomer,
@@ -135,7 +136,10 @@ class InvoiceService:
         rows, total = await repository.page(
             db, filters, business_today(), paging.limit, paging.offset
         )
-        items = [self._summary(invoice, status, paid_sum) for invoice, status, paid_sum in rows]
+        items = [
+            self._summary(invoice, status, paid, credited)
+            for invoice, status, paid, credited in rows
+        ]
         return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
     async def list_sums(
@@ -412,6 +416,136 @@ class InvoiceService:
         )
         await audit_service.record(
             db, who, "cancel", "invoice", original.id, {"status": [None, "cancelled"]}
+        )
+        await self._store_document(db, who, note.id)
+        return await self._read(db, note)
+
+    async def partial_credit_note(
+        self, db: AsyncSession, who: Principal, invoice_id: uuid.UUID, data: PartialCreditCreate
+    ) -> InvoiceRead:
+        """Correct an issued invoice by a partial credit note (own gapless number, references
+        it): chosen lines with at most their quantity, or free amounts at the invoice's VAT
+        rates; all partial credit notes together never exceed the invoice's total (checked
+        here under the invoice's row lock, and by trigger wm_credit_note_guard)."""
+        original = await self._get(db, invoice_id, for_update=True)
+        if original.kind != "invoice":
+            raise Conflict("a credit note cannot be credited", field="kind")
+        if original.status == "draft":
+            raise Conflict("a draft is not credited but edited", field="status")
+        if original.status == "cancelled":
+            raise Conflict(
+                "invoice {number} is already cancelled",
+                field="status",
+                params={"number": original.number},
+            )
+        settings = await company_service.get(db, for_share=True)
+        if settings is None:
+            raise Conflict("cannot issue a credit note: missing company settings")
+        by_id = {line.id: line for line in await repository.lines(db, original.id)}
+        rates = {Decimal(line.vat_rate) for line in by_id.values()}
+        new_lines: list[InvoiceLine] = []
+        for i, item in enumerate(data.lines, start=1):
+            if item.line_id is not None:
+                source = by_id.get(item.line_id)
+                if source is None:
+                    raise Invalid(
+                        "line {position}: not a line of invoice {number}",
+                        field=f"lines.{i - 1}.line_id",
+                        params={"position": i, "number": original.number},
+                    )
+                assert item.quantity is not None
+                if item.quantity > abs(Decimal(source.quantity)) or source.quantity < 0:
+                    raise Invalid(
+                        "line {position}: at most {quantity} can be credited",
+                        field=f"lines.{i - 1}.quantity",
+                        params={"position": i, "quantity": source.quantity},
+                    )
+                new_lines.append(
+                    InvoiceLine(
+                        position=i,
+                        description=source.description,
+                        quantity=item.quantity,
+                        unit=source.unit,
+                        unit_price=source.unit_price,
+                        chosen_vat_rate=source.chosen_vat_rate,
+                        vat_rate=source.vat_rate,
+                        discount_percent=source.discount_percent,
+                        net_amount=line_net(
+                            item.quantity,
+                            Decimal(source.unit_price),
+                            Decimal(source.discount_percent),
+                        ),
+                    )
+                )
+            else:
+                assert item.vat_rate is not None
+                assert item.net_amount is not None
+                if Decimal(item.vat_rate) not in rates:
+                    raise Invalid(
+                        "line {position}: VAT rate {rate} % is not a rate of invoice {number}",
+                        field=f"lines.{i - 1}.vat_rate",
+                        params={"position": i, "rate": item.vat_rate, "number": original.number},
+                    )
+                new_lines.append(
+                    InvoiceLine(
+                        position=i,
+                        description=item.description,
+                        quantity=Decimal(1),
+                        unit="C62",
+                        unit_price=item.net_amount,
+                        chosen_vat_rate=item.vat_rate,
+                        vat_rate=item.vat_rate,
+                        discount_percent=Decimal(0),
+                        net_amount=item.net_amount,
+                    )
+                )
+        totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in new_lines)
+        remaining = Decimal(original.total) - await repository.credited(db, original.id)
+        if totals.gross > remaining:
+            raise Conflict(
+                "the credit note of {amount} EUR exceeds what invoice {number} still allows: "
+                "{remaining} EUR",
+                field="lines",
+                params={"amount": totals.gross, "number": original.number, "remaining": remaining},
+            )
+        today = business_today()
+        text = (
+            f"Rechnungskorrektur (Teilgutschrift) zu Rechnung {original.number} vom "
+            f"{original.issued_date:%d.%m.%Y}"
+        )
+        note = Invoice(
+            kind="credit_note",
+            cancels_id=original.id,
+            partial=True,
+            status="draft",
+            total=totals.gross,
+            net_total=totals.net,
+            tax_total=totals.tax,
+            **{key: getattr(original, key) for key in _CREDIT_COPIED},
+            note=f"{text}\n{data.reason}" if data.reason else text,
+        )
+        db.add(note)
+        await db.flush()
+        for line in new_lines:
+            line.invoice_id = note.id
+            db.add(line)
+        await db.flush()
+        seq = await repository.next_number(db, "credit_note", today.year)
+        note.number = settings.credit_note_number_format.format(year=today.year, seq=seq)
+        note.issued_date = today
+        note.status = "sent"
+        await db.flush()
+        await db.refresh(original)
+        await audit_service.record(
+            db, who, "issue", "invoice", note.id, diff(None, self._snapshot(note))
+        )
+        await audit_service.record(
+            db,
+            who,
+            "credit",
+            "invoice",
+            original.id,
+            {"credited": [None, str(totals.gross)], "credit_note": [None, note.number]},
         )
         await self._store_document(db, who, note.id)
         return await self._read(db, note)
@@ -700,21 +834,24 @@ class InvoiceService:
     def _snapshot(invoice: Invoice) -> dict[str, Any]:
         return audit_service.snapshot(invoice, tuple(c for c in _AUDITED))
 
-    def _summary(self, invoice: Invoice, status: str, paid_sum: Decimal) -> InvoiceSummary:
+    def _summary(
+        self, invoice: Invoice, status: str, paid_sum: Decimal, credited: Decimal
+    ) -> InvoiceSummary:
         return InvoiceSummary.model_validate(
             {
                 **{f: getattr(invoice, f) for f in _SUMMARY_FIELDS},
                 "status": status,
                 "paid_amount": paid_sum,
-                "open_amount": self._open(invoice, paid_sum),
+                "open_amount": self._open(invoice, paid_sum, credited),
             }
         )
 
     @staticmethod
-    def _open(invoice: Invoice, paid_sum: Decimal) -> Decimal:
+    def _open(invoice: Invoice, paid_sum: Decimal, credited: Decimal) -> Decimal:
+        """Open = total - payments - partial credit notes (never below 0: more is a refund)."""
         if invoice.kind != "invoice" or invoice.status in ("draft", "cancelled"):
             return Decimal("0.00")
-        return Decimal(invoice.total) - paid_sum
+        return max(Decimal(invoice.total) - paid_sum - credited, Decimal("0.00"))
 
     async def _read(
         self, db: AsyncSession, invoice: Invoice, *, reread: bool = True
@@ -724,13 +861,16 @@ class InvoiceService:
             await db.refresh(invoice)
         lines = await repository.lines(db, invoice.id)
         paid_sum = await repository.paid(db, invoice.id)
+        credited = await repository.credited(db, invoice.id)
         totals = compute((Decimal(ln.net_amount), Decimal(ln.vat_rate)) for ln in lines)
         return InvoiceRead.model_validate(
             {
                 **{f: getattr(invoice, f) for f in _READ_FIELDS},
                 "status": status_of(invoice, business_today()),
                 "paid_amount": paid_sum,
-                "open_amount": self._open(invoice, paid_sum),
+                "open_amount": self._open(invoice, paid_sum, credited),
+                "credited_amount": credited,
+                "partial": invoice.partial,
                 "cancelled_by_id": await repository.cancelled_by(db, invoice.id),
                 "legal_note": LEGAL_NOTES.get(invoice.vat_treatment),
                 "lines": [_line_read(ln) for ln in lines],
@@ -783,6 +923,23 @@ _SUMMARY_FIELDS = (
     "dunning_level",
     "created_at",
 )
+# What a credit note copies from the invoice it corrects (the buyer as billed then).
+_CREDIT_COPIED = (
+    "customer_id",
+    "project_id",
+    "currency",
+    "vat_treatment",
+    "service_start",
+    "service_end",
+    "buyer_name",
+    "buyer_address",
+    "buyer_street",
+    "buyer_postal_code",
+    "buyer_city",
+    "buyer_country",
+    "buyer_tax_id",
+    "buyer_reference",
+)
 _READ_FIELDS = (
     *_SUMMARY_FIELDS,
     "cancels_id",
@@ -807,6 +964,7 @@ _AUDITED = (
     "number",
     "kind",
     "cancels_id",
+    "partial",
     "vat_treatment",
     "service_start",
     "service_end",

@@ -4,7 +4,17 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workmate.models.base import Base, Timestamps, enum_check, uuid_pk
@@ -56,6 +66,16 @@ class Invoice(Timestamps, Base):
             "prepaid_total >= 0 AND (billing = 'final' OR prepaid_total = 0)", name="prepaid"
         ),
         CheckConstraint("billing = 'standard' OR quote_id IS NOT NULL", name="billing_quote"),
+        CheckConstraint("NOT partial OR kind = 'credit_note'", name="partial_credit_note"),
+        # One full cancellation per invoice; partial credit notes are limited by amount
+        # (trigger wm_credit_note_guard, migration 0020).
+        Index(
+            "uq_invoices_cancels_id",
+            "cancels_id",
+            unique=True,
+            postgresql_where=text("NOT partial"),
+        ),
+        Index("ix_invoices_cancels_id", "cancels_id"),
         Index("ix_invoices_quote_id", "quote_id"),
         Index("idx_invoices_customer_id", "customer_id"),
         Index("idx_invoices_status", "status"),
@@ -87,10 +107,12 @@ class Invoice(Timestamps, Base):
     # Gapless per year, assigned at issue time from number_counters; NULL while draft.
     number: Mapped[str | None] = mapped_column(String(40), unique=True)
     kind: Mapped[str] = mapped_column(String(20), server_default=text("'invoice'"))
-    # A credit note names the invoice it cancels; at most one per invoice.
+    # A credit note names the invoice it corrects: one full cancellation per invoice, or
+    # several partial credit notes (partial = true) whose totals never exceed its total.
     cancels_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("invoices.id", ondelete="RESTRICT"), unique=True
+        ForeignKey("invoices.id", ondelete="RESTRICT")
     )
+    partial: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     currency: Mapped[str] = mapped_column(String(3), server_default=text("'EUR'"))
     vat_treatment: Mapped[str] = mapped_column(String(20), server_default=text("'regular'"))
     service_start: Mapped[date | None]

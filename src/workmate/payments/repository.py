@@ -31,6 +31,22 @@ async def paid(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
     return Decimal(total or 0)
 
 
+async def credited(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
+    """What the invoice's issued partial credit notes credit (wm_invoice_credited, 0020)."""
+    total = await db.scalar(select(func.wm_invoice_credited(invoice_id)))
+    return Decimal(total or 0)
+
+
+async def credited_many(db: AsyncSession, invoice_ids: list[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
+    """`credited` of several invoices in one query (bulk booking)."""
+    rows = await db.execute(
+        select(Invoice.id, func.wm_invoice_credited(Invoice.id)).where(
+            _any(Invoice.id, invoice_ids, ARRAY(PG_UUID(as_uuid=True)))
+        )
+    )
+    return {invoice_id: Decimal(total) for invoice_id, total in rows}
+
+
 async def by_key(db: AsyncSession, key: str) -> Payment | None:
     return await db.scalar(select(Payment).where(Payment.idempotency_key == key))
 

@@ -72,7 +72,7 @@ class PaymentService:
         if invoice.kind != "invoice":
             raise Conflict("credit notes take no payments", field="invoice_id")
         paid = await repository.paid(db, invoice.id)
-        open_amount = invoice.total - paid
+        open_amount = invoice.total - paid - await repository.credited(db, invoice.id)
         if invoice.status == "paid":
             raise Conflict(
                 "invoice {number} is already paid; the open amount is 0.00 EUR",
@@ -131,6 +131,7 @@ class PaymentService:
         ids = sorted({invoice_id for invoice_id, _, _ in bookings})
         invoices = await repository.lock_invoices(db, ids)
         paid = await repository.paid_many(db, ids)
+        credited = await repository.credited_many(db, ids)
         keys = [key for _, _, key in bookings]
         if len(set(keys)) != len(keys) or await repository.keys_in_use(db, keys):
             raise Conflict(
@@ -148,7 +149,11 @@ class PaymentService:
                     field="invoice_id",
                     params={"number": invoice.number, "status": invoice.status},
                 )
-            open_amount = invoice.total - paid.get(invoice_id, Decimal(0))
+            open_amount = (
+                invoice.total
+                - paid.get(invoice_id, Decimal(0))
+                - credited.get(invoice_id, Decimal(0))
+            )
             if data.amount > open_amount:
                 raise Conflict(
                     "payment of {amount} EUR exceeds the open amount of {open} EUR",

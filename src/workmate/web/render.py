@@ -21,7 +21,15 @@ THEME_COOKIE = "wm_theme"
 LOCALE_COOKIE = "wm_locale"
 THEMES = ("light", "dark")
 # Context keys that may hold refusals kept as exceptions (web/forms.domain_error).
-LOCALIZED = ("errors", "error", "message", "line_errors", "payment_errors", "send_errors")
+LOCALIZED = (
+    "errors",
+    "error",
+    "message",
+    "line_errors",
+    "payment_errors",
+    "send_errors",
+    "credit_errors",
+)
 # Pages load only our own files: no inline script can run even if some text slipped through
 # escaping, and no other site may frame a page to trick a click.
 SECURITY_HEADERS = {

@@ -21,7 +21,7 @@ from workmate.customers.service import customer_service
 from workmate.db import SessionDep
 from workmate.errors import Conflict, Invalid, NotFound
 from workmate.invoices.repository import ListFilter
-from workmate.invoices.schemas import FromTimeEntries, LineIn
+from workmate.invoices.schemas import CreditLineIn, FromTimeEntries, LineIn, PartialCreditCreate
 from workmate.invoices.service import invoice_service
 from workmate.pagination import PageParams
 from workmate.payments.schemas import PaymentCreate
@@ -170,6 +170,8 @@ async def _detail_page(
     line_values: dict[str, str] | None = None,
     send_errors: FieldErrors | None = None,
     send_values: dict[str, str] | None = None,
+    credit_errors: FieldErrors | None = None,
+    credit_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     from workmate.web.routes.sales import sending_context
@@ -207,6 +209,9 @@ async def _detail_page(
         sending=await sending_context(db, who, invoice_id),
         send_errors=send_errors or {},
         send_values=send_values or {},
+        credit_errors=credit_errors or {},
+        credit_values=credit_values or {},
+        credit_rates=[(str(int(r.rate)), f"{int(r.rate)} %") for r in invoice.per_rate],
     )
 
 
@@ -364,6 +369,87 @@ async def credit_note(
             status_code=refusal(exc).status_code,
         )
     return see_other(f"/invoices/{note.id}")
+
+
+CREDIT_FREE = ("credit_description", "credit_amount", "credit_vat_rate")
+
+
+@router.post("/{invoice_id}/credit-notes")
+async def partial_credit_note(
+    request: Request, invoice_id: uuid.UUID, who: InvoicesWrite, db: SessionDep
+) -> Response:
+    """Correct an issued invoice by a partial credit note: quantities of its lines and/or a
+    free amount at one of its VAT rates; never more than the invoice still allows."""
+    fmt = formatter(who.locale)
+    form = await form_data(request)
+    raw = {k: v for k, v in form.items() if k.startswith("qty-") or k.startswith("credit_")}
+    errors: FieldErrors = {}
+    lines: list[CreditLineIn] = []
+    sources: list[str] = []  # the form field each credit line came from
+
+    def number(name: str) -> Any:
+        try:
+            return parse_decimal(raw[name].strip(), locale=fmt.babel_locale, strict=True)
+        except NumberFormatError:
+            errors[name] = fmt.gettext("Enter an amount like %(example)s.", example="1.234,56")
+            return None
+
+    for name in sorted(k for k in raw if k.startswith("qty-") and raw[k].strip()):
+        quantity = number(name)
+        if quantity is None:
+            continue
+        parsed, line_errors = parse(
+            CreditLineIn, {"line_id": name.removeprefix("qty-"), "quantity": quantity}, fmt
+        )
+        if parsed is None:
+            errors[name] = next(iter(line_errors.values()))
+        else:
+            lines.append(parsed)
+            sources.append(name)
+    if any(raw.get(k, "").strip() for k in ("credit_description", "credit_amount")):
+        amount = number("credit_amount") if raw.get("credit_amount", "").strip() else None
+        free = {
+            "description": raw.get("credit_description", "").strip() or None,
+            "net_amount": amount,
+            "vat_rate": raw.get("credit_vat_rate") or None,
+        }
+        parsed, line_errors = parse(CreditLineIn, free, fmt)
+        if parsed is None:
+            for key, value in line_errors.items():
+                field = {"net_amount": "credit_amount", "vat_rate": "credit_vat_rate"}.get(
+                    key, "credit_description"
+                )
+                errors.setdefault(field, value)
+        elif "credit_amount" not in errors:
+            lines.append(parsed)
+            sources.append("credit_amount")
+    if not lines and not errors:
+        errors[FORM] = fmt.gettext("Enter a quantity to credit or an amount.")
+    status_code = 422
+    if not errors:
+        data = PartialCreditCreate(lines=lines, reason=raw.get("credit_reason", "").strip() or None)
+        try:
+            note = await invoice_service.partial_credit_note(db, who, invoice_id, data)
+        except (Invalid, Conflict) as exc:
+            await undo(db, exc)
+            err = refusal(exc)
+            field = FORM
+            if err.field and err.field.startswith("lines."):
+                index = err.field.split(".")[1]
+                field = sources[int(index)] if index.isdigit() else FORM
+            errors = {field: err}
+            status_code = err.status_code
+        else:
+            return see_other(f"/invoices/{note.id}")
+    return await _detail_page(
+        request,
+        who,
+        db,
+        invoice_id,
+        credit_errors=errors,
+        credit_values=raw,
+        status_code=status_code,
+    )
 
 
 PaymentsDelete = Annotated[Principal, Depends(require("payments", "delete"))]
