@@ -1,7 +1,7 @@
 """invitations: one-time set-password links for new employees (only the SHA-256 stored).
 
 Revision ID: 0021
-Revises: 0011c
+Revises: 0020
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0021"
-down_revision: str | None = "0011c"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
