@@ -67,6 +67,17 @@ class TestEmployees:
         assert dup.status_code == 409
         assert dup.json()["field"] == "email"
 
+    async def test_without_a_role_a_new_employee_gets_the_least_privileged_one(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        r = await new_employee(as_admin, db, role_id=None)
+        assert r.status_code == 201
+        assert r.json()["role_id"] == str(await role_id(db, "Employee"))
+        body = {"firstname": "Ida", "lastname": "Ohne", "email": "ida-ohne@example.de"}
+        r = await as_admin.post(f"{API}/employees", json=body)
+        assert r.status_code == 201
+        assert r.json()["role_id"] == str(await role_id(db, "Employee"))
+
     async def test_role_and_department_must_exist(
         self, as_admin: httpx.AsyncClient, db: AsyncSession
     ) -> None:

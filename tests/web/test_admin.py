@@ -7,7 +7,7 @@ import re
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories.identity import make_role, role_id
+from tests.factories.identity import make_employee, make_role, role_id
 from workmate.models import Employee
 
 
@@ -56,6 +56,42 @@ async def test_unknown_action_is_refused(web_admin: httpx.AsyncClient, db: Async
     )
     assert response.status_code == 422
     assert "fly" in response.text
+
+
+async def test_admin_creates_a_role_from_the_roles_page(
+    web_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    from sqlalchemy import select
+
+    from workmate.models import Role
+
+    home = await web_admin.get("/admin")
+    assert 'href="/admin/roles/new"' in home.text
+    form = await web_admin.get("/admin/roles/new")
+    assert form.status_code == 200
+    assert not checked(form.text, "invoices.read")
+    response = await web_admin.post(
+        "/admin/roles/new", data={"name": "Buchhaltung", "perm": ["invoices.read", "payments.read"]}
+    )
+    assert response.status_code == 303, response.text
+    role = await db.scalar(select(Role).where(Role.name == "Buchhaltung"))
+    assert role is not None
+    assert role.permissions == {"invoices": ["read"], "payments": ["read"]}
+    await db.commit()  # the refusals below roll their requests back
+    duplicate = await web_admin.post("/admin/roles/new", data={"name": "Buchhaltung"})
+    assert duplicate.status_code == 409
+    assert checked(duplicate.text, "invoices.read") is False
+    nameless = await web_admin.post("/admin/roles/new", data={"name": "", "perm": ["crm.read"]})
+    assert nameless.status_code == 422
+    assert checked(nameless.text, "crm.read")
+
+
+async def test_new_employee_form_preselects_the_least_privileged_role(
+    web_admin: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    form = await web_admin.get("/admin/employees/new")
+    employee_role = await role_id(db, "Employee")
+    assert re.search(rf'<option value="{employee_role}"[^>]*selected', form.text)
 
 
 async def test_manager_cannot_edit_roles(web_manager: httpx.AsyncClient, db: AsyncSession) -> None:
@@ -165,8 +201,10 @@ async def test_employee_form_errors(web_admin: httpx.AsyncClient, db: AsyncSessi
         data={"firstname": "", "lastname": "X", "email": "kaputt", "password": "kurz"},
     )
     assert response.status_code == 422
-    for name in ("firstname", "email", "role_id", "password"):
+    # No role is no error: a new employee gets the least privileged one (Employee).
+    for name in ("firstname", "email", "password"):
         assert f'id="e-{name}"' in response.text
+    assert 'id="e-role_id"' not in response.text
     assert "kurz" not in response.text
 
 
@@ -231,3 +269,20 @@ async def test_department_name_is_required(web_admin: httpx.AsyncClient) -> None
 async def test_manager_cannot_edit_departments(web_manager: httpx.AsyncClient) -> None:
     assert (await web_manager.get("/admin/departments")).status_code == 403
     assert (await web_manager.post("/admin/departments", data={"name": "X"})).status_code == 403
+
+
+async def test_admin_page_shows_the_link_to_pass_on(
+    web_admin: httpx.AsyncClient, client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    newcomer = await make_employee(db, password_hash=None)
+    page = await web_admin.get(f"/admin/employees/{newcomer.id}")
+    assert f'action="/admin/employees/{newcomer.id}/invitation"' in page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf
+    shown = await web_admin.post(
+        f"/admin/employees/{newcomer.id}/invitation", data={"csrf_token": csrf[1]}
+    )
+    assert shown.status_code == 200, shown.text
+    url = re.search(r'id="invitation-url"[^>]*value="([^"]+)"', shown.text)
+    assert url
+    assert (await client.get(url[1].removeprefix("http://test"))).status_code == 200

@@ -182,6 +182,7 @@ PAGES: dict[str, str] = {
     "/admin/employees/new": "",
     "/admin/employees/{employee_id}": "",
     "/admin/roles/{role_id}": "",
+    "/admin/roles/new": "",
     "/admin/departments": "",
     "/admin/departments/{department_id}": "",
     "/admin/jobs": "",
@@ -212,7 +213,10 @@ ELSEWHERE = {
 # Static files of the offline API docs (no database involved).
 NOT_PAGES = {"/favicon.ico", "/login", "/docs/assets/{name}"}
 # Known gaps, named so they are not forgotten: pages whose rows no factory here makes yet.
-UNMEASURED = {"/sales/quotes/{quote_id}": "needs a quote with lines (sales factories)"}
+UNMEASURED = {
+    "/sales/quotes/{quote_id}": "needs a quote with lines (sales factories)",
+    "/invitation/{token}": "needs an invitation secret; no rows: one lookup by hash, one employee",
+}
 
 
 def test_every_page_is_measured() -> None:

@@ -6,10 +6,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories.records import at, make_project, make_time_entry
+from workmate import clock
 from workmate.models import Employee, TimeEntry
 
 
@@ -41,7 +42,8 @@ async def test_book_an_entry(
         },
     )
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/time?week=2026-W10"
+    # Booked long before today: kept, and the week page warns (see the far-off test).
+    assert response.headers["location"].startswith("/time?week=2026-W10")
     entry = await db.scalar(select(TimeEntry).where(TimeEntry.employee_id == employee.id))
     assert entry is not None
     assert entry.end_time is not None
@@ -71,6 +73,42 @@ async def test_booking_errors_inline(
     )
     assert overlap.status_code == 422
     assert "überschneidet sich" in overlap.text
+
+
+async def test_no_project_is_a_field_error_in_the_readers_words(
+    web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    data = {"project_id": "", "date": "2026-03-03", "start": "08:00", "end": "09:00"}
+    response = await web_employee.post("/time/new", data=data)
+    assert response.status_code == 422
+    assert 'id="e-project_id"' in response.text
+    assert "Bitte ein Projekt wählen." in response.text
+    assert "UUID" not in response.text
+    assert await db.scalar(select(TimeEntry).where(TimeEntry.employee_id == employee.id)) is None
+
+
+async def test_booking_far_from_today_is_kept_with_a_warning(
+    web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    project = await make_project(db)
+    cases = (
+        (clock.today() + timedelta(days=3), "ahead", "mehr als einen Tag in der Zukunft"),
+        (clock.today() - timedelta(days=61), "back", "mehr als 60 Tage in der Vergangenheit"),
+    )
+    for day, far, words in cases:
+        data = {"project_id": str(project.id), "date": day.isoformat()}
+        response = await web_employee.post(
+            "/time/new", data={**data, "start": "08:00", "end": "09:00"}
+        )
+        assert response.status_code == 303, response.text
+        assert response.headers["location"].endswith(f"&far={far}")
+        page = await web_employee.get(response.headers["location"])
+        assert words in page.text
+    near = {"project_id": str(project.id), "date": clock.today().isoformat()}
+    response = await web_employee.post("/time/new", data={**near, "start": "00:00", "end": "00:01"})
+    assert response.status_code == 303, response.text
+    assert "far=" not in response.headers["location"]
+    assert await db.scalar(select(func.count()).select_from(TimeEntry)) == 3
 
 
 async def test_edit_and_delete(

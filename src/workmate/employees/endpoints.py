@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from workmate.db import SessionDep
 from workmate.employees.auth import EmployeesDelete, EmployeesRead, EmployeesWrite, OrgAdmin
@@ -16,12 +16,19 @@ from workmate.employees.schemas import (
     EmployeeCreate,
     EmployeeRead,
     EmployeeUpdate,
+    InvitationRead,
     PasswordSet,
     RoleCreate,
     RoleRead,
     RoleUpdate,
 )
-from workmate.employees.service import department_service, employee_service, role_service
+from workmate.employees.service import (
+    department_service,
+    employee_service,
+    invitation_service,
+    invitation_url,
+    role_service,
+)
 from workmate.models import Department, Employee, Role
 from workmate.pagination import Page, Paging
 
@@ -99,6 +106,19 @@ async def set_employee_password(
     are revoked."""
     await employee_service.set_password(db, who, employee_id, data.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/employees/{employee_id}/invitation",
+    response_model=InvitationRead,
+    status_code=status.HTTP_201_CREATED,
+)
+async def invite_employee(
+    employee_id: uuid.UUID, request: Request, who: EmployeesWrite, db: SessionDep
+) -> InvitationRead:
+    """A one-time set-password link for the employee, valid 7 days; older links are revoked."""
+    invitation, secret = await invitation_service.invite(db, who, employee_id)
+    return InvitationRead(url=invitation_url(request, secret), expires_at=invitation.expires_at)
 
 
 @router.get("/departments", response_model=Page[DepartmentRead])

@@ -51,7 +51,8 @@ class EmployeeCreate(_Write):
     firstname: str = Name
     lastname: str = Name
     email: EmailStr = Field(max_length=254)
-    role_id: uuid.UUID
+    # Without one a new employee gets the least privileged seed role (Employee), never Admin.
+    role_id: uuid.UUID | None = None
     department_id: uuid.UUID | None = None
     locale: str = Field("de", max_length=5)
     is_active: bool = True
@@ -71,6 +72,13 @@ class EmployeeUpdate(_Write):
     is_active: bool | None = None
 
     _check_locale = field_validator("locale")(check_locale)
+
+
+class InvitationRead(BaseModel):
+    """A new set-password link: the URL carries the secret and is shown only this once."""
+
+    url: str
+    expires_at: datetime
 
 
 class PasswordSet(_Write):

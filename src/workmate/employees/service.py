@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from datetime import timedelta
 from typing import Any
 
+from fastapi import Request
 from pydantic import ValidationError
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from workmate import clock
 from workmate.audit.service import audit_service, diff
 from workmate.auth.permissions import PermissionError_, allows, validate_permissions
 from workmate.auth.principal import Principal
 from workmate.auth.schemas import MeRead
 from workmate.auth.service import auth_service, hash_password_async
+from workmate.auth.tokens import digest, new_secret
 from workmate.employees import repository
 from workmate.employees.schemas import (
     DepartmentCreate,
@@ -29,12 +34,13 @@ from workmate.errors import (
     Invalid,
     NotFound,
 )
-from workmate.models import Department, Employee, Role
+from workmate.models import Department, Employee, Invitation, Role
 from workmate.pagination import PageParams
 
 # A race between our Python check and the insert still gets our words, not PostgreSQL's.
 
 ADMIN_ROLE = "Admin"
+LEAST_ROLE = "Employee"
 
 
 def parse_sort(
@@ -138,17 +144,23 @@ class EmployeeService:
         self, db: AsyncSession, who: Principal | None, data: EmployeeCreate
     ) -> Employee:
         """Create an employee: unique email (case-insensitive), existing role and department,
-        a role the creator may assign."""
+        a role the creator may assign; without a role the least privileged one (Employee)."""
         if await repository.email_taken(db, data.email):
             raise Conflict("an employee with this email exists", field="email")
-        await self._check_role(db, who, data.role_id)
+        role_id = data.role_id
+        if role_id is None:
+            least = await repository.get_role_by_name(db, LEAST_ROLE)
+            if least is None:
+                raise Invalid("role_id: no role given and no Employee role exists", field="role_id")
+            role_id = least.id
+        await self._check_role(db, who, role_id)
         await self._check_department(db, data.department_id)
         employee = Employee(
             id=uuid.uuid4(),
             firstname=data.firstname,
             lastname=data.lastname,
             email=data.email,
-            role_id=data.role_id,
+            role_id=role_id,
             department_id=data.department_id,
             locale=data.locale,
             is_active=data.is_active,
@@ -459,3 +471,92 @@ class RoleService:
 employee_service = EmployeeService()
 department_service = DepartmentService()
 role_service = RoleService()
+
+
+INVITATION_DAYS = 7
+
+
+def invitation_url(request: Request, secret: str) -> str:
+    """The public page of an invitation, on the address the admin reached us by."""
+    return str(request.base_url).rstrip("/") + f"/invitation/{secret}"
+
+
+class InvitationInvalid(Invalid):
+    """An invitation link that is unknown, used, revoked or expired."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this invitation link is invalid, used or expired; ask for a new one", field="token"
+        )
+
+
+class InvitationService:
+    async def invite(
+        self, db: AsyncSession, who: Principal, employee_id: uuid.UUID
+    ) -> tuple[Invitation, str]:
+        """A one-time set-password link for an active employee, valid 7 days; older open
+        links of theirs are revoked. Returns the row and the secret (shown once, stored hashed)."""
+        employee = await repository.get_employee(db, employee_id, lock=True)
+        if employee is None:
+            raise NotFound("employee")
+        await employee_service._check_target(db, who, employee)
+        if not employee.is_active:
+            raise Conflict("the employee is deactivated; activate them first", field="is_active")
+        now = clock.now()
+        await db.execute(
+            update(Invitation)
+            .where(
+                Invitation.employee_id == employee.id,
+                Invitation.used_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        secret = new_secret()
+        invitation = Invitation(
+            id=uuid.uuid4(),
+            employee_id=employee.id,
+            token_hash=digest(secret),
+            expires_at=now + timedelta(days=INVITATION_DAYS),
+        )
+        db.add(invitation)
+        await db.flush()
+        await audit_service.record(db, who, "invite", "employee", employee.id)
+        return invitation, secret
+
+    async def _open(self, db: AsyncSession, secret: str, *, lock: bool) -> Invitation:
+        stmt = select(Invitation).where(Invitation.token_hash == digest(secret))
+        if lock:
+            stmt = stmt.with_for_update()
+        invitation = await db.scalar(stmt)
+        if (
+            invitation is None
+            or invitation.used_at is not None
+            or invitation.revoked_at is not None
+            or invitation.expires_at <= clock.now()
+        ):
+            raise InvitationInvalid
+        return invitation
+
+    async def employee_for(self, db: AsyncSession, secret: str) -> Employee:
+        """The active employee an open invitation is for; refused if used, revoked or expired."""
+        invitation = await self._open(db, secret, lock=False)
+        employee = await repository.get_employee(db, invitation.employee_id)
+        if employee is None or not employee.is_active:
+            raise InvitationInvalid
+        return employee
+
+    async def accept(self, db: AsyncSession, secret: str, password: str) -> Employee:
+        """Set the password through an open invitation (same password rules); the link is
+        used up at once."""
+        invitation = await self._open(db, secret, lock=True)
+        employee = await repository.get_employee(db, invitation.employee_id, lock=True)
+        if employee is None or not employee.is_active:
+            raise InvitationInvalid
+        await auth_service.set_password(db, None, employee, password)
+        invitation.used_at = clock.now()
+        await db.flush()
+        return employee
+
+
+invitation_service = InvitationService()

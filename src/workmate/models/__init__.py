@@ -27,6 +27,7 @@ from workmate.models.dunning_letter import DunningLetter
 from workmate.models.employee import Employee
 from workmate.models.expense import Expense
 from workmate.models.incoming_invoice import IncomingInvoice
+from workmate.models.invitation import Invitation
 from workmate.models.invoice import Invoice
 from workmate.models.invoice_dispatch import InvoiceDispatch
 from workmate.models.invoice_line import InvoiceLine
@@ -85,6 +86,7 @@ __all__ = [
     "Employee",
     "Expense",
     "IncomingInvoice",
+    "Invitation",
     "Invoice",
     "InvoiceDispatch",
     "InvoiceLine",

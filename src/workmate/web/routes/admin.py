@@ -17,9 +17,16 @@ from workmate.auth.principal import Principal
 from workmate.company.schemas import CompanySettingsUpdate
 from workmate.company.service import company_service
 from workmate.db import SessionDep
-from workmate.employees.schemas import EmployeeCreate, EmployeeUpdate, RoleUpdate
-from workmate.employees.service import department_service, employee_service, role_service
+from workmate.employees.schemas import EmployeeCreate, EmployeeUpdate, RoleCreate, RoleUpdate
+from workmate.employees.service import (
+    department_service,
+    employee_service,
+    invitation_service,
+    invitation_url,
+    role_service,
+)
 from workmate.errors import WorkmateError
+from workmate.models import Employee
 from workmate.models.company_settings import VAT_MODES
 from workmate.pagination import PageParams
 from workmate.web.catalogs import N_
@@ -115,6 +122,34 @@ async def _role_form(
         actions=ACTIONS,
         error=error,
     )
+
+
+@router.get("/roles/new")
+async def new_role(request: Request, who: AdminAccess, db: SessionDep) -> Response:
+    """An empty permission matrix for a new role."""
+    return await _role_form(request, who, db, {"id": None, "name": "", "permissions": {}})
+
+
+@router.post("/roles/new")
+async def create_role(request: Request, who: AdminAccess, db: SessionDep) -> Response:
+    """Create a role through the role service (unique name, known permissions only)."""
+    fmt = formatter(who.locale)
+    form = await request.form()
+    name = str(form.get("name") or "").strip()
+    permissions = _matrix([v for v in form.getlist("perm") if isinstance(v, str)])
+    current = {"id": None, "name": name, "permissions": permissions}
+    data, errors = parse(RoleCreate, {"name": name, "permissions": permissions}, fmt)
+    if data is None:
+        message = "; ".join(f"{k}: {v}" for k, v in errors.items())
+        return await _role_form(request, who, db, current, error=message, status_code=422)
+    try:
+        await role_service.create(db, who, data)
+    except REFUSALS as exc:
+        await undo(db, exc)
+        return await _role_form(
+            request, who, db, current, error=refusal(exc), status_code=refusal(exc).status_code
+        )
+    return see_other("/admin?saved=1#roles")
 
 
 @router.get("/roles/{role_id}")
@@ -322,6 +357,7 @@ async def _employee_form(
     errors: FieldErrors,
     employee_id: uuid.UUID | None = None,
     status_code: int = 200,
+    invitation: dict[str, Any] | None = None,
 ) -> Response:
     roles, _ = await role_service.search(db, PageParams(limit=200, offset=0))
     departments, _ = await department_service.search(db, PageParams(limit=200, offset=0))
@@ -341,6 +377,7 @@ async def _employee_form(
         roles=[(str(r.id), role_label(r.name, who.locale)) for r in roles],
         departments=[("", "–"), *((str(d.id), d.name) for d in departments)],
         languages=[(code, formatter(who.locale).language_name(code)) for code in LOCALES],
+        invitation=invitation,
     )
 
 
@@ -406,6 +443,38 @@ async def update_employee(
     values: dict[str, Any] = {**raw, "is_active": "true" if current.is_active else ""}
     return await _employee_form(
         request, who, db, values, errors, employee_id=employee_id, status_code=422
+    )
+
+
+def _employee_values(e: Employee) -> dict[str, Any]:
+    values = {f: "" if getattr(e, f) is None else str(getattr(e, f)) for f in EMPLOYEE_FIELDS}
+    values["is_active"] = "true" if e.is_active else ""
+    return values
+
+
+@router.post("/employees/{employee_id}/invitation", dependencies=IN_ADMIN)
+async def invite_employee(
+    request: Request, employee_id: uuid.UUID, who: EmployeesWrite, db: SessionDep
+) -> Response:
+    """A new one-time set-password link (7 days), shown once to pass on; older ones stop."""
+    try:
+        invitation, secret = await invitation_service.invite(db, who, employee_id)
+    except REFUSALS as exc:
+        await undo(db, exc)
+        e = await employee_service.get(db, employee_id)
+        return await _employee_form(
+            request,
+            who,
+            db,
+            _employee_values(e),
+            {FORM: refusal(exc)},
+            employee_id=employee_id,
+            status_code=refusal(exc).status_code,
+        )
+    e = await employee_service.get(db, employee_id)
+    shown = {"url": invitation_url(request, secret), "expires_at": invitation.expires_at}
+    return await _employee_form(
+        request, who, db, _employee_values(e), {}, employee_id=employee_id, invitation=shown
     )
 
 

@@ -6,15 +6,16 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from workmate.auth.deps import SESSION_COOKIE, LoggedIn, client_addr, public
 from workmate.auth.service import auth_service
 from workmate.config import get_settings
 from workmate.db import SessionDep
-from workmate.employees.service import employee_service
-from workmate.errors import TooManyRequests, Unauthorized
+from workmate.employees.service import InvitationInvalid, employee_service, invitation_service
+from workmate.errors import Invalid, TooManyRequests, Unauthorized
+from workmate.web.forms import domain_error
 from workmate.web.i18n import LOCALES, formatter, normalize
 from workmate.web.render import LOCALE_COOKIE, page_locale, render
 from workmate.web.routes.common import form_data, safe_next, see_other, undo
@@ -170,3 +171,54 @@ async def set_locale(request: Request, who: LoggedIn, db: SessionDep) -> Respons
     if locale in LOCALES:
         await employee_service.update_profile(db, who, {"locale": locale})
     return response
+
+
+# The secret in the address is the only key: no CSRF token is needed where nothing can be
+# done without knowing it; the page is never cached and sends no referrer (see headers).
+InvitationToken = Annotated[str, Path(min_length=16, max_length=100)]
+
+
+def _invitation_page(
+    request: Request, token: str, *, errors: dict[str, str], status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "invitation.html",
+        None,
+        status_code=status_code,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        token=token,
+        errors=errors,
+        values={},
+    )
+
+
+@router.get("/invitation/{token}", dependencies=[Depends(public)])
+async def invitation_form(request: Request, token: InvitationToken, db: SessionDep) -> Response:
+    """The set-password form of an open invitation; a used, revoked or expired one is refused."""
+    try:
+        await invitation_service.employee_for(db, token)
+    except InvitationInvalid:
+        return _invitation_page(request, "", errors={}, status_code=410)
+    return _invitation_page(request, token, errors={})
+
+
+@router.post("/invitation/{token}", dependencies=[Depends(public)])
+async def accept_invitation(request: Request, token: InvitationToken, db: SessionDep) -> Response:
+    """Set the password (same rules as everywhere) and use the link up; then log in."""
+    form = await form_data(request)
+    fmt = formatter(page_locale(request, None))
+    password = form.get("password", "")
+    if password != form.get("password_again", ""):
+        errors = {"password_again": fmt.gettext("The two passwords differ.")}
+        return _invitation_page(request, token, errors=errors, status_code=422)
+    try:
+        await invitation_service.accept(db, token, password)
+    except InvitationInvalid as exc:
+        await undo(db, exc)
+        return _invitation_page(request, "", errors={}, status_code=410)
+    except Invalid as exc:
+        await undo(db, exc)
+        errors = domain_error(exc, ("password",))
+        return _invitation_page(request, token, errors=errors, status_code=422)
+    return see_other("/login")

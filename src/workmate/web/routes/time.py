@@ -57,8 +57,10 @@ async def week_view(
     who: TimeRead,
     db: SessionDep,
     week: Annotated[str | None, Query(max_length=10)] = None,
+    far: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
-    """The caller's own entries of one week (Europe/Berlin days), Monday to Sunday."""
+    """The caller's own entries of one week (Europe/Berlin days), Monday to Sunday; after
+    saving an entry far from today a warning (not a refusal) says so."""
     today = clock.today()
     monday = week_start(week, today)
     sunday = monday + timedelta(days=6)
@@ -97,6 +99,7 @@ async def week_view(
         week_total=sum((d["total"] for d in days), timedelta()),
         monday=monday,
         sunday=sunday,
+        far=far if far in ("ahead", "back") else None,
     )
 
 
@@ -126,12 +129,34 @@ def _entry_values(form: dict[str, str], fmt: Formatter) -> tuple[dict[str, Any],
         "note": form.get("note", "").strip() or None,
         "billable": form.get("billable") == "true",
     }
+    if values["project_id"] is None:
+        # "–" in the picker: name the field in the reader's words, not pydantic's UUID text.
+        errors["project_id"] = fmt.gettext("Choose a project.")
     for name in ("start", "end"):
         instant = _instant(form.get("date", ""), form.get(name, ""))
         if instant is None:
             errors[name] = fmt.gettext("Enter a date and a time like 08:30.")
         values[f"{name}_time"] = instant
     return values, errors
+
+
+# Bookings this far from today are kept but flagged: usually a mistyped year or month.
+FAR_AHEAD = timedelta(days=1)
+FAR_BACK = timedelta(days=60)
+
+
+def far_off(day: date, today: date) -> str | None:
+    """'ahead' beyond one day in the future, 'back' beyond 60 days in the past, else None."""
+    if day > today + FAR_AHEAD:
+        return "ahead"
+    if day < today - FAR_BACK:
+        return "back"
+    return None
+
+
+def _week_after_save(day: date) -> str:
+    far = far_off(day, clock.today())
+    return f"/time?week={iso_week(day)}" + (f"&far={far}" if far else "")
 
 
 def _form_errors(errors: FieldErrors) -> FieldErrors:
@@ -188,7 +213,7 @@ async def create_entry(request: Request, who: TimeWrite, db: SessionDep) -> Resp
             errors = _form_errors(domain_error(exc, (*ENTRY_FIELDS, *SERVICE_TO_FORM)))
         else:
             day = entry.start_time.astimezone(DISPLAY_TZ).date()
-            return see_other(f"/time?week={iso_week(day)}")
+            return see_other(_week_after_save(day))
     return await _entry_form(request, who, db, form, errors, status_code=422)
 
 
@@ -231,7 +256,7 @@ async def update_entry(
             errors = _form_errors(domain_error(exc, (*ENTRY_FIELDS, *SERVICE_TO_FORM)))
         else:
             day = entry.start_time.astimezone(DISPLAY_TZ).date()
-            return see_other(f"/time?week={iso_week(day)}")
+            return see_other(_week_after_save(day))
     return await _entry_form(request, who, db, form, errors, entry_id=entry_id, status_code=422)
 
 
