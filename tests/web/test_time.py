@@ -50,6 +50,28 @@ async def test_book_an_entry(
     assert entry.end_time - entry.start_time == timedelta(minutes=90)
 
 
+async def test_an_entry_over_midnight_ends_the_next_day_and_can_be_saved_again(
+    web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee
+) -> None:
+    """Issue 14: 22:00–02:00 is four hours into the next day, not an error."""
+    project = await make_project(db)
+    night = {"project_id": str(project.id), "date": "2026-03-03", "start": "22:00", "end": "02:00"}
+    response = await web_employee.post("/time/new", data=night)
+    assert response.status_code == 303, response.text
+    entry = await db.scalar(select(TimeEntry).where(TimeEntry.employee_id == employee.id))
+    assert entry is not None and entry.end_time is not None
+    assert entry.end_time - entry.start_time == timedelta(hours=4)
+    assert clock.local(entry.end_time).date().isoformat() == "2026-03-04"
+    # The edit form shows the start's day and both times; saving it unchanged keeps 4 h.
+    form = await web_employee.get(f"/time/{entry.id}/edit")
+    assert form.status_code == 200
+    assert 'value="02:00"' in form.text
+    again = await web_employee.post(f"/time/{entry.id}/edit", data={**night, "note": "Nacht"})
+    assert again.status_code == 303, again.text
+    await db.refresh(entry)
+    assert entry.end_time - entry.start_time == timedelta(hours=4)
+
+
 async def test_booking_errors_inline(
     web_employee: httpx.AsyncClient, db: AsyncSession, employee: Employee
 ) -> None:

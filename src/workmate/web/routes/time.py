@@ -137,6 +137,13 @@ def _entry_values(form: dict[str, str], fmt: Formatter) -> tuple[dict[str, Any],
         if instant is None:
             errors[name] = fmt.gettext("Enter a date and a time like 08:30.")
         values[f"{name}_time"] = instant
+    start, end = values["start_time"], values["end_time"]
+    if start is not None and end is not None and end < start:
+        # 22:00–02:00: an end before the start is on the next day (night shifts, a timer
+        # that ran over midnight); the form has one date, the start's.
+        values["end_time"] = datetime.combine(
+            end.date() + timedelta(days=1), end.timetz().replace(tzinfo=None), tzinfo=DISPLAY_TZ
+        )
     return values, errors
 
 
