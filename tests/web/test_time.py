@@ -59,7 +59,8 @@ async def test_an_entry_over_midnight_ends_the_next_day_and_can_be_saved_again(
     response = await web_employee.post("/time/new", data=night)
     assert response.status_code == 303, response.text
     entry = await db.scalar(select(TimeEntry).where(TimeEntry.employee_id == employee.id))
-    assert entry is not None and entry.end_time is not None
+    assert entry is not None
+    assert entry.end_time is not None
     assert entry.end_time - entry.start_time == timedelta(hours=4)
     assert clock.local(entry.end_time).date().isoformat() == "2026-03-04"
     # The edit form shows the start's day and both times; saving it unchanged keeps 4 h.
