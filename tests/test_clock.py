@@ -61,7 +61,10 @@ async def test_no_database_function_or_default_uses_the_server_date(db: AsyncSes
         )
     ).scalars()
     assert list(defaults) == []
-    status = await db.scalar(text("SELECT prosrc FROM pg_proc WHERE proname = 'wm_payment_status'"))
+    # The payment trigger hands the status to the one definition (migration 0020).
+    status = await db.scalar(
+        text("SELECT prosrc FROM pg_proc WHERE proname = 'wm_invoice_refresh_status'")
+    )
     assert status is not None
     assert "wm_today()" in status
 

@@ -688,6 +688,11 @@ MESSAGES: dict[str, Entry] = {
     "fk_project_members_added_by_employees": ForeignKey(
         "added_by", "employee not found", "the employee added project members"
     ),
+    # invitations: one-time set-password links (migration 0021)
+    "fk_invitations_employee_id_employees": ForeignKey(
+        "employee_id", "employee not found", "the employee has invitation links"
+    ),
+    "uq_invitations_token_hash": Rule(Conflict, "token", "invitation link collision; try again"),
 }
 
 

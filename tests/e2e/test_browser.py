@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -271,7 +272,7 @@ async def test_phone_lists_fit_the_screen(
         user = await make_user(live_db, "Admin")
         await log_in(page, user)
         await page.goto("/expenses")
-        await page.get_by_label("Betrag").fill("1.234,56")
+        await page.get_by_label(re.compile(r"^Betrag")).fill("1.234,56")
         await page.get_by_role("button", name="Speichern").click()
         # Saving opens the expense's own page (for the receipt); the list shows the amount.
         await page.get_by_text("Ausgabe gespeichert").wait_for()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ async def test_new_project_is_invoiced_from_hours_and_expenses_are_corrected(
     # Expenses: edit with a confirmation, then delete after asking.
     await page.goto("/expenses")
     await page.get_by_role("link", name="Bearbeiten").first.click()
-    await page.get_by_label("Betrag").fill("13,75")
+    await page.get_by_label(re.compile(r"^Betrag")).fill("13,75")
     await page.get_by_role("button", name="Speichern").click()
     await page.get_by_text("Ausgabe gespeichert.").wait_for()
     assert "13,75" in await page.content()
@@ -175,7 +176,7 @@ async def test_invoice_page_dead_ends_and_the_dashboard(
     await page.get_by_text("ausgestellt", exact=False).first.wait_for()
 
     # A payment booked by mistake is removed again.
-    await page.get_by_label("Betrag").fill("50,00")
+    await page.get_by_label(re.compile(r"^Betrag")).fill("50,00")
     await page.get_by_role("button", name="Zahlung erfassen").click()
     await page.get_by_role("button", name="Zahlung über 50,00 € entfernen").click()
     await (
@@ -228,7 +229,7 @@ async def test_a_new_expense_gets_its_receipt_from_the_form(
     receipt.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     await log_in(page, await make_user(live_db, "Admin"))
     await page.goto("/expenses")
-    await page.get_by_label("Betrag").fill("42,00")
+    await page.get_by_label(re.compile(r"^Betrag")).fill("42,00")
     await page.get_by_label("Hinweis").fill("Druckerpapier")
     await page.get_by_role("button", name="Speichern").click()
     await page.get_by_text("Ausgabe gespeichert. Den Beleg unten anhängen.").wait_for()

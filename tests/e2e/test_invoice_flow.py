@@ -101,12 +101,12 @@ async def test_from_customer_to_paid_invoice(
     assert pdf.startswith(b"%PDF")
 
     # Two partial payments.
-    await page.get_by_label("Betrag").fill("100,00")
+    await page.get_by_label(re.compile(r"^Betrag")).fill("100,00")
     await page.get_by_role("button", name="Zahlung erfassen").click()
     await page.get_by_text("Zahlung erfasst.").wait_for()
     open_row = page.locator("tfoot tr").last
     open_amount = re.sub(r"[^\d,.]", "", await open_row.locator("td").inner_text())
-    await page.get_by_label("Betrag").fill(open_amount)
+    await page.get_by_label(re.compile(r"^Betrag")).fill(open_amount)
     await page.get_by_role("button", name="Zahlung erfassen").click()
     await page.get_by_text("Zahlung erfasst.").wait_for()
     await expect(page.locator("h1 .badge")).to_have_text("bezahlt")
