@@ -124,6 +124,10 @@ async def test_admin_adds_a_contract_on_the_month_page(
     emp = employee.id
     page = await web_admin.get(f"/worktime?month=2026-03&employee_id={emp}")
     assert "Noch kein Arbeitsvertrag" in page.text
+    # The contract form is in the page, once, and not in its <title>.
+    title = page.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<form" not in title
+    assert page.text.count('action="/worktime/contracts"') == 1
     r = await web_admin.post(
         "/worktime/contracts",
         data={
