@@ -75,6 +75,12 @@ async def test_a_draft_with_the_longest_description_issues(
     assert r.status_code == 200, r.text
     pdf = PdfReader(io.BytesIO((await as_manager.get(f"{URL}/{inv['id']}/pdf")).content))
     assert len(pdf.pages) >= 2
+    texts = [page.extract_text() for page in pdf.pages]
+    # The table heading repeats once at the top of each page, never in the middle of one,
+    # and no part of the description is lost where it breaks across pages.
+    assert [t.count("Einzelpreis") for t in texts] == [1] * len(pdf.pages)
+    if "Zeile" in description:
+        assert sum(t.count("Zeile") for t in texts) == 2 * 333
     too_long = line(description="x" * 2001)
     refused = await as_manager.post(URL, json=draft_body(customer_id, too_long))
     assert refused.status_code == 422

@@ -22,7 +22,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
-from workmate.einvoice.pdf import FONT, FONT_BOLD, _fonts
+from workmate.einvoice.pdf import FONT, FONT_BOLD, _fonts, split_tall_rows
 
 MARGIN = 20 * mm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
@@ -65,13 +65,18 @@ def render_letter(letter: Letter) -> bytes:
             if letter.header
             else [list(r) for r in letter.rows]
         )
-        # A row (a quote line's description of up to 2,000 characters) may be taller than a
-        # page: it is split across pages instead of failing the layout.
+        widths = [w * TEXT_WIDTH for w in letter.widths] or None
+        cells: list[list[Any]] = [[_p(c, body) for c in row] for row in data]
+        if widths:
+            # A quote line's description (up to 2,000 characters) may be taller than a page:
+            # the widest column goes on in continuation rows, so the table breaks between rows.
+            col = widths.index(max(widths))
+            cells = split_tall_rows(cells, col, widths[col] - 12, 60 * mm)
         table = Table(
-            [[_p(c, body) for c in row] for row in data],
-            colWidths=[w * TEXT_WIDTH for w in letter.widths] or None,
+            cells,
+            colWidths=widths,
             repeatRows=1 if letter.header else 0,
-            splitInRow=1,
+            splitInRow=0 if widths else 1,
         )
         table.setStyle(
             TableStyle(

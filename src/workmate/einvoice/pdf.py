@@ -188,6 +188,29 @@ def _info_rows(doc: InvoiceDocument) -> list[tuple[str, str]]:
     return rows
 
 
+def split_tall_rows(rows: list[list[Any]], col: int, width: float, limit: float) -> list[list[Any]]:
+    """Rows whose Paragraph in column `col` is taller than `limit` become several rows, the
+    rest of the text in continuation rows with the other cells empty. reportlab's own in-row
+    splitting (splitInRow) draws the repeated heading a second time in the middle of a page."""
+    out: list[list[Any]] = []
+    for row in rows:
+        cell = row[col]
+        if not isinstance(cell, Paragraph):
+            out.append(row)
+            continue
+        first = True
+        while True:
+            _, height = cell.wrap(width, limit)
+            parts = cell.split(width, limit) if height > limit else []
+            if len(parts) < 2:
+                out.append(row if first else ["" if i != col else cell for i in range(len(row))])
+                break
+            head, cell = parts[0], parts[1]
+            out.append([head if i == col else (c if first else "") for i, c in enumerate(row)])
+            first = False
+    return out
+
+
 def _line_row(line: Line, doc: InvoiceDocument, styles: _Styles) -> list[Any]:
     _, rate = doc.category(line.vat_rate)
     return [
@@ -272,11 +295,10 @@ def _story(doc: InvoiceDocument, styles: _Styles) -> list[Any]:
     header = ["Pos.", "Beschreibung", "Menge", "Einheit", "Einzelpreis", "Rabatt", "USt", "Betrag"]
     rows: list[list[Any]] = [header] + [_line_row(line, doc, styles) for line in doc.lines]
     table = Table(
-        rows,
-        repeatRows=1,
         # A line's description may be longer than a page (up to 2,000 characters, or many
-        # short lines): its row is split across pages instead of failing the layout.
-        splitInRow=1,
+        # short lines): it goes on in continuation rows, so the table breaks between rows.
+        split_tall_rows(rows, 1, 58 * mm - 4, 60 * mm),
+        repeatRows=1,
         colWidths=[10 * mm, 58 * mm, 15 * mm, 14 * mm, 22 * mm, 13 * mm, 12 * mm, 21 * mm],
     )
     table.setStyle(
@@ -457,7 +479,10 @@ def render_page_pdf(doc: InvoiceDocument) -> bytes:
             scale = min(60 * mm / w, 16 * mm / h)
             canvas.drawImage(logo, MARGIN, height - 24 * mm, w * scale, h * scale)
         else:
-            canvas.setFont(FONT_BOLD, 15)
+            # A long firm name shrinks so it never runs into the title on the right.
+            room = width - 2 * MARGIN - canvas.stringWidth(title, FONT, 8) - 6 * mm
+            size = min(15.0, room / max(canvas.stringWidth(doc.seller.name, FONT_BOLD, 1), 1))
+            canvas.setFont(FONT_BOLD, size)
             canvas.drawString(MARGIN, height - 20 * mm, doc.seller.name)
         canvas.setFont(FONT, 8)
         canvas.drawRightString(width - MARGIN, height - 20 * mm, title)

@@ -121,20 +121,31 @@ class JobRepository:
 
     async def prune(self, db: AsyncSession, *, succeeded_days: int, failed_days: int) -> int:
         """Delete finished jobs past their keeping time (events cascade), then orphan errors."""
+        old = list(
+            await db.scalars(
+                text(
+                    """
+                    SELECT j.id FROM procrastinate_jobs j
+                     WHERE (j.status IN ('succeeded', 'cancelled', 'aborted')
+                            AND last_event(j.id) < now() - make_interval(days => :ok))
+                        OR (j.status = 'failed'
+                            AND last_event(j.id) < now() - make_interval(days => :failed))
+                    """.replace(
+                        "last_event(j.id)",
+                        "(SELECT max(at) FROM procrastinate_events e WHERE e.job_id = j.id)",
+                    )
+                ),
+                {"ok": succeeded_days, "failed": failed_days},
+            )
+        )
+        # A periodic defer refers to its job; the defer of a task no longer scheduled stays
+        # for ever, so it goes with its job (weeks past any period a worker still defers).
+        await db.execute(
+            text("DELETE FROM procrastinate_periodic_defers WHERE job_id = ANY(:ids)"),
+            {"ids": old},
+        )
         result = await db.execute(
-            text(
-                """
-                DELETE FROM procrastinate_jobs j
-                 WHERE (j.status IN ('succeeded', 'cancelled', 'aborted')
-                        AND last_event(j.id) < now() - make_interval(days => :ok))
-                    OR (j.status = 'failed'
-                        AND last_event(j.id) < now() - make_interval(days => :failed))
-                """.replace(
-                    "last_event(j.id)",
-                    "(SELECT max(at) FROM procrastinate_events e WHERE e.job_id = j.id)",
-                )
-            ),
-            {"ok": succeeded_days, "failed": failed_days},
+            text("DELETE FROM procrastinate_jobs WHERE id = ANY(:ids)"), {"ids": old}
         )
         await db.execute(
             text(
