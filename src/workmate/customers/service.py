@@ -151,6 +151,21 @@ class CustomerService:
             raise NotFound("customer")
         return customer
 
+    async def billable(
+        self, db: AsyncSession, customer_id: uuid.UUID, field: str = "customer_id"
+    ) -> Customer:
+        """The customer a quote, invoice, recurring invoice or project is for: it must exist
+        and be a customer; a pure supplier is refused until it is marked as a customer too."""
+        customer = await repo.get(db, customer_id)
+        if customer is None:
+            raise Invalid("customer does not exist", field=field)
+        if not customer.is_customer:
+            raise Invalid(
+                "this business partner is a supplier only; mark it as a customer first",
+                field=field,
+            )
+        return customer
+
     async def names(self, db: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
         """Customer names by id, in one statement whatever the number (for lists and pickers)."""
         return await repo.names(db, ids)

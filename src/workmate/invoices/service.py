@@ -15,6 +15,7 @@ from stdnum.eu import vat as eu_vat
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.company.service import company_service, dunning_levels, missing_for_invoicing
+from workmate.customers.service import customer_service
 from workmate.errors import Conflict, Invalid, NotFound, msg
 from workmate.invoices import repository
 from workmate.invoices.overdue import BUSINESS_ZONE, status_of
@@ -160,7 +161,7 @@ class InvoiceService:
 
     async def create(self, db: AsyncSession, who: Principal, data: InvoiceCreate) -> InvoiceRead:
         """A draft for a customer; totals are computed from its lines."""
-        await self._check_customer(db, data.customer_id)
+        await customer_service.billable(db, data.customer_id)
         await self._check_project(db, data.project_id, data.customer_id)
         settings = await company_service.get(db)
         treatment = data.vat_treatment or (
@@ -198,7 +199,7 @@ class InvoiceService:
         if changes.get("customer_id") is None:
             changes.pop("customer_id", None)
         else:
-            await self._check_customer(db, changes["customer_id"])
+            await customer_service.billable(db, changes["customer_id"])
         if changes.get("vat_treatment") is None:
             changes.pop("vat_treatment", None)
         for key, value in changes.items():
@@ -696,11 +697,6 @@ class InvoiceService:
         if invoice.status != "draft":
             raise InvoiceNotDraft(invoice)
         return invoice
-
-    async def _check_customer(self, db: AsyncSession, customer_id: uuid.UUID) -> None:
-        found = await repository.customer(db, customer_id)
-        if found is None:
-            raise Invalid("customer does not exist", field="customer_id")
 
     async def _check_project(
         self, db: AsyncSession, project_id: uuid.UUID | None, customer_id: uuid.UUID

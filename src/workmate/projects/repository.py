@@ -113,10 +113,6 @@ async def get(db: AsyncSession, project_id: uuid.UUID, *, lock: bool = False) ->
     return (await db.scalars(stmt)).one_or_none()
 
 
-async def customer_exists(db: AsyncSession, customer_id: uuid.UUID) -> bool:
-    return bool(await db.scalar(select(exists().where(Customer.id == customer_id))))
-
-
 async def department_exists(db: AsyncSession, department_id: uuid.UUID) -> bool:
     return bool(await db.scalar(select(exists().where(Department.id == department_id))))
 

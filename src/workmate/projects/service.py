@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
+from workmate.customers.service import customer_service
 from workmate.errors import Conflict, Invalid, NotFound, msg
 from workmate.models import Project
 from workmate.projects import repository as repo
@@ -74,8 +75,8 @@ class ProjectService:
     async def _check_links(
         self, db: AsyncSession, customer_id: uuid.UUID | None, department_id: uuid.UUID | None
     ) -> None:
-        if customer_id is not None and not await repo.customer_exists(db, customer_id):
-            raise Invalid("customer does not exist", field="customer_id")
+        if customer_id is not None:
+            await customer_service.billable(db, customer_id)
         if department_id is not None and not await repo.department_exists(db, department_id):
             raise Invalid("department does not exist", field="department_id")
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
+from workmate.customers.auth import CrmWrite
 from workmate.db import SessionDep
 from workmate.documents.endpoints import content_disposition
 from workmate.documents.storage import Storage, storage_dependency
@@ -237,6 +238,12 @@ async def make_supplier(
 ) -> SupplierRead:
     """Give an existing customer the supplier role too (one partner, one address)."""
     return SupplierRead.model_validate(await supplier_service.make_supplier(db, who, customer_id))
+
+
+@router.post("/suppliers/{supplier_id}/customer", response_model=SupplierRead)
+async def make_customer(supplier_id: uuid.UUID, who: CrmWrite, db: SessionDep) -> SupplierRead:
+    """Give a supplier the customer role too (one partner, one address), so it can be billed."""
+    return SupplierRead.model_validate(await supplier_service.make_customer(db, who, supplier_id))
 
 
 @router.get("/supplier-bills", response_model=Page[BillRead])

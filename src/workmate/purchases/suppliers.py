@@ -172,6 +172,27 @@ class SupplierService:
             )
         return partner
 
+    async def make_customer(
+        self, db: AsyncSession, who: Principal, supplier_id: uuid.UUID
+    ) -> Customer:
+        """Give a supplier the customer role too, so quotes and invoices can be made for it."""
+        partner = await repo.supplier(db, supplier_id, lock=True)
+        if partner is None or not partner.is_supplier:
+            raise NotFound("supplier", field="supplier_id")
+        if not partner.is_customer:
+            before = audit_service.snapshot(partner)
+            partner.is_customer = True
+            await db.flush()
+            await audit_service.record(
+                db,
+                who,
+                "update",
+                "customer",
+                partner.id,
+                diff(before, audit_service.snapshot(partner)),
+            )
+        return partner
+
     async def list_suppliers(
         self, db: AsyncSession, q: str | None, paging: PageParams
     ) -> Page[SupplierRead]:

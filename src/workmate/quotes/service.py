@@ -15,6 +15,7 @@ from workmate import clock
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
 from workmate.company.service import company_service
+from workmate.customers.service import customer_service
 from workmate.errors import Conflict, Invalid, NotFound
 from workmate.invoices.schemas import LineIn
 from workmate.invoices.totals import (
@@ -24,7 +25,7 @@ from workmate.invoices.totals import (
     effective_rate,
     line_net,
 )
-from workmate.models import Customer, Project, Quote, QuoteLine
+from workmate.models import Project, Quote, QuoteLine
 from workmate.pagination import Page, PageParams
 from workmate.quotes import repository
 from workmate.quotes.schemas import (
@@ -50,7 +51,7 @@ def status_of(quote: Quote) -> str:
 class QuoteService:
     async def create(self, db: AsyncSession, who: Principal, data: QuoteCreate) -> QuoteRead:
         """A draft quote for a customer; totals computed from its lines."""
-        await self._check_customer(db, data.customer_id)
+        await customer_service.billable(db, data.customer_id)
         await self._check_project(db, data.project_id, data.customer_id)
         settings = await company_service.get(db)
         small = settings is not None and settings.vat_mode == "small_business"
@@ -194,11 +195,6 @@ class QuoteService:
                 params={"number": quote.number},
             )
         return quote
-
-    async def _check_customer(self, db: AsyncSession, customer_id: uuid.UUID) -> None:
-        customer = await db.get(Customer, customer_id)
-        if customer is None or not customer.is_customer:
-            raise Invalid("customer does not exist", field="customer_id")
 
     async def _check_project(
         self, db: AsyncSession, project_id: uuid.UUID | None, customer_id: uuid.UUID

@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workmate import clock
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
+from workmate.customers.service import customer_service
 from workmate.errors import Conflict, Invalid, NotFound, WorkmateError
 from workmate.invoices.schemas import InvoiceCreate, LineIn
 from workmate.invoices.sending import invoice_sending
 from workmate.invoices.service import invoice_service
 from workmate.invoices.totals import check_line_amount
-from workmate.models import Customer, Employee, RecurringInvoice, RecurringInvoiceLine, Role
+from workmate.models import Employee, RecurringInvoice, RecurringInvoiceLine, Role
 from workmate.outbox.schemas import SendByEmail
 from workmate.pagination import Page, PageParams
 from workmate.recurring import periods, repository
@@ -42,9 +43,7 @@ class RecurringService:
         self, db: AsyncSession, who: Principal, data: RecurringCreate
     ) -> RecurringRead:
         """A template; its first period starts on first_date."""
-        customer = await db.get(Customer, data.customer_id)
-        if customer is None or not customer.is_customer:
-            raise Invalid("customer does not exist", field="customer_id")
+        await customer_service.billable(db, data.customer_id)
         if data.end_date is not None and data.end_date < data.first_date:
             raise Invalid("end_date must not be before first_date", field="end_date")
         template = RecurringInvoice(
