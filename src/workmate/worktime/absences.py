@@ -26,6 +26,7 @@ from workmate.worktime import calc, scope
 from workmate.worktime.accounts import account_service
 from workmate.worktime.breaks import flush
 from workmate.worktime.holidays import holiday_service
+from workmate.worktime.notices import absence_notices
 from workmate.worktime.repository import away, worktime_repository
 from workmate.worktime.repository import terms as contract_terms
 from workmate.worktime.schemas import AbsenceCreate
@@ -172,6 +173,7 @@ class AbsenceService:
         await audit_service.record(
             db, who, "create", ENTITY, absence.id, diff(None, _snapshot(absence))
         )
+        await absence_notices.requested(db, who, absence)
         return absence
 
     async def approve(
@@ -217,6 +219,7 @@ class AbsenceService:
         await audit_service.record(
             db, who, "cancel", ENTITY, absence.id, diff(before, _snapshot(absence))
         )
+        await absence_notices.withdrawn(db, who, absence)
         return absence
 
     # ---- helpers ----
@@ -247,8 +250,7 @@ class AbsenceService:
         await audit_service.record(
             db, who, action, ENTITY, absence.id, diff(before, _snapshot(absence))
         )
-        # E-mail to the employee comes with the outbox (sales work); the decision is in the
-        # audit log and on the employee's absence list until then.
+        await absence_notices.decided(db, who, absence)
         return absence
 
     async def _open(

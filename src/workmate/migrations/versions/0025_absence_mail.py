@@ -1,0 +1,34 @@
+"""absence e-mails: a request goes to whoever decides it, a decision to the employee.
+
+New message purpose `absence` (built-in texts, see worktime/notices.py).
+
+Revision ID: 0025
+Revises: 0022
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0025"
+down_revision: str | None = "0022"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+MESSAGES = ("invoice", "quote", "dunning", "other", "absence")
+
+
+def _check(table: str, values: Sequence[str]) -> None:
+    name = f"ck_{table}_purpose"
+    quoted = ", ".join(f"'{v}'" for v in values)
+    op.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK (purpose IN ({quoted}))")
+
+
+def upgrade() -> None:
+    _check("outbox_messages", MESSAGES)
+
+
+def downgrade() -> None:
+    op.execute("DELETE FROM outbox_messages WHERE purpose = 'absence'")
+    _check("outbox_messages", MESSAGES[:-1])
