@@ -288,6 +288,7 @@ MESSAGES: dict[str, Entry] = {
         "employee_id", "employee not found", "the employee has work contracts"
     ),
     "ck_public_holidays_federal_state": Rule(Invalid, "state", "unknown federal state"),
+    "ck_public_holidays_category": Rule(Invalid, "category", "unknown holiday category"),
     "ex_absences_no_overlap": Rule(
         Conflict, "start_date", "the absence overlaps another absence of the employee"
     ),

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.live
 # Day by day: the contract's hours of the weekday, the holiday (1, or ½ for a company half
 # day), the credited absence, worked time of entries started that day, active deductions.
 DAILY = """
-WITH s AS (SELECT half_days FROM worktime_settings WHERE id = 1),
+WITH s AS (SELECT half_days, catholic_holidays FROM worktime_settings WHERE id = 1),
 cal AS (
     SELECT c.employee_id, g::date AS day, c.federal_state,
            (ARRAY[c.hours_mon, c.hours_tue, c.hours_wed, c.hours_thu, c.hours_fri,
@@ -46,7 +46,9 @@ cal AS (
 plan AS (
     SELECT cal.employee_id, cal.day, cal.h,
            CASE WHEN EXISTS (SELECT 1 FROM public_holidays p
-                              WHERE p.federal_state = cal.federal_state AND p.day = cal.day)
+                              WHERE p.federal_state = cal.federal_state AND p.day = cal.day
+                                AND (p.category = 'public'
+                                     OR (SELECT catholic_holidays FROM s)))
                 THEN 1
                 WHEN to_char(cal.day, 'MM-DD') = ANY ((SELECT half_days FROM s)::text[])
                 THEN 0.5
@@ -110,7 +112,7 @@ SELECT employee_id,
          GROUP BY employee_id) x
 """
 VACATION_USED = """
-WITH s AS (SELECT half_days FROM worktime_settings WHERE id = 1)
+WITH s AS (SELECT half_days, catholic_holidays FROM worktime_settings WHERE id = 1)
 SELECT a.employee_id,
        sum(CASE WHEN (ARRAY[c.hours_mon, c.hours_tue, c.hours_wed, c.hours_thu, c.hours_fri,
                              c.hours_sat, c.hours_sun])[extract(isodow FROM g)::int] = 0 THEN 0
@@ -119,7 +121,10 @@ SELECT a.employee_id,
                            OR (g::date = a.end_date AND a.half_day_end) THEN 0.5 ELSE 1 END,
                     1 - CASE WHEN EXISTS (SELECT 1 FROM public_holidays p
                                            WHERE p.federal_state = c.federal_state
-                                             AND p.day = g::date) THEN 1
+                                             AND p.day = g::date
+                                             AND (p.category = 'public'
+                                                  OR (SELECT catholic_holidays FROM s)))
+                             THEN 1
                              WHEN to_char(g, 'MM-DD') = ANY ((SELECT half_days FROM s)::text[])
                              THEN 0.5
                              ELSE 0 END)) END)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Integer, String, text
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,6 +42,10 @@ class WorktimeSettings(Timestamps, Base):
     half_days: Mapped[list[str]] = mapped_column(
         ARRAY(String(5)), server_default=text("'{12-24,12-31}'")
     )
+    # The workplace lies in a predominantly Catholic municipality: the `catholic` public
+    # holidays count (Mariä Himmelfahrt in most of Bavaria, Fronleichnam in parts of Saxony
+    # and Thuringia). It applies to every day, past ones too: set it when starting.
+    catholic_holidays: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     # Vacation carried into a year must be taken by this day (MM-DD) or it expires; NULL:
     # carried days never expire.
     carry_over_expiry: Mapped[str | None] = mapped_column(String(5), server_default=text("'03-31'"))

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.errors import Invalid
 from workmate.models import PublicHoliday
+from workmate.models.public_holiday import HOLIDAY_CATEGORIES
 from workmate.models.work_contract import FEDERAL_STATES
 from workmate.worktime.repository import worktime_repository
 
@@ -21,20 +22,27 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 def library_rows(year: int) -> list[dict[str, object]]:
-    """Every state's statutory holidays of `year` (German and English names)."""
+    """Every state's holidays of `year` (German and English names): the statutory ones
+    (`public`) and those of predominantly Catholic municipalities (`catholic`)."""
     rows: list[dict[str, object]] = []
     for state in FEDERAL_STATES:
-        german = holiday_library.country_holidays("DE", subdiv=state, years=year, language="de")
-        english = holiday_library.country_holidays("DE", subdiv=state, years=year, language="en_US")
-        for day, name in sorted(german.items()):
-            rows.append(
-                {
-                    "federal_state": state,
-                    "day": day,
-                    "name": name[:200],
-                    "name_en": str(english.get(day, name))[:200],
-                }
+        for category in HOLIDAY_CATEGORIES:
+            german = holiday_library.country_holidays(
+                "DE", subdiv=state, years=year, language="de", categories=(category,)
             )
+            english = holiday_library.country_holidays(
+                "DE", subdiv=state, years=year, language="en_US", categories=(category,)
+            )
+            for day, name in sorted(german.items()):
+                rows.append(
+                    {
+                        "federal_state": state,
+                        "day": day,
+                        "name": name[:200],
+                        "name_en": str(english.get(day, name))[:200],
+                        "category": category,
+                    }
+                )
     return rows
 
 

@@ -260,7 +260,7 @@ class MonthService:
         previous month on (older open months follow on their next change)."""
         settings = await worktime_repository.settings(db, for_update=True)
         given = data.model_dump(exclude_unset=True)
-        for name in ("break_mode", "half_days"):
+        for name in ("break_mode", "half_days", "catholic_holidays"):
             if name in given and given[name] is None:
                 raise Invalid(f"{name} cannot be empty", field=name)
         if "carry_over_expiry" in given and given["carry_over_expiry"] is not None:
@@ -272,7 +272,7 @@ class MonthService:
                 ) from None
         if "half_days" in given:
             given["half_days"] = sorted(set(given["half_days"]))
-        fields = ("break_mode", "half_days", "carry_over_expiry")
+        fields = ("break_mode", "half_days", "catholic_holidays", "carry_over_expiry")
         before = audit_service.snapshot(settings, fields)
         for name, value in given.items():
             setattr(settings, name, value)

@@ -163,11 +163,19 @@ class WorktimeRepository:
     async def holidays(
         self, db: AsyncSession, states: Iterable[str], first: date, last: date
     ) -> list[PublicHoliday]:
+        # Catholic-municipality days only when the company's settings say so; read in the
+        # same statement, so no caller pays a round trip for the setting.
+        catholic = (
+            select(WorktimeSettings.catholic_holidays)
+            .where(WorktimeSettings.id == 1)
+            .scalar_subquery()
+        )
         rows = await db.scalars(
             select(PublicHoliday)
             .where(
                 PublicHoliday.federal_state.in_(sorted(set(states))),
                 PublicHoliday.day.between(first, last),
+                or_(PublicHoliday.category == "public", func.coalesce(catholic, False)),
             )
             .order_by(PublicHoliday.day, PublicHoliday.federal_state)
         )

@@ -144,6 +144,7 @@ class HolidayRead(BaseModel):
     day: date
     name: str
     name_en: str
+    category: str
 
 
 # ---- absences ----
@@ -387,6 +388,7 @@ class SettingsRead(BaseModel):
 
     break_mode: str
     half_days: list[str]
+    catholic_holidays: bool
     carry_over_expiry: str | None
     locked_through: date | None
 
@@ -399,6 +401,7 @@ HalfDay = Annotated[
 class SettingsUpdate(Input):
     break_mode: Literal["deduct", "warn"] | None = None
     half_days: list[HalfDay] | None = Field(None, max_length=20)
+    catholic_holidays: bool | None = None
     carry_over_expiry: HalfDay | None = None
 
 
