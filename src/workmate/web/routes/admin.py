@@ -19,15 +19,16 @@ from workmate.company.service import company_service
 from workmate.db import SessionDep
 from workmate.employees.schemas import EmployeeCreate, EmployeeUpdate, RoleCreate, RoleUpdate
 from workmate.employees.service import (
+    base_url,
     department_service,
     employee_service,
     invitation_service,
-    invitation_url,
     role_service,
 )
 from workmate.errors import WorkmateError
 from workmate.models import Employee
 from workmate.models.company_settings import VAT_MODES
+from workmate.outbox.service import mail_server_configured
 from workmate.pagination import PageParams
 from workmate.web.catalogs import N_
 from workmate.web.forms import (
@@ -456,9 +457,10 @@ def _employee_values(e: Employee) -> dict[str, Any]:
 async def invite_employee(
     request: Request, employee_id: uuid.UUID, who: EmployeesWrite, db: SessionDep
 ) -> Response:
-    """A new one-time set-password link (7 days), shown once to pass on; older ones stop."""
+    """A new one-time set-password link (7 days), shown once to pass on and e-mailed to the
+    employee through the outbox; older ones stop."""
     try:
-        invitation, secret = await invitation_service.invite(db, who, employee_id)
+        new = await invitation_service.invite(db, who, employee_id, base_url(request))
     except REFUSALS as exc:
         await undo(db, exc)
         e = await employee_service.get(db, employee_id)
@@ -472,7 +474,12 @@ async def invite_employee(
             status_code=refusal(exc).status_code,
         )
     e = await employee_service.get(db, employee_id)
-    shown = {"url": invitation_url(request, secret), "expires_at": invitation.expires_at}
+    shown = {
+        "url": new.url,
+        "expires_at": new.invitation.expires_at,
+        "emailed_to": new.message.to_addresses[0],
+        "mail_server": mail_server_configured(),
+    }
     return await _employee_form(
         request, who, db, _employee_values(e), {}, employee_id=employee_id, invitation=shown
     )

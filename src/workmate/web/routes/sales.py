@@ -45,6 +45,7 @@ OUTBOX_ERRORS = (
     N_("no sender address: set the company's contact e-mail in the settings"),
     N_("a draft cannot be sent; issue it first"),
     N_("the customer has no e-mail address; give one in `to`"),
+    N_("the link is used, replaced or expired; the message was withdrawn"),
 )
 
 
