@@ -143,3 +143,47 @@ async def test_a_night_shift_is_booked_and_edited_and_far_dates_are_flagged(
     await _book(page, project, clock.today() + timedelta(days=400), "09:00", "10:00", "Vertippt")
     await page.get_by_text("mehr als einen Tag in der Zukunft", exact=False).wait_for()
     await page.screenshot(path=str(screenshots / "time-far-future.png"), full_page=True)
+
+
+async def test_an_approved_month_refuses_a_new_entry(
+    page: Any, browser: Any, live_server: str, live_db: AsyncSession, screenshots: Path
+) -> None:
+    from tests.factories.worktime import make_contract
+
+    project = await make_project(live_db, title="Abgeschlossener Monat")
+    user = await make_user(live_db, "Employee")
+    admin = await make_user(live_db, "Admin")
+    await make_contract(live_db, user.id, date(2025, 1, 1))
+    await live_db.commit()
+    last_month = (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    month = f"{last_month:%Y-%m}"
+
+    # The employee hands in last month ...
+    await log_in(page, user)
+    await page.goto(f"/worktime?month={month}")
+    await page.get_by_role("button", name="Monat einreichen").click()
+    await page.wait_for_url(re.compile(r"done=submitted"))
+
+    # ... an admin approves it in a browser of their own, which locks it ...
+    context = await browser.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 800}, locale="de-DE"
+    )
+    try:
+        manager = await context.new_page()
+        manager.set_default_timeout(10_000)
+        await log_in(manager, admin)
+        await manager.goto(f"/worktime?month={month}&employee_id={user.id}")
+        await manager.get_by_role("button", name="Monat genehmigen").click()
+        await manager.wait_for_url(re.compile(r"done=approve"))
+    finally:
+        await context.close()
+
+    # ... and a booking in it is refused on the form, in German, not on an error page.
+    await _book(page, project, last_month + timedelta(days=9), "09:00", "11:00", "Nachtrag")
+    alert = page.get_by_role("alert")
+    await alert.wait_for()
+    assert "ist abgeschlossen" in await alert.inner_text()
+    assert "/time/new" in page.url
+    await page.screenshot(path=str(screenshots / "time-locked-month.png"), full_page=True)
+    booked = await live_db.scalar(select(TimeEntry.id).where(TimeEntry.employee_id == user.id))
+    assert booked is None
