@@ -183,3 +183,19 @@ async def test_the_database_refuses_a_link_on_a_message_that_no_longer_waits(
                 .where(OutboxMessage.id == invited["message_id"])
                 .values(state="cancelled")
             )
+
+
+async def test_deactivating_the_employee_ends_the_link_and_withdraws_the_mail(
+    db: AsyncSession, as_admin: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    newcomer = await make_employee(db, password_hash=None)
+    invited = await _invite(as_admin, newcomer)
+    off = await as_admin.patch(f"{API}/employees/{newcomer.id}", json={"is_active": False})
+    assert off.status_code == 200, off.text
+    message = await _message(db, invited["message_id"])
+    assert (message.state, message.secret_link) == ("cancelled", None)
+    # Reactivated later, the old link stays dead.
+    on = await as_admin.patch(f"{API}/employees/{newcomer.id}", json={"is_active": True})
+    assert on.status_code == 200, on.text
+    path = invited["url"].removeprefix("http://test")
+    assert (await client.get(path)).status_code == 410

@@ -214,6 +214,8 @@ class EmployeeService:
             await audit_service.record(db, who, "update", "employee", employee.id, changes)
         if before["is_active"] and not employee.is_active:
             await auth_service.end_sessions(db, who, employee.id)
+            # A link must not come back to life when they are reactivated.
+            await invitation_service.revoke_open(db, who, employee.id)
         return employee
 
     async def delete(self, db: AsyncSession, who: Principal, employee_id: uuid.UUID) -> None:
@@ -233,6 +235,7 @@ class EmployeeService:
                 field="manager_id",
             )
         before = audit_service.snapshot(employee)
+        await invitation_service.revoke_open(db, who, employee.id)
         await _delete_or_conflict(
             db,
             employee,
@@ -519,17 +522,7 @@ class InvitationService:
         if not employee.is_active:
             raise Conflict("the employee is deactivated; activate them first", field="is_active")
         now = clock.now()
-        revoked = await db.scalars(
-            update(Invitation)
-            .where(
-                Invitation.employee_id == employee.id,
-                Invitation.used_at.is_(None),
-                Invitation.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
-            .returning(Invitation.id)
-        )
-        await outbox_service.withdraw(db, who, "invitation", revoked.all(), "invitation")
+        await self.revoke_open(db, who, employee.id)
         secret = new_secret()
         invitation = Invitation(
             id=uuid.uuid4(),
@@ -543,6 +536,23 @@ class InvitationService:
         url = f"{base}/invitation/{secret}"
         message = await self._mail(db, who, employee, invitation, url)
         return NewInvitation(invitation, url, message)
+
+    async def revoke_open(
+        self, db: AsyncSession, who: Principal | None, employee_id: uuid.UUID
+    ) -> None:
+        """End the employee's open invitation links and withdraw the e-mails still waiting
+        with them (a new link, deactivation, deletion)."""
+        revoked = await db.scalars(
+            update(Invitation)
+            .where(
+                Invitation.employee_id == employee_id,
+                Invitation.used_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .values(revoked_at=clock.now())
+            .returning(Invitation.id)
+        )
+        await outbox_service.withdraw(db, who, "invitation", revoked.all(), "invitation")
 
     async def _mail(
         self,
