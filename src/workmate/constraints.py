@@ -397,6 +397,10 @@ MESSAGES: dict[str, Entry] = {
     "ck_outbox_messages_sent_at": Rule(
         Invalid, "state", "a sent message has a sending time, and only a sent one"
     ),
+    # migration 0023
+    "ck_outbox_messages_secret_link": Rule(
+        Invalid, "state", "a one-time link is kept only while its message waits"
+    ),
     "uq_outbox_messages_one_queued": Rule(
         Conflict, "state", "a message about this is already waiting in the outbox"
     ),

@@ -7,6 +7,7 @@ No database or driver text ever reaches a client.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -178,11 +179,43 @@ def trigger_message(exc: BaseException) -> str | None:
     return None
 
 
+# Messages of our triggers that carry values (RAISE ... '%'), as message templates: a refusal
+# that matches one keeps the template and its values apart, so the web UI can translate it
+# (the API's detail is the same text either way). Only refusals no service checks first.
+TRIGGER_TEMPLATES = (
+    # A locked (approved or company-closed) month refuses changes to its time, breaks and
+    # absences; nothing checks this before the database does.
+    "month {month} of this employee is closed; a manager must reopen it first",
+)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(regex)
+
+
+_TRIGGER_PATTERNS = [(t, _pattern(t)) for t in TRIGGER_TEMPLATES]
+
+
+def _template_of(message: str) -> tuple[str, dict[str, str] | None]:
+    """The template and values of a trigger message, or the message itself without values."""
+    for template, pattern in _TRIGGER_PATTERNS:
+        found = pattern.fullmatch(message)
+        if found is not None:
+            return template, found.groupdict()
+    return message, None
+
+
 def from_database(exc: DBAPIError) -> WorkmateError | None:
     """Translate a constraint or trigger refusal into a domain error, or None if it is neither."""
     message = trigger_message(exc)
     if message is not None:
-        return Invalid(message) if sqlstate(exc) == "WM422" else Conflict(message)
+        template, params = _template_of(message)
+        kind = Invalid if sqlstate(exc) == "WM422" else Conflict
+        return kind(template, params=params)
     if isinstance(exc, IntegrityError):
         return constraint_error(exc)
     if sqlstate(exc) == "22003":

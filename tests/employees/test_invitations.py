@@ -49,7 +49,7 @@ async def test_link_works_once_and_is_stored_hashed(
     assert 'id="e-password"' in short.text
     done = await client.post(path, data={"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
     assert done.status_code == 303, done.text
-    assert done.headers["location"] == "/login"
+    assert done.headers["location"] == "/login?welcome=1"
     token = await login_form(client)
     login = await client.post(
         "/login", data={"email": newcomer.email, "password": NEW_PASSWORD, "csrf_token": token}

@@ -285,4 +285,6 @@ async def test_admin_page_shows_the_link_to_pass_on(
     assert shown.status_code == 200, shown.text
     url = re.search(r'id="invitation-url"[^>]*value="([^"]+)"', shown.text)
     assert url
+    # No mail server in tests: the e-mail waits and the admin is told to pass the link on.
+    assert f"Eine E-Mail mit dem Link an {newcomer.email} wartet im Postausgang" in shown.text
     assert (await client.get(url[1].removeprefix("http://test"))).status_code == 200

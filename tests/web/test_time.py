@@ -214,3 +214,36 @@ async def test_time_page_refuses_editing_an_entry_on_a_draft(
     assert deleted.status_code == 409
     end = await db.scalar(select(TimeEntry.end_time).where(TimeEntry.id == entry_id))
     assert end == at(0, 9)
+
+
+async def test_a_locked_month_refuses_a_booking_in_the_readers_language(
+    web_employee: httpx.AsyncClient,
+    as_employee: httpx.AsyncClient,
+    db: AsyncSession,
+    employee: Employee,
+    admin: Employee,
+) -> None:
+    """The database is the only check here (its trigger); its refusal still reads German on
+    the page, and the API keeps its English detail."""
+    from datetime import date
+
+    from tests.factories.worktime import approve_month
+
+    project_id = str((await make_project(db)).id)  # the refusal expires the test's rows
+    await approve_month(db, employee.id, date(2026, 3, 1), admin.id)
+    entry = {"project_id": project_id, "date": "2026-03-10", "start": "08:00", "end": "09:00"}
+    response = await web_employee.post("/time/new", data=entry)
+    assert response.status_code == 422, response.text
+    assert "Der Monat 2026-03 dieser Person ist abgeschlossen" in response.text
+    api = await as_employee.post(
+        "/api/v1/time-entries",
+        json={
+            "project_id": project_id,
+            "start_time": "2026-03-10T08:00:00+01:00",
+            "end_time": "2026-03-10T09:00:00+01:00",
+        },
+    )
+    assert api.status_code == 409, api.text
+    assert api.json()["detail"] == (
+        "month 2026-03 of this employee is closed; a manager must reopen it first"
+    )

@@ -23,10 +23,10 @@ from workmate.employees.schemas import (
     RoleUpdate,
 )
 from workmate.employees.service import (
+    base_url,
     department_service,
     employee_service,
     invitation_service,
-    invitation_url,
     role_service,
 )
 from workmate.models import Department, Employee, Role
@@ -116,9 +116,15 @@ async def set_employee_password(
 async def invite_employee(
     employee_id: uuid.UUID, request: Request, who: EmployeesWrite, db: SessionDep
 ) -> InvitationRead:
-    """A one-time set-password link for the employee, valid 7 days; older links are revoked."""
-    invitation, secret = await invitation_service.invite(db, who, employee_id)
-    return InvitationRead(url=invitation_url(request, secret), expires_at=invitation.expires_at)
+    """A one-time set-password link for the employee, valid 7 days, also e-mailed to them
+    through the outbox; older links are revoked."""
+    new = await invitation_service.invite(db, who, employee_id, base_url(request))
+    return InvitationRead(
+        url=new.url,
+        expires_at=new.invitation.expires_at,
+        message_id=new.message.id,
+        emailed_to=new.message.to_addresses[0],
+    )
 
 
 @router.get("/departments", response_model=Page[DepartmentRead])

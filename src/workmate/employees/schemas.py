@@ -79,6 +79,9 @@ class InvitationRead(BaseModel):
 
     url: str
     expires_at: datetime
+    # The e-mail with the same link, queued to the employee (see the outbox).
+    message_id: uuid.UUID
+    emailed_to: str
 
 
 class PasswordSet(_Write):

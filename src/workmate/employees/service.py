@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from workmate.auth.principal import Principal
 from workmate.auth.schemas import MeRead
 from workmate.auth.service import auth_service, hash_password_async
 from workmate.auth.tokens import digest, new_secret
+from workmate.company.service import company_service
 from workmate.employees import repository
 from workmate.employees.schemas import (
     DepartmentCreate,
@@ -34,7 +36,9 @@ from workmate.errors import (
     Invalid,
     NotFound,
 )
-from workmate.models import Department, Employee, Invitation, Role
+from workmate.models import Department, Employee, Invitation, OutboxMessage, Role
+from workmate.outbox import templates
+from workmate.outbox.service import NewMessage, outbox_service
 from workmate.pagination import PageParams
 
 # A race between our Python check and the insert still gets our words, not PostgreSQL's.
@@ -210,6 +214,8 @@ class EmployeeService:
             await audit_service.record(db, who, "update", "employee", employee.id, changes)
         if before["is_active"] and not employee.is_active:
             await auth_service.end_sessions(db, who, employee.id)
+            # A link must not come back to life when they are reactivated.
+            await invitation_service.revoke_open(db, who, employee.id)
         return employee
 
     async def delete(self, db: AsyncSession, who: Principal, employee_id: uuid.UUID) -> None:
@@ -229,6 +235,7 @@ class EmployeeService:
                 field="manager_id",
             )
         before = audit_service.snapshot(employee)
+        await invitation_service.revoke_open(db, who, employee.id)
         await _delete_or_conflict(
             db,
             employee,
@@ -476,9 +483,19 @@ role_service = RoleService()
 INVITATION_DAYS = 7
 
 
-def invitation_url(request: Request, secret: str) -> str:
-    """The public page of an invitation, on the address the admin reached us by."""
-    return str(request.base_url).rstrip("/") + f"/invitation/{secret}"
+def base_url(request: Request) -> str:
+    """The address the admin reached us by, without a trailing slash."""
+    return str(request.base_url).rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvitation:
+    """A fresh invitation: its link (shown once to the admin) and the e-mail queued to the
+    employee with the same link."""
+
+    invitation: Invitation
+    url: str
+    message: OutboxMessage
 
 
 class InvitationInvalid(Invalid):
@@ -492,10 +509,12 @@ class InvitationInvalid(Invalid):
 
 class InvitationService:
     async def invite(
-        self, db: AsyncSession, who: Principal, employee_id: uuid.UUID
-    ) -> tuple[Invitation, str]:
-        """A one-time set-password link for an active employee, valid 7 days; older open
-        links of theirs are revoked. Returns the row and the secret (shown once, stored hashed)."""
+        self, db: AsyncSession, who: Principal, employee_id: uuid.UUID, base: str
+    ) -> NewInvitation:
+        """A one-time set-password link (on the address `base`) for an active employee, valid
+        7 days, and an e-mail with it to the employee in the same transaction; older open
+        links of theirs are revoked and their waiting e-mails withdrawn. Only the link's
+        SHA-256 is stored; the outbox keeps the link beside the body until delivery."""
         employee = await repository.get_employee(db, employee_id, lock=True)
         if employee is None:
             raise NotFound("employee")
@@ -503,15 +522,7 @@ class InvitationService:
         if not employee.is_active:
             raise Conflict("the employee is deactivated; activate them first", field="is_active")
         now = clock.now()
-        await db.execute(
-            update(Invitation)
-            .where(
-                Invitation.employee_id == employee.id,
-                Invitation.used_at.is_(None),
-                Invitation.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
-        )
+        await self.revoke_open(db, who, employee.id)
         secret = new_secret()
         invitation = Invitation(
             id=uuid.uuid4(),
@@ -522,19 +533,85 @@ class InvitationService:
         db.add(invitation)
         await db.flush()
         await audit_service.record(db, who, "invite", "employee", employee.id)
-        return invitation, secret
+        url = f"{base}/invitation/{secret}"
+        message = await self._mail(db, who, employee, invitation, url)
+        return NewInvitation(invitation, url, message)
+
+    async def revoke_open(
+        self, db: AsyncSession, who: Principal | None, employee_id: uuid.UUID
+    ) -> None:
+        """End the employee's open invitation links and withdraw the e-mails still waiting
+        with them (a new link, deactivation, deletion)."""
+        revoked = await db.scalars(
+            update(Invitation)
+            .where(
+                Invitation.employee_id == employee_id,
+                Invitation.used_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .values(revoked_at=clock.now())
+            .returning(Invitation.id)
+        )
+        await outbox_service.withdraw(db, who, "invitation", revoked.all(), "invitation")
+
+    async def _mail(
+        self,
+        db: AsyncSession,
+        who: Principal,
+        employee: Employee,
+        invitation: Invitation,
+        url: str,
+    ) -> OutboxMessage:
+        language = employee.locale if employee.locale in templates.BABEL else "de"
+        company = await company_service.get(db)
+        values = {
+            "name": f"{employee.firstname} {employee.lastname}",
+            "company": company.name if company is not None and company.name else "Workmate",
+            "expires": templates.moment(invitation.expires_at, language),
+            "email": employee.email,
+            # The link stays a placeholder in the stored body (see outbox secret_link).
+            "link": templates.LINK,
+        }
+        text = templates.INVITATION[language]
+        return await outbox_service.enqueue(
+            db,
+            who,
+            NewMessage(
+                purpose="invitation",
+                related_type="invitation",
+                related_id=invitation.id,
+                to=[employee.email],
+                cc=[],
+                subject=templates.fill(text.subject, values),
+                body=templates.fill(text.body, values),
+                language=language,
+                secret_link=url,
+            ),
+        )
+
+    async def is_open(self, db: AsyncSession, invitation_id: uuid.UUID) -> bool:
+        """Whether an invitation can still be used: not used, revoked or expired, and its
+        employee active (a waiting e-mail with it is withdrawn otherwise)."""
+        invitation = await db.get(Invitation, invitation_id, populate_existing=True)
+        if invitation is None or not self._usable(invitation):
+            return False
+        employee = await repository.get_employee(db, invitation.employee_id)
+        return employee is not None and employee.is_active
+
+    @staticmethod
+    def _usable(invitation: Invitation) -> bool:
+        return (
+            invitation.used_at is None
+            and invitation.revoked_at is None
+            and invitation.expires_at > clock.now()
+        )
 
     async def _open(self, db: AsyncSession, secret: str, *, lock: bool) -> Invitation:
         stmt = select(Invitation).where(Invitation.token_hash == digest(secret))
         if lock:
             stmt = stmt.with_for_update()
         invitation = await db.scalar(stmt)
-        if (
-            invitation is None
-            or invitation.used_at is not None
-            or invitation.revoked_at is not None
-            or invitation.expires_at <= clock.now()
-        ):
+        if invitation is None or not self._usable(invitation):
             raise InvitationInvalid
         return invitation
 
@@ -556,6 +633,8 @@ class InvitationService:
         await auth_service.set_password(db, None, employee, password)
         invitation.used_at = clock.now()
         await db.flush()
+        # The link is used up: an e-mail with it still waiting goes nowhere.
+        await outbox_service.withdraw(db, None, "invitation", [invitation.id], "invitation")
         return employee
 
 

@@ -147,6 +147,8 @@ class ListFilter:
     number: str | None = None
     # Number, buyer or customer name contain this (the web list's search box).
     text: str | None = None
+    # The invoices that bill a quote (down payments, final, or the quote as one invoice).
+    quote_id: uuid.UUID | None = None
 
 
 def _where(f: ListFilter, today: date) -> list[Any]:
@@ -165,6 +167,8 @@ def _where(f: ListFilter, today: date) -> list[Any]:
         conditions.append(Invoice.customer_id == f.customer_id)
     if f.project_id is not None:
         conditions.append(Invoice.project_id == f.project_id)
+    if f.quote_id is not None:
+        conditions.append(Invoice.quote_id == f.quote_id)
     if f.issued_from is not None:
         conditions.append(Invoice.issued_date >= f.issued_from)
     if f.issued_to is not None:

@@ -11,7 +11,7 @@ from workmate.models.base import Base, Timestamps, enum_check, uuid_pk
 
 MESSAGE_STATES = ("queued", "sent", "failed", "cancelled")
 # What a message carries; related_type/related_id name the object it belongs to.
-MESSAGE_PURPOSES = ("invoice", "quote", "dunning", "other", "absence")
+MESSAGE_PURPOSES = ("invoice", "quote", "dunning", "invitation", "other", "absence")
 
 
 class OutboxMessage(Timestamps, Base):
@@ -27,6 +27,9 @@ class OutboxMessage(Timestamps, Base):
         CheckConstraint("cardinality(to_addresses) BETWEEN 1 AND 20", name="recipients"),
         CheckConstraint("attempts >= 0", name="attempts"),
         CheckConstraint("(state = 'sent') = (sent_at IS NOT NULL)", name="sent_at"),
+        # A one-time link is kept only while the message waits: never after it was sent,
+        # failed or was withdrawn.
+        CheckConstraint("secret_link IS NULL OR state = 'queued'", name="secret_link"),
         # One open (queued) message per object and purpose: parallel "send" clicks make one.
         Index(
             "uq_outbox_messages_one_queued",
@@ -48,6 +51,10 @@ class OutboxMessage(Timestamps, Base):
     cc_addresses: Mapped[list[str]] = mapped_column(ARRAY(String(254)), server_default=text("'{}'"))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # A secret link (an invitation) put in place of {link} in the body only when the e-mail
+    # is built, so the stored body and every outbox view never show it; cleared on the way
+    # out of `queued` (CHECK secret_link).
+    secret_link: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(2), server_default=text("'de'"))
     state: Mapped[str] = mapped_column(String(10), server_default=text("'queued'"))
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))

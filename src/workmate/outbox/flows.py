@@ -25,7 +25,7 @@ from workmate.company.service import company_service
 from workmate.config import Settings, get_settings
 from workmate.documents.storage import Storage, get_storage
 from workmate.models import InvoiceDispatch, OutboxAttachment, OutboxMessage
-from workmate.outbox import repository, smtp
+from workmate.outbox import repository, smtp, templates
 from workmate.outbox.service import NO_MAIL_SERVER, TASK
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 NO_SENDER = "no sender address: set the company's contact e-mail in the settings"
 
 SentHook = Callable[[AsyncSession, OutboxMessage], Awaitable[None]]
+WantedHook = Callable[[AsyncSession, uuid.UUID], Awaitable[bool]]
+WITHDRAWN = "the link is used, replaced or expired; the message was withdrawn"
 
 
 async def _invoice_sent(db: AsyncSession, message: OutboxMessage) -> None:
@@ -49,8 +51,17 @@ async def _invoice_sent(db: AsyncSession, message: OutboxMessage) -> None:
     )
 
 
+async def _invitation_open(db: AsyncSession, invitation_id: uuid.UUID) -> bool:
+    from workmate.employees.service import invitation_service
+
+    return await invitation_service.is_open(db, invitation_id)
+
+
 # What else becomes true when a message about an object was accepted, per related_type.
 ON_SENT: dict[str, SentHook] = {"invoice": _invoice_sent}
+# Whether a waiting message about an object is still worth sending, per related_type: an
+# invitation that was used, replaced or expired is withdrawn instead.
+STILL_WANTED: dict[str, WantedHook] = {"invitation": _invitation_open}
 
 
 def _read_files(storage: Storage, files: Sequence[OutboxAttachment]) -> list[bytes]:
@@ -73,7 +84,10 @@ def build(
     email["Subject"] = message.subject
     email["Message-ID"] = message.smtp_message_id
     email["Date"] = format_datetime(clock.now())
-    email.set_content(message.body)
+    body = message.body
+    if message.secret_link is not None:
+        body = body.replace(templates.LINK, message.secret_link)
+    email.set_content(body)
     for file, data in zip(files, contents, strict=True):
         maintype, _, subtype = file.content_type.partition("/")
         email.add_attachment(data, maintype=maintype, subtype=subtype, filename=file.filename)
@@ -91,6 +105,8 @@ class OutboxFlows:
         message = await repository.get(db, message_id, for_update=True)
         if message is None or message.state != "queued":
             return "skipped"
+        if not await self._still_wanted(db, message):
+            return await self._withdrawn(db, message)
         if not settings.smtp_url:
             message.last_error = NO_MAIL_SERVER
             return "waiting"
@@ -112,6 +128,7 @@ class OutboxFlows:
             return await self._refused(db, message, settings, exc)
         message.state = "sent"
         message.sent_at = clock.now()
+        message.secret_link = None
         message.last_error = None if "refused" not in reply else reply[:2000]
         hook = ON_SENT.get(message.related_type or "")
         if hook is not None and message.related_id is not None:
@@ -122,6 +139,24 @@ class OutboxFlows:
         )
         return "sent"
 
+    @staticmethod
+    async def _still_wanted(db: AsyncSession, message: OutboxMessage) -> bool:
+        check = STILL_WANTED.get(message.related_type or "")
+        if check is None or message.related_id is None:
+            return True
+        return await check(db, message.related_id)
+
+    @staticmethod
+    async def _withdrawn(db: AsyncSession, message: OutboxMessage) -> str:
+        message.state = "cancelled"
+        message.secret_link = None
+        message.last_error = WITHDRAWN
+        await db.flush()
+        await audit_service.record(
+            db, None, "cancel", "outbox_message", message.id, {"state": ["queued", "cancelled"]}
+        )
+        return "withdrawn"
+
     async def _refused(
         self, db: AsyncSession, message: OutboxMessage, settings: Settings, exc: BaseException
     ) -> str:
@@ -131,6 +166,7 @@ class OutboxFlows:
         log.warning("mail %s attempt %s failed: %s", message.id, message.attempts, exc)
         if message.attempts >= settings.mail_max_attempts:
             message.state = "failed"
+            message.secret_link = None
             await db.flush()
             await audit_service.record(
                 db,

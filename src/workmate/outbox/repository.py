@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.models import InvoiceDispatch, MailTemplate, OutboxAttachment, OutboxMessage
@@ -90,5 +90,26 @@ async def dispatches(db: AsyncSession, invoice_id: uuid.UUID) -> Sequence[Invoic
         select(InvoiceDispatch)
         .where(InvoiceDispatch.invoice_id == invoice_id)
         .order_by(InvoiceDispatch.dispatched_at)
+    )
+    return rows.all()
+
+
+async def withdraw(
+    db: AsyncSession, related_type: str, related_ids: Sequence[uuid.UUID], purpose: str
+) -> Sequence[uuid.UUID]:
+    """Cancel the queued messages of a purpose about these objects and drop their secret
+    links, in one statement; returns their ids."""
+    if not related_ids:
+        return []
+    rows = await db.scalars(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.related_type == related_type,
+            OutboxMessage.related_id.in_(related_ids),
+            OutboxMessage.purpose == purpose,
+            OutboxMessage.state == "queued",
+        )
+        .values(state="cancelled", secret_link=None)
+        .returning(OutboxMessage.id)
     )
     return rows.all()

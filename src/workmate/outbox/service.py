@@ -29,6 +29,8 @@ from workmate.pagination import PageParams
 
 NO_MAIL_SERVER = "no mail server configured"
 TASK = "mail.send"
+# Purposes whose body holds a one-time link; once it is dropped the message cannot go again.
+SECRET_PURPOSES = frozenset({"invitation"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,9 @@ class NewMessage:
     body: str
     language: str
     attachments: Sequence[Attachment] = ()
+    # A one-time link for the {link} in the body: kept apart from the body, put in only when
+    # the e-mail is built, dropped once the message is sent, failed or withdrawn.
+    secret_link: str | None = None
 
 
 def mail_server_configured() -> bool:
@@ -68,6 +73,8 @@ class OutboxService:
     ) -> OutboxMessage:
         """Write a queued message and its delivery job in the caller's transaction; its
         Message-ID is fixed now, before any delivery."""
+        if new.secret_link is not None and templates.LINK not in new.body:
+            raise ValueError(f"a message with a secret link needs {templates.LINK} in its body")
         settings = await company_service.get(db)
         sender = settings.contact_email if settings is not None else None
         domain = sender.rpartition("@")[2] if sender else "workmate.invalid"
@@ -80,6 +87,7 @@ class OutboxService:
             cc_addresses=list(new.cc),
             subject=new.subject,
             body=new.body,
+            secret_link=new.secret_link,
             language=new.language,
             state="queued",
             attempts=0,
@@ -151,6 +159,11 @@ class OutboxService:
             raise Conflict(
                 "the message is already {state}", field="state", params={"state": message.state}
             )
+        if message.purpose in SECRET_PURPOSES and message.secret_link is None:
+            raise Conflict(
+                "the one-time link of this message is no longer kept; create a new invitation",
+                field="state",
+            )
         if not mail_server_configured():
             raise Conflict(NO_MAIL_SERVER, field="state")
         before = message.state
@@ -171,11 +184,29 @@ class OutboxService:
             raise Conflict("the message was already sent", field="state")
         before = message.state
         message.state = "cancelled"
+        message.secret_link = None
         await db.flush()
         await audit_service.record(
             db, who, "cancel", "outbox_message", message.id, {"state": [before, "cancelled"]}
         )
         return await self.read(db, message)
+
+    async def withdraw(
+        self,
+        db: AsyncSession,
+        who: Principal | None,
+        related_type: str,
+        related_ids: Sequence[uuid.UUID],
+        purpose: str,
+    ) -> int:
+        """Cancel the waiting messages about these objects (their link no longer works) and
+        drop their one-time links; returns how many."""
+        ids = await repository.withdraw(db, related_type, related_ids, purpose)
+        for message_id in ids:
+            await audit_service.record(
+                db, who, "cancel", "outbox_message", message_id, {"state": ["queued", "cancelled"]}
+            )
+        return len(ids)
 
     # ---- templates ----
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_currency
+
+from workmate import clock
 
 # The placeholders each purpose offers (others are refused when a template is saved).
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -61,6 +63,34 @@ DEFAULTS: dict[tuple[str, str], Text] = {
         "{level} for invoice {number}",
         "Hello,\n\nour invoice {number}, due on {due_date}, still has {amount} outstanding. "
         "Please transfer the amount plus {fees} to the account {iban}.\n\n"
+        "Kind regards\n{company}",
+    ),
+}
+
+
+# Where a one-time link goes in a stored body; the link itself is kept beside the body
+# (outbox_messages.secret_link) and put in only when the e-mail is built.
+LINK = "{link}"
+
+# Built-in texts that the company does not edit: the invitation carries a secret link and
+# must keep its {link}.
+INVITATION: dict[str, Text] = {
+    "de": Text(
+        "Ihr Zugang zu Workmate bei {company}",
+        "Guten Tag {name},\n\n{company} hat für Sie einen Zugang zu Workmate eingerichtet. "
+        "Mit diesem Link legen Sie Ihr Passwort fest:\n\n{link}\n\n"
+        "Der Link gilt einmal und bis {expires}. Danach melden Sie sich mit Ihrer "
+        "E-Mail-Adresse {email} an.\n\n"
+        "Haben Sie diesen Zugang nicht erwartet, können Sie diese E-Mail ignorieren.\n\n"
+        "Mit freundlichen Grüßen\n{company}",
+    ),
+    "en": Text(
+        "Your Workmate access at {company}",
+        "Hello {name},\n\n{company} has set up a Workmate access for you. "
+        "With this link you choose your password:\n\n{link}\n\n"
+        "The link works once and until {expires}. Afterwards you log in with your e-mail "
+        "address {email}.\n\n"
+        "If you did not expect this access, you can ignore this e-mail.\n\n"
         "Kind regards\n{company}",
     ),
 }
@@ -120,3 +150,10 @@ def day(value: date | None, language: str) -> str:
         return ""
     style = "dd.MM.yyyy" if language == "de" else "d MMMM yyyy"
     return str(format_date(value, format=style, locale=BABEL[language]))
+
+
+def moment(value: datetime, language: str) -> str:
+    """06.12.2026, 14:30 Uhr in German, 6 December 2026, 14:30 in English (business time)."""
+    local = clock.local(value)
+    suffix = " Uhr" if language == "de" else ""
+    return f"{day(local.date(), language)}, {local:%H:%M}{suffix}"

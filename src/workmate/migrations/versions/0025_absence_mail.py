@@ -3,7 +3,7 @@
 New message purpose `absence` (built-in texts, see worktime/notices.py).
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0023
 """
 
 from collections.abc import Sequence
@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0025"
-down_revision: str | None = "0022"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-MESSAGES = ("invoice", "quote", "dunning", "other", "absence")
+MESSAGES = ("invoice", "quote", "dunning", "invitation", "other", "absence")
 
 
 def _check(table: str, values: Sequence[str]) -> None:

@@ -19,15 +19,16 @@ from workmate.company.service import company_service
 from workmate.db import SessionDep
 from workmate.employees.schemas import EmployeeCreate, EmployeeUpdate, RoleCreate, RoleUpdate
 from workmate.employees.service import (
+    base_url,
     department_service,
     employee_service,
     invitation_service,
-    invitation_url,
     role_service,
 )
 from workmate.errors import WorkmateError
 from workmate.models import Employee
 from workmate.models.company_settings import VAT_MODES
+from workmate.outbox.service import mail_server_configured
 from workmate.pagination import PageParams
 from workmate.web.catalogs import N_
 from workmate.web.forms import (
@@ -358,6 +359,7 @@ async def _employee_form(
     employee_id: uuid.UUID | None = None,
     status_code: int = 200,
     invitation: dict[str, Any] | None = None,
+    notice: str | None = None,
 ) -> Response:
     roles, _ = await role_service.search(db, PageParams(limit=200, offset=0))
     departments, _ = await department_service.search(db, PageParams(limit=200, offset=0))
@@ -378,6 +380,7 @@ async def _employee_form(
         departments=[("", "–"), *((str(d.id), d.name) for d in departments)],
         languages=[(code, formatter(who.locale).language_name(code)) for code in LOCALES],
         invitation=invitation,
+        notice=notice,
     )
 
 
@@ -397,25 +400,39 @@ async def create_employee(request: Request, who: EmployeesWrite, db: SessionDep)
     parsed, errors = parse(EmployeeCreate, data, fmt)
     if parsed is not None:
         try:
-            await employee_service.create(db, who, parsed)
+            employee = await employee_service.create(db, who, parsed)
         except REFUSALS as exc:
             await undo(db, exc)
             errors = domain_error(exc, EMPLOYEE_FIELDS)
         else:
-            return see_other("/admin?saved=1")
+            # On to the new employee's page, where the invitation link is one click away.
+            created = "password" if parsed.password else "invite"
+            return see_other(f"/admin/employees/{employee.id}?created={created}")
     raw.pop("password", None)  # never echoed back into the page
     return await _employee_form(request, who, db, raw, errors, status_code=422)
 
 
 @router.get("/employees/{employee_id}", dependencies=IN_ADMIN)
 async def edit_employee(
-    request: Request, employee_id: uuid.UUID, who: EmployeesWrite, db: SessionDep
+    request: Request,
+    employee_id: uuid.UUID,
+    who: EmployeesWrite,
+    db: SessionDep,
+    created: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
-    """The employee's form: name, email, role, department, language, active."""
+    """The employee's form: name, email, role, department, language, active; just created,
+    a notice points to the invitation link."""
     e = await employee_service.get(db, employee_id)
-    values = {f: "" if getattr(e, f) is None else str(getattr(e, f)) for f in EMPLOYEE_FIELDS}
-    values["is_active"] = "true" if e.is_active else ""
-    return await _employee_form(request, who, db, values, {}, employee_id=employee_id)
+    notices = {
+        "invite": N_(
+            "Employee created. Create an invitation link below so they can set their own password."
+        ),
+        "password": N_("Employee created with the initial password."),
+    }
+    notice = formatter(who.locale).gettext(notices[created]) if created in notices else None
+    return await _employee_form(
+        request, who, db, _employee_values(e), {}, employee_id=employee_id, notice=notice
+    )
 
 
 @router.post("/employees/{employee_id}", dependencies=IN_ADMIN)
@@ -456,9 +473,10 @@ def _employee_values(e: Employee) -> dict[str, Any]:
 async def invite_employee(
     request: Request, employee_id: uuid.UUID, who: EmployeesWrite, db: SessionDep
 ) -> Response:
-    """A new one-time set-password link (7 days), shown once to pass on; older ones stop."""
+    """A new one-time set-password link (7 days), shown once to pass on and e-mailed to the
+    employee through the outbox; older ones stop."""
     try:
-        invitation, secret = await invitation_service.invite(db, who, employee_id)
+        new = await invitation_service.invite(db, who, employee_id, base_url(request))
     except REFUSALS as exc:
         await undo(db, exc)
         e = await employee_service.get(db, employee_id)
@@ -472,7 +490,12 @@ async def invite_employee(
             status_code=refusal(exc).status_code,
         )
     e = await employee_service.get(db, employee_id)
-    shown = {"url": invitation_url(request, secret), "expires_at": invitation.expires_at}
+    shown = {
+        "url": new.url,
+        "expires_at": new.invitation.expires_at,
+        "emailed_to": new.message.to_addresses[0],
+        "mail_server": mail_server_configured(),
+    }
     return await _employee_form(
         request, who, db, _employee_values(e), {}, employee_id=employee_id, invitation=shown
     )

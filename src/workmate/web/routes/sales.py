@@ -45,6 +45,7 @@ OUTBOX_ERRORS = (
     N_("no sender address: set the company's contact e-mail in the settings"),
     N_("a draft cannot be sent; issue it first"),
     N_("the customer has no e-mail address; give one in `to`"),
+    N_("the link is used, replaced or expired; the message was withdrawn"),
 )
 
 
@@ -301,19 +302,25 @@ async def quote_page(
     error: Annotated[str, Query(max_length=500)] = "",
 ) -> Response:
     """One quote: items, totals, state, the invoices billing it and what can be done next."""
+    from workmate.customers.service import customer_service
+    from workmate.invoices.repository import ListFilter
     from workmate.invoices.service import invoice_service
     from workmate.quotes.service import quote_service
 
     quote = await quote_service.get(db, quote_id)
-    invoices = [await invoice_service.get(db, i) for i in quote.invoice_ids]
+    # The billing invoices in one listing (not one read per invoice), oldest first.
+    billing = await invoice_service.list_invoices(
+        db, ListFilter(quote_id=quote_id), PageParams(limit=100, offset=0)
+    )
+    names = await customer_service.names(db, [quote.customer_id])
     return render(
         request,
         "sales/quote.html",
         who,
         timer=await timer_context(db, who),
         q=quote,
-        customer_name=dict(await _customers(db)).get(str(quote.customer_id), ""),
-        invoices=invoices,
+        customer_name=names.get(quote.customer_id, ""),
+        invoices=list(reversed(billing.items)),
         messages=await outbox_service.for_object(db, "quote", quote_id),
         states=QUOTE_STATES,
         state_names=STATE_NAMES,

@@ -37,6 +37,7 @@ def _login_page(
     error: str | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    notice: str | None = None,
 ) -> Response:
     response = render(
         request,
@@ -48,6 +49,7 @@ def _login_page(
         next=next_url,
         email=email,
         error=error,
+        notice=notice,
     )
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -66,8 +68,10 @@ async def login_form(
     db: SessionDep,
     next: Annotated[str, Query(max_length=2000)] = "/",
     lang: Annotated[str | None, Query(max_length=5)] = None,
+    welcome: bool = False,
 ) -> Response:
-    """The login form; a live session goes straight on."""
+    """The login form; a live session goes straight on; after an invitation was used, it
+    says the password is set."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and await auth_service.from_session(db, cookie, client_addr(request)):
         return see_other(safe_next(next))
@@ -79,7 +83,12 @@ async def login_form(
         )
         return response
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-    return _login_page(request, token=token, next_url=safe_next(next))
+    notice = None
+    if welcome:
+        notice = formatter(page_locale(request, None)).gettext(
+            "Your password is set. Log in with your e-mail address and the new password."
+        )
+    return _login_page(request, token=token, next_url=safe_next(next), notice=notice)
 
 
 @router.post("/login", dependencies=[Depends(public)])
@@ -221,4 +230,4 @@ async def accept_invitation(request: Request, token: InvitationToken, db: Sessio
         await undo(db, exc)
         errors = domain_error(exc, ("password",))
         return _invitation_page(request, token, errors=errors, status_code=422)
-    return see_other("/login")
+    return see_other("/login?welcome=1")

@@ -537,5 +537,22 @@
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
+    // Copy a read-only field (an invitation link) to the clipboard; where the Clipboard API
+    // is missing (plain http on a LAN address) the selected text is copied the old way.
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        const field = document.getElementById(button.dataset.copy);
+        if (!field) return;
+        field.select();
+        const done = function () { button.textContent = button.dataset.copied || button.textContent; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(field.value).then(done, function () {
+            if (document.execCommand("copy")) done();
+          });
+        } else if (document.execCommand("copy")) {
+          done();
+        }
+      });
+    });
   });
 })();
