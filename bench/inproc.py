@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import time
 from collections.abc import Callable
@@ -69,21 +70,29 @@ async def call(app: Any, method: str, target: str, token: str | None, body: byte
     return status
 
 
+Token = str | None | Callable[[int], str]
+
+
 async def measure(
-    app: Any, requests: Callable[[int], tuple[str, str, bytes]], token: str | None, n: int
+    app: Any, requests: Callable[[int], tuple[str, str, bytes]], token: Token, n: int
 ) -> tuple[float, int]:
-    """(CPU ms per request, non-2xx answers) over n requests, CONCURRENCY at a time."""
+    """(CPU ms per request, non-2xx answers) over n requests, CONCURRENCY at a time; `token`
+    may depend on the request number (timers: one employee per worker, i % CONCURRENCY)."""
     bad = 0
+
+    def token_of(i: int) -> str | None:
+        return token(i) if callable(token) else token
 
     async def worker(k: int) -> None:
         nonlocal bad
         for i in range(k, n, CONCURRENCY):
             method, target, body = requests(i)
-            status = await call(app, method, target, token, body)
+            status = await call(app, method, target, token_of(i), body)
             bad += not 200 <= status < 300
 
-    for warm in range(20):
-        await call(app, *requests(warm)[:2], token, requests(warm)[2])
+    # A multiple of 2 x CONCURRENCY, so every worker's timer is stopped again.
+    for warm in range(8 * CONCURRENCY):
+        await call(app, *requests(warm)[:2], token_of(warm), requests(warm)[2])
     cpu = time.process_time()
     await asyncio.gather(*(worker(k) for k in range(CONCURRENCY)))
     return (time.process_time() - cpu) * 1000 / n, bad
@@ -96,12 +105,35 @@ async def setup(url: str) -> dict[str, Any]:
             "SELECT id FROM employees WHERE email = $1", f"admin@{BENCH_DOMAIN}"
         )
         ((_, token),) = await _tokens(conn, [admin])
+        # Timers: one employee per worker. Each stop recomputes the day's break deduction over
+        # all its entries, so the entries earlier runs left today are removed (else every run
+        # would measure a longer day), and a timer an interrupted run left running is ended.
+        timer_staff = [
+            r[0]
+            for r in await conn.fetch(
+                "SELECT id FROM employees WHERE email LIKE '%@' || $1 AND email <> 'admin@' || $1"
+                " ORDER BY email LIMIT $2",
+                BENCH_DOMAIN,
+                CONCURRENCY,
+            )
+        ]
+        await conn.execute(
+            "DELETE FROM time_entries WHERE employee_id = ANY($1) AND note = 'bench'"
+            " AND start_time >= current_date - 1",
+            timer_staff,
+        )
+        await conn.execute(
+            "UPDATE time_entries SET end_time = greatest(now(), start_time + interval '1 second')"
+            " WHERE end_time IS NULL AND employee_id = ANY($1)",
+            timer_staff,
+        )
 
         async def ids(sql: str) -> list[str]:
             return [str(r[0]) for r in await conn.fetch(sql)]
 
         return {
             "token": token,
+            "timer_tokens": [t for _, t in await _tokens(conn, timer_staff)],
             "customers": await ids("SELECT id FROM customers ORDER BY number LIMIT 200"),
             "projects": await ids("SELECT id FROM projects ORDER BY id LIMIT 200"),
             "invoices": await ids(
@@ -123,6 +155,13 @@ def cases(d: dict[str, Any]) -> dict[str, tuple[bool, Callable[[int], tuple[str,
     def fixed(path: str) -> Callable[[int], tuple[str, str, bytes]]:
         return lambda i: ("GET", path, b"")
 
+    start = json.dumps({"project_id": d["projects"][0], "note": "bench"}).encode()
+
+    def timer(i: int) -> tuple[str, str, bytes]:
+        if (i // CONCURRENCY) % 2 == 0:
+            return ("POST", "/api/v1/time-entries/timer/start", start)
+        return ("POST", "/api/v1/time-entries/timer/stop", b"")
+
     return {
         "floor: customer by id": (True, rot("customers", "/customers/{}")),
         "GET customer": (False, rot("customers", "/api/v1/customers/{}")),
@@ -133,6 +172,8 @@ def cases(d: dict[str, Any]) -> dict[str, tuple[bool, Callable[[int], tuple[str,
         "list invoices": (False, fixed("/api/v1/invoices?limit=50")),
         "list time entries": (False, fixed("/api/v1/time-entries?limit=50")),
         "list projects": (False, fixed("/api/v1/projects?limit=50")),
+        # Each worker's employee starts and stops in turn (its j-th request: i // CONCURRENCY).
+        "timer start / stop": (False, timer),
     }
 
 
@@ -152,7 +193,12 @@ async def main_async(args: argparse.Namespace) -> None:
             if args.only and not (is_floor or args.only in name):
                 continue
             target = floor_app if is_floor else app
-            ms, bad = await measure(target, requests, None if is_floor else d["token"], args.n)
+            token: Token = d["token"]
+            if is_floor:
+                token = None
+            elif name.startswith("timer"):
+                token = lambda i: d["timer_tokens"][i % CONCURRENCY]  # noqa: E731
+            ms, bad = await measure(target, requests, token, args.n)
             if is_floor:
                 floor_ms = ms
             ratio = f"{floor_ms / ms:5.2f}" if floor_ms else "    -"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,9 +14,18 @@ import httpx
 import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories.crm import new_contact, new_customer, new_project
+from tests.factories.einvoice import (
+    SCENARIOS,
+    L,
+    make_buyer,
+    make_issued_invoice,
+    make_payment,
+    make_seller,
+)
 from tests.factories.records import make_invoice
 from tests.factories.time import make_day
 from workmate.auth.principal import Principal
@@ -23,7 +33,7 @@ from workmate.customers.schemas import CustomerRead
 from workmate.customers.service import customer_service
 from workmate.invoices.repository import ListFilter
 from workmate.invoices.service import invoice_service
-from workmate.models import Employee, Payment, Role
+from workmate.models import Employee, Invoice, InvoiceLine, Payment, Role
 from workmate.pagination import Page, PageParams
 from workmate.projects.schemas import ProjectRead
 from workmate.projects.service import project_service
@@ -32,6 +42,7 @@ from workmate.time_entries.schemas import TimeEntryRead
 from workmate.time_entries.service import time_entry_service
 
 pytestmark = pytest.mark.asyncio
+D = Decimal
 
 
 def same(bytes_path: httpx.Response, model_json: str) -> None:
@@ -371,3 +382,116 @@ class TestInvoiceList:
         model = await invoice_service.list_invoices(db, filters, paging)
         assert model.items
         same(await as_manager.get("/api/v1/invoices", params=query), model.model_dump_json())
+
+
+class TestInvoiceOne:
+    """GET /invoices/{id}: lines, VAT per rate, paid, credited and open amounts, the effective
+    status and the cancelling credit note, built by PostgreSQL, equal to the service's model."""
+
+    async def _same_as_model(self, client: httpx.AsyncClient, db: AsyncSession, *ids: Any) -> None:
+        db.expire_all()  # as a request would read them: from the database
+        for invoice_id in ids:
+            model = await invoice_service.get(db, invoice_id)
+            same(await client.get(f"/api/v1/invoices/{invoice_id}"), model.model_dump_json())
+
+    @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+    async def test_bytes_path_equals_model_path(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession, scenario: str
+    ) -> None:
+        """Several rates, discounts, reverse charge, §19, 120 lines, umlauts, a credit note
+        (and the invoice it cancels), each with a partial payment where one can be made."""
+        invoice = await SCENARIOS[scenario](db)
+        if invoice.kind == "invoice":
+            await make_payment(db, invoice, Decimal("10.00"))
+        await self._same_as_model(as_manager, db, invoice.id, invoice.cancels_id or invoice.id)
+
+    async def test_partial_credits_payments_and_statuses(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        customer = await make_buyer(db)
+        lines = [L("Entwicklung", D("3"), D("95.00")), L("Buch", D("1"), D("39.90"), D("7"))]
+        credited = await make_issued_invoice(db, lines, customer)
+        await make_issued_invoice(
+            db, lines[:1], customer, kind="credit_note", cancels=credited, partial=True
+        )
+        await make_payment(db, credited, Decimal("20.00"))
+        # Not yet due (sent, not overdue), and one paid in full.
+        current = await make_issued_invoice(db, lines, customer, due_date=date(2099, 1, 1))
+        await make_payment(db, current, Decimal("0.01"))
+        paid = await make_issued_invoice(db, lines[1:], customer)
+        await make_payment(db, paid, paid.total)
+        draft = await make_invoice(db, customer)
+        await self._same_as_model(as_manager, db, credited.id, current.id, paid.id, draft.id)
+        body = (await as_manager.get(f"/api/v1/invoices/{credited.id}")).json()
+        assert (body["status"], body["paid_amount"]) == ("overdue", "20.00")
+        assert body["credited_amount"] == "339.15"
+        assert body["per_rate"] == [
+            {"rate": "19", "net": "285.00", "tax": "54.15"},
+            {"rate": "7", "net": "39.90", "tax": "2.79"},
+        ]
+        assert (await as_manager.get(f"/api/v1/invoices/{paid.id}")).json()["status"] == "paid"
+
+    async def test_negative_lines_and_a_line_free_draft(
+        self, as_manager: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        """A negative net whose VAT rounds to zero is Decimal's -0.00 in the model; so here."""
+        lines = [
+            L("Leistung", D("2"), D("10.00")),
+            L("Rückvergütung", D("-1"), D("0.01")),
+            L("Pfand zurück", D("-1"), D("5.00"), D("0")),
+        ]
+        mixed = await make_issued_invoice(db, lines[1:])
+        empty = await make_invoice(db)
+        await db.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == empty.id))
+        await self._same_as_model(as_manager, db, mixed.id, empty.id)
+        body = (await as_manager.get(f"/api/v1/invoices/{mixed.id}")).json()
+        assert [r["tax"] for r in body["per_rate"]] == ["-0.00", "-0.00"]
+
+    async def test_down_payments_and_final_invoice(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        await make_seller(db)
+        customer = await make_buyer(db)
+        quote = await _created(
+            as_admin,
+            "/api/v1/quotes",
+            {
+                "customer_id": str(customer.id),
+                "title": "Relaunch",
+                "lines": [
+                    {"description": "Konzeption", "quantity": "10", "unit_price": "100.00"},
+                    {
+                        "description": "Fachbuch",
+                        "quantity": "2",
+                        "unit_price": "50.00",
+                        "vat_rate": 7,
+                    },
+                ],
+            },
+        )
+        for step in ("issue", "accept"):
+            assert (await as_admin.post(f"/api/v1/quotes/{quote['id']}/{step}")).status_code == 200
+        downs = await _created(
+            as_admin, f"/api/v1/quotes/{quote['id']}/down-payments", {"shares": ["30", "20"]}
+        )
+        for down in downs:
+            r = await as_admin.post(f"/api/v1/invoices/{down['id']}/issue")
+            assert r.status_code == 200, r.text
+        final = await _created(as_admin, f"/api/v1/quotes/{quote['id']}/final-invoice", None)
+        assert final["total"] == "648.50"  # 1297.00 less the down payments
+        r = await as_admin.post(f"/api/v1/invoices/{final['id']}/issue")
+        assert r.status_code == 200, r.text
+        await make_payment(db, await db.get_one(Invoice, uuid.UUID(final["id"])), D("100.00"))
+        ids = [uuid.UUID(x["id"]) for x in (*downs, final)]
+        await self._same_as_model(as_admin, db, *ids)
+
+    async def test_unknown_invoice_is_404(self, as_manager: httpx.AsyncClient) -> None:
+        r = await as_manager.get("/api/v1/invoices/00000000-0000-0000-0000-000000000000")
+        assert r.status_code == 404
+        assert (r.json()["error"], r.json()["field"]) == ("NotFound", "invoice_id")
+
+
+async def _created(client: httpx.AsyncClient, url: str, body: Any) -> Any:
+    r = await client.post(url, json=body)
+    assert r.status_code == 201, r.text
+    return r.json()

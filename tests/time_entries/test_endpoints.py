@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories.identity import make_employee, token_client
 from tests.factories.records import make_invoice, make_project, make_time_entry
 from tests.factories.time import berlin
+from tests.test_lessons import application_statements, count_statements
+from workmate.audit.service import iso_timestamp
 from workmate.models import AuditLog, Employee, TimeEntry
 
 DAY = date(2026, 3, 3)
@@ -94,6 +96,59 @@ class TestTimer:
             .where(TimeEntry.employee_id == employee.id, TimeEntry.end_time.is_(None))
         )
         assert running == 1
+
+    async def test_start_and_stop_write_and_audit_in_one_statement(
+        self, as_employee: httpx.AsyncClient, employee: Employee, db: AsyncSession, engine: Any
+    ) -> None:
+        """Start: caller, employee lock, running check, then INSERT + audit row + end of a
+        running pause as one statement. Stop: caller, lock, UPDATE + audit row, then the
+        working-time day (service docstrings). The audit rows say what the ORM wrote before."""
+        project = await make_project(db)
+        await as_employee.get("/api/v1/auth/me")  # the token's first use is recorded once
+        with count_statements(engine) as seen:
+            started = await as_employee.post(
+                "/api/v1/time-entries/timer/start",
+                json={"project_id": str(project.id), "note": "Kunde", "hourly_rate": "80.5"},
+            )
+        assert started.status_code == 201, started.text
+        assert len(application_statements(seen)) == 4, application_statements(seen)
+        with count_statements(engine) as seen:
+            stopped = await as_employee.post("/api/v1/time-entries/timer/stop")
+        assert stopped.status_code == 200, stopped.text
+        assert len(application_statements(seen)) <= 7, application_statements(seen)
+        body = stopped.json()
+        # updated_at as the trigger set it (RETURNING, not the value from before the stop).
+        assert body["updated_at"] > started.json()["updated_at"]
+        assert body == (await as_employee.post("/api/v1/time-entries/timer/stop")).json()
+        rows = (
+            await db.scalars(
+                select(AuditLog).where(AuditLog.entity_id == body["id"]).order_by(AuditLog.id)
+            )
+        ).all()
+        start_time = datetime.fromisoformat(body["start_time"])
+        end_time = datetime.fromisoformat(body["end_time"])
+        assert [(r.action, r.actor_id, r.actor_email) for r in rows] == [
+            ("timer_start", employee.id, employee.email),
+            ("timer_stop", employee.id, employee.email),
+        ]
+        assert rows[0].changes == {
+            "billable": [None, True],
+            "employee_id": [None, str(employee.id)],
+            "hourly_rate": [None, "80.5"],
+            "note": [None, "Kunde"],
+            "project_id": [None, str(project.id)],
+            "start_time": [None, start_time.isoformat()],
+        }
+        assert rows[1].changes == {"end_time": [None, end_time.isoformat()]}
+
+    async def test_stop_audits_the_end_as_isoformat_writes_it(self, db: AsyncSession) -> None:
+        for instant in (
+            datetime(2026, 3, 3, 8, 0, tzinfo=UTC),
+            datetime(2026, 3, 3, 8, 0, 1, 5, tzinfo=UTC),
+            datetime(2026, 7, 3, 23, 59, 59, 999999, tzinfo=UTC),
+        ):
+            got = await db.scalar(select(iso_timestamp(literal(instant, DateTime(timezone=True)))))
+            assert got == instant.isoformat()
 
     async def test_stop_without_any_timer_is_404(self, as_employee: httpx.AsyncClient) -> None:
         response = await as_employee.post("/api/v1/time-entries/timer/stop")

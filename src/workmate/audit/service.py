@@ -8,7 +8,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Insert,
+    String,
+    case,
+    cast,
+    extract,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit import repository
@@ -67,6 +79,21 @@ def entry(
     )
 
 
+def _column(name: str, value: Any) -> ColumnElement[Any]:
+    if isinstance(value, ColumnElement):
+        return value
+    return literal(value, AuditLog.__table__.c[name].type)
+
+
+def iso_timestamp(expr: ColumnElement[Any]) -> ColumnElement[str]:
+    """SQL for an aware timestamp as `_plain` writes it into a diff (datetime.isoformat() of a
+    UTC value: six fraction digits only when there are microseconds, then +00:00)."""
+    utc = func.timezone("UTC", expr)
+    whole = cast(extract("microseconds", expr), BigInteger) % 1_000_000 == 0
+    fraction = case((whole, ""), else_=func.to_char(utc, ".US", type_=String))
+    return func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS', type_=String) + fraction + "+00:00"
+
+
 class AuditService:
     async def record(
         self,
@@ -79,6 +106,36 @@ class AuditService:
     ) -> None:
         """Write one audit row in the caller's transaction (it commits or rolls back with it)."""
         db.add(entry(who, action, entity, entity_id, changes))
+
+    def insert(
+        self,
+        who: Principal | None,
+        action: str,
+        entity: str,
+        entity_id: object | ColumnElement[Any],
+        changes: Mapping[str, Any] | ColumnElement[Any],
+    ) -> Insert:
+        """The audit row as an INSERT to put in the writing statement (a CTE beside the write,
+        `Select.add_cte`): change and audit row in one round trip. `entity_id` and `changes`
+        may be SQL over the write's RETURNING (a FROM that CTE), else they are values."""
+        row = entry(who, action, entity)
+        values = {
+            "actor_id": row.actor_id,
+            "actor_email": row.actor_email,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id
+            if isinstance(entity_id, ColumnElement)
+            else (None if entity_id is None else str(entity_id)),
+            "changes": changes
+            if isinstance(changes, ColumnElement)
+            else (dict(changes) if changes else None),
+            "client_addr": row.client_addr,
+            "request_id": row.request_id,
+        }
+        return insert(AuditLog).from_select(
+            list(values), select(*(_column(k, v).label(k) for k, v in values.items()))
+        )
 
     async def record_many(
         self,

@@ -25,7 +25,7 @@ from workmate.invoices.schemas import (
 )
 from workmate.invoices.service import invoice_service
 from workmate.pagination import Page, Paging
-from workmate.reads import page_response
+from workmate.reads import ReaderDep, json_response, page_response
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 
@@ -88,9 +88,9 @@ async def invoice_from_time_entries(
 
 @router.get("/{invoice_id}", response_model=InvoiceRead)
 @read_only
-async def get_invoice(invoice_id: uuid.UUID, who: InvoicesRead, db: SessionDep) -> InvoiceRead:
+async def get_invoice(invoice_id: uuid.UUID, who: InvoicesRead, reader: ReaderDep) -> Response:
     """One invoice with lines, VAT per rate, paid and open amount."""
-    return await invoice_service.get(db, invoice_id)
+    return json_response(await invoice_service.get_json(reader, invoice_id))
 
 
 @router.patch("/{invoice_id}", response_model=InvoiceRead)

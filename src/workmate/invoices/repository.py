@@ -24,9 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.invoices.overdue import effective_status, is_open, is_overdue
-from workmate.invoices.schemas import InvoiceSummary
+from workmate.invoices.schemas import InvoiceRead, InvoiceSummary, LineRead
+from workmate.invoices.totals import LEGAL_NOTES
 from workmate.models import Customer, Invoice, InvoiceLine, Payment, Project, TimeEntry
-from workmate.reads import json_build
+from workmate.reads import Reader, json_build, json_object, read_sql
 
 NEVER = 1_000_000
 
@@ -103,6 +104,73 @@ async def cancelled_by(db: AsyncSession, invoice_id: uuid.UUID) -> uuid.UUID | N
     return await db.scalar(
         select(Invoice.id).where(Invoice.cancels_id == invoice_id, ~Invoice.partial)
     )
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# The legal note per VAT treatment, from the one table in totals.py.
+_LEGAL_NOTE = (
+    "CASE i.vat_treatment "
+    + " ".join(
+        f"WHEN {_sql_text(k)} THEN {_sql_text(v)}" for k, v in LEGAL_NOTES.items() if v is not None
+    )
+    + " END"
+)
+
+# GET one invoice as InvoiceRead's JSON, built by PostgreSQL in one statement (the read path,
+# workmate.reads); each value as the service's _read computes it: the effective status
+# (overdue.status_of, today's business date in $2), the payments' sum, the partial credit
+# notes' sum (wm_invoice_credited), the open amount by the rule of InvoiceService._open, the
+# full credit note that cancels it, and VAT per rate by totals.compute: each rate's net summed,
+# its tax rounded half-up to cents, rates descending. Where the service turns a zero Decimal
+# into Decimal(0) ("x or 0"), the SQL writes 0 too, and a negative rate net whose tax rounds to
+# zero gets Decimal's "-0.00", so the bytes equal the model's.
+_DETAIL_JSON = read_sql(
+    f"""
+SELECT {
+        json_object(
+            InvoiceRead,
+            "i",
+            {
+                "status": "CASE WHEN i.kind = 'invoice' AND (i.status = 'overdue'"
+                " OR (i.status = 'sent' AND i.due_date < $2)) THEN 'overdue' ELSE i.status END",
+                "paid_amount": "CASE WHEN y.paid = 0 THEN 0 ELSE y.paid END",
+                "open_amount": "CASE WHEN i.kind <> 'invoice' OR i.status IN ('draft', 'cancelled')"
+                " THEN 0.00 ELSE greatest(i.total - y.paid - y.credited, 0.00) END",
+                "credited_amount": "CASE WHEN y.credited = 0 THEN 0 ELSE y.credited END",
+                "cancelled_by_id": "(SELECT x.id FROM invoices x"
+                " WHERE x.cancels_id = i.id AND NOT x.partial)",
+                "legal_note": _LEGAL_NOTE,
+                "lines": "(SELECT coalesce(json_agg("
+                + json_object(LineRead, "l")
+                + " ORDER BY l.position, l.id), '[]') FROM invoice_lines l"
+                " WHERE l.invoice_id = i.id)",
+                "per_rate": "(SELECT coalesce(json_agg(json_build_object("
+                "'rate', trim_scale(r.rate)::text, 'net', r.net::text, 'tax', "
+                "CASE WHEN r.net < 0 AND round(r.net * r.rate / 100, 2) = 0"
+                " THEN '-0.00' ELSE round(r.net * r.rate / 100, 2)::text END)"
+                " ORDER BY r.rate DESC), '[]')"
+                " FROM (SELECT l.vat_rate AS rate, sum(l.net_amount) AS net"
+                " FROM invoice_lines l WHERE l.invoice_id = i.id GROUP BY l.vat_rate) r)",
+            },
+        )
+    }::text
+FROM invoices i
+CROSS JOIN LATERAL (
+  SELECT coalesce(sum(p.amount), 0) AS paid, wm_invoice_credited(i.id) AS credited
+    FROM payments p WHERE p.invoice_id = i.id
+) y
+WHERE i.id = $1
+"""  # noqa: S608 (built at import from model fields and constants; no input)
+)
+
+
+async def detail_json(reader: Reader, invoice_id: uuid.UUID, today: date) -> str | None:
+    """The InvoiceRead answer as JSON text from PostgreSQL, or None."""
+    body: str | None = await reader.fetchval(_DETAIL_JSON, invoice_id, today)
+    return body
 
 
 async def customer(db: AsyncSession, customer_id: uuid.UUID) -> Customer | None:

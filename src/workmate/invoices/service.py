@@ -49,6 +49,7 @@ from workmate.invoices.totals import (
 )
 from workmate.models import CompanySettings, Customer, Invoice, InvoiceLine
 from workmate.pagination import Page, PageParams
+from workmate.reads import Reader
 
 if TYPE_CHECKING:
     from workmate.time_entries.service import BillableEntry
@@ -129,6 +130,13 @@ class InvoiceService:
         """One invoice with lines, VAT per rate, paid and open amount, effective status."""
         invoice = await self._get(db, invoice_id)
         return await self._read(db, invoice, reread=False)
+
+    async def get_json(self, reader: Reader, invoice_id: uuid.UUID) -> str:
+        """The same answer as `get`, as JSON built by PostgreSQL (the API's bytes path), or 404."""
+        body = await repository.detail_json(reader, invoice_id, business_today())
+        if body is None:
+            raise NotFound("invoice", field="invoice_id")
+        return body
 
     async def list_invoices(
         self, db: AsyncSession, filters: repository.ListFilter, paging: PageParams

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Select,
+    Table,
+    Update,
     case,
     cast,
     extract,
@@ -21,12 +24,16 @@ from sqlalchemy import (
 from sqlalchemy import Date as SqlDate
 from sqlalchemy import Numeric as SqlNumeric
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import CTE
 
 from workmate import clock
 from workmate.auth.principal import Principal
 from workmate.models import Customer, Employee, Invoice, Project, TimeEntry
 from workmate.reads import Reader, json_column, json_object, read_sql
 from workmate.time_entries.schemas import TimeEntryRead
+
+# The table itself, for the timer's one-statement writes (Core INSERT/UPDATE ... RETURNING).
+TIME_ENTRIES: Table = TimeEntry.__table__  # type: ignore[assignment]
 
 # Days, weeks and months are the company's calendar, not UTC's.
 BERLIN = clock.BUSINESS_ZONE
@@ -80,6 +87,25 @@ class TimeEntryRepository:
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
             {"key": f"time_entries:{employee_id}"},
         )
+
+    async def write(
+        self,
+        db: AsyncSession,
+        write: Insert | Update,
+        beside: Callable[[CTE], list[Insert | Update]],
+    ) -> TimeEntry | None:
+        """`write` (an INSERT or UPDATE of time_entries RETURNING every column) and the
+        statements `beside` builds over its RETURNING (the audit row, a pause it ends) as one
+        statement, one round trip; the entry, fresh in the session, or None if none was
+        written."""
+        written = write.cte("written")
+        statement = select(written).add_cte(
+            *(dml.cte(f"beside_{i}") for i, dml in enumerate(beside(written)))
+        )
+        rows = await db.scalars(
+            select(TimeEntry).from_statement(statement).execution_options(populate_existing=True)
+        )
+        return rows.first()
 
     async def get(
         self, db: AsyncSession, who: Principal, entry_id: uuid.UUID, *, for_update: bool = False

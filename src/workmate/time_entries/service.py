@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from sqlalchemy import ColumnElement, Insert, String, Update, cast, func, insert, null, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import CTE
 
 from workmate import clock
-from workmate.audit.service import audit_service, diff
+from workmate.audit.service import audit_service, diff, iso_timestamp
 from workmate.auth.principal import Principal
 from workmate.errors import (
     Conflict,
@@ -33,6 +35,7 @@ from workmate.models import TimeEntry
 from workmate.reads import Reader
 from workmate.time_entries.repository import (
     BERLIN,
+    TIME_ENTRIES,
     can_manage,
     period_bounds,
     time_entry_repository,
@@ -107,17 +110,28 @@ def _snapshot(entry: TimeEntry) -> dict[str, Any]:
     return audit_service.snapshot(entry, AUDITED)
 
 
-async def _worktime(
-    db: AsyncSession,
-    employee_id: uuid.UUID,
-    *instants: datetime | None,
-    started: datetime | None = None,
-) -> None:
+async def _worktime(db: AsyncSession, employee_id: uuid.UUID, *instants: datetime | None) -> None:
     """Tell the working-time domain which days changed (break deductions follow the day's
-    entries; a started timer ends a running pause)."""
+    entries)."""
     from workmate.worktime.breaks import break_service
 
-    await break_service.entries_changed(db, employee_id, instants, started=started)
+    await break_service.entries_changed(db, employee_id, instants)
+
+
+async def _written(
+    db: AsyncSession,
+    write: Insert | Update,
+    beside: Callable[[CTE], list[Insert | Update]],
+) -> TimeEntry | None:
+    """The repository's one-statement write; a constraint or trigger refusal (the project's
+    foreign key, one running timer, no overlap, a closed month) becomes our domain error."""
+    try:
+        return await time_entry_repository.write(db, write, beside)
+    except DBAPIError as exc:
+        error = from_database(exc)
+        if error is None:
+            raise
+        raise error from None
 
 
 async def _flush(db: AsyncSession) -> None:
@@ -171,6 +185,21 @@ class TimeEntryService:
         ]
 
     # ---- timers ----
+    #
+    # Statements per request (issue 19; tests/time_entries/test_endpoints.py counts them).
+    # Start, 4: the caller (auth), the employee's advisory lock, the running timer FOR UPDATE
+    # (the 409 names it; `switch` stops it), then one statement: INSERT of the entry with its
+    # audit row and the end of a running pause as CTEs. The project's existence is the
+    # foreign key's (422, same field), no SELECT of its own.
+    # Stop, 7: the caller, the lock, one UPDATE ... RETURNING (finds and ends the running entry,
+    # returns the trigger-set updated_at, writes the audit row), then the working-time day's
+    # break deduction (breaks.sync: locked months, settings, the day's spans, its deduction;
+    # a fifth statement when the deduction changes).
+    # Why each stays: the lock must be its own statement, because a statement's snapshot is
+    # taken before a lock inside it is granted, so a timer a concurrent start committed
+    # meanwhile would stay invisible to it; the running check is what answers 409 in our words
+    # before the unique index would; the deduction is the ArbZG rule computed in Python
+    # (worktime.calc) over the day's entries, which must include this write.
 
     async def running(self, db: AsyncSession, who: Principal) -> TimeEntry | None:
         """The caller's running timer, if any."""
@@ -188,8 +217,10 @@ class TimeEntryService:
         switch: bool = False,
     ) -> TimeEntry:
         """Start the caller's timer now; 409 naming the running one unless `switch`, which
-        stops it at the same instant in the same transaction."""
-        await self._require_project(db, project_id)
+        stops it at the same instant in the same transaction. An unknown project is the
+        foreign key's 422."""
+        from workmate.worktime.breaks import break_service
+
         await time_entry_repository.lock_employee(db, who.employee_id)
         now = utcnow()
         current = await time_entry_repository.running(db, who.employee_id, for_update=True)
@@ -201,48 +232,71 @@ class TimeEntryService:
                     field="switch",
                     params={"id": str(current.id), "since": current.start_time},
                 )
-            await self._stop(db, who, current, now)
-        entry = TimeEntry(
-            employee_id=who.employee_id,
-            project_id=project_id,
-            start_time=now,
-            note=note,
-            billable=billable,
-            hourly_rate=hourly_rate,
+            await self._stop(db, who, TimeEntry.id == current.id, now)
+        values: dict[str, Any] = {
+            "id": uuid.uuid4(),
+            "employee_id": who.employee_id,
+            "project_id": project_id,
+            "start_time": now,
+            "note": note,
+            "billable": billable,
+            "hourly_rate": hourly_rate,
+        }
+        changes = diff(None, {k: values.get(k) for k in AUDITED})
+        table = TIME_ENTRIES
+        entry = await _written(
+            db,
+            insert(table).values(values).returning(*table.c),
+            lambda _: [
+                audit_service.insert(who, "timer_start", ENTITY, values["id"], changes),
+                break_service.end_pause(who.employee_id, now),
+            ],
         )
-        db.add(entry)
-        await _flush(db)
-        await _worktime(db, who.employee_id, started=entry.start_time)
-        await audit_service.record(
-            db, who, "timer_start", ENTITY, entry.id, diff(None, _snapshot(entry))
-        )
+        assert entry is not None
         return entry
 
     async def stop_timer(self, db: AsyncSession, who: Principal) -> TimeEntry:
         """Stop the caller's running timer now; stopping again returns the entry last stopped."""
         await time_entry_repository.lock_employee(db, who.employee_id)
-        current = await time_entry_repository.running(db, who.employee_id, for_update=True)
-        if current is None:
+        stopped = await self._stop(db, who, TimeEntry.employee_id == who.employee_id, utcnow())
+        if stopped is None:
             last = await time_entry_repository.last_stopped(db, who.employee_id)
             if last is None:
                 raise NotFound("running timer")
             return last
-        await self._stop(db, who, current, utcnow())
-        return current
+        return stopped
 
     async def _stop(
-        self, db: AsyncSession, who: Principal | None, entry: TimeEntry, at: datetime
-    ) -> None:
-        before = _snapshot(entry)
+        self, db: AsyncSession, who: Principal | None, which: ColumnElement[bool], at: datetime
+    ) -> TimeEntry | None:
+        """End the running entry `which` picks at `at`: one UPDATE returning the row with the
+        trigger-set updated_at, its audit row in the same statement; then the working-time day.
+        None when no entry is running there."""
+        table = TIME_ENTRIES
         # A start and stop within the clock's resolution still yields end > start.
-        entry.end_time = max(at, entry.start_time + timedelta(microseconds=1))
-        await _flush(db)
-        await _worktime(db, entry.employee_id, entry.start_time)
-        # updated_at is set by a trigger; read it back so both stops answer the same.
-        await db.refresh(entry)
-        await audit_service.record(
-            db, who, "timer_stop", ENTITY, entry.id, diff(before, _snapshot(entry))
+        end = func.greatest(at, table.c.start_time + timedelta(microseconds=1))
+        entry = await _written(
+            db,
+            update(table)
+            .where(which, table.c.end_time.is_(None))
+            .values(end_time=end)
+            .returning(*table.c),
+            lambda written: [
+                audit_service.insert(
+                    who,
+                    "timer_stop",
+                    ENTITY,
+                    cast(written.c.id, String),
+                    func.jsonb_build_object(
+                        "end_time",
+                        func.jsonb_build_array(null(), iso_timestamp(written.c.end_time)),
+                    ),
+                )
+            ],
         )
+        if entry is not None:
+            await _worktime(db, entry.employee_id, entry.start_time)
+        return entry
 
     # ---- manual entries ----
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Table, Update, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -115,21 +115,26 @@ class BreakService:
         await flush(db)
 
     async def entries_changed(
-        self,
-        db: AsyncSession,
-        employee_id: uuid.UUID,
-        instants: Iterable[datetime | None],
-        *,
-        started: datetime | None = None,
+        self, db: AsyncSession, employee_id: uuid.UUID, instants: Iterable[datetime | None]
     ) -> None:
-        """Called by the time entries after a write: a new timer ends a running pause, and
-        the days the changed entries lie on get their deductions recomputed."""
-        if started is not None:
-            pause = await worktime_repository.running_break(db, employee_id, for_update=True)
-            if pause is not None and pause.start_time < started:
-                pause.end_time = started
-                await flush(db)
+        """Called by the time entries after a write: the days the changed entries lie on get
+        their deductions recomputed."""
         await self.sync(db, employee_id, {clock.day_of(i) for i in instants if i is not None})
+
+    @staticmethod
+    def end_pause(employee_id: uuid.UUID, started: datetime) -> Update:
+        """A started timer ends the employee's running pause at its start: the UPDATE that the
+        timer's INSERT carries (a CTE of the same statement, so no round trip of its own)."""
+        breaks: Table = WorkBreak.__table__  # type: ignore[assignment]
+        return (
+            update(breaks)
+            .where(
+                breaks.c.employee_id == employee_id,
+                breaks.c.end_time.is_(None),
+                breaks.c.start_time < started,
+            )
+            .values(end_time=started)
+        )
 
     async def reverse(
         self, db: AsyncSession, who: Principal, deduction_id: uuid.UUID, reason: str
