@@ -347,20 +347,7 @@ class InvoiceService:
         self, db: AsyncSession, who: Principal, invoice_id: uuid.UUID
     ) -> InvoiceRead:
         """Cancel an issued invoice by a credit note with its own number and the same lines."""
-        original = await self._get(db, invoice_id, for_update=True)
-        if original.kind != "invoice":
-            raise Conflict("a credit note cannot be cancelled", field="kind")
-        if original.status == "draft":
-            raise Conflict("a draft is not cancelled but deleted", field="status")
-        if original.status == "cancelled":
-            raise Conflict(
-                "invoice {number} is already cancelled",
-                field="status",
-                params={"number": original.number},
-            )
-        settings = await company_service.get(db, for_share=True)
-        if settings is None:
-            raise Conflict("cannot issue a credit note: missing company settings")
+        original, settings = await self._to_credit(db, invoice_id, whole=True)
         today = business_today()
         note = Invoice(
             kind="credit_note",
@@ -429,16 +416,19 @@ class InvoiceService:
         await self._store_document(db, who, note.id)
         return await self._read(db, note)
 
-    async def partial_credit_note(
-        self, db: AsyncSession, who: Principal, invoice_id: uuid.UUID, data: PartialCreditCreate
-    ) -> InvoiceRead:
-        """Correct an issued invoice by a partial credit note (own gapless number, references
-        it): chosen lines with at most their quantity, or free amounts at the invoice's VAT
-        rates; all partial credit notes together never exceed the invoice's total (checked
-        here under the invoice's row lock, and by trigger wm_credit_note_guard)."""
+    async def _to_credit(
+        self, db: AsyncSession, invoice_id: uuid.UUID, *, whole: bool
+    ) -> tuple[Invoice, CompanySettings]:
+        """The issued, not cancelled invoice a credit note (whole or partial) refers to, locked,
+        and the company settings the note is issued under."""
         original = await self._get(db, invoice_id, for_update=True)
+        # Literal messages, one per case: the web UI's catalog is extracted from them.
+        if original.kind != "invoice" and whole:
+            raise Conflict("a credit note cannot be cancelled", field="kind")
         if original.kind != "invoice":
             raise Conflict("a credit note cannot be credited", field="kind")
+        if original.status == "draft" and whole:
+            raise Conflict("a draft is not cancelled but deleted", field="status")
         if original.status == "draft":
             raise Conflict("a draft is not credited but edited", field="status")
         if original.status == "cancelled":
@@ -450,6 +440,16 @@ class InvoiceService:
         settings = await company_service.get(db, for_share=True)
         if settings is None:
             raise Conflict("cannot issue a credit note: missing company settings")
+        return original, settings
+
+    async def partial_credit_note(
+        self, db: AsyncSession, who: Principal, invoice_id: uuid.UUID, data: PartialCreditCreate
+    ) -> InvoiceRead:
+        """Correct an issued invoice by a partial credit note (own gapless number, references
+        it): chosen lines with at most their quantity, or free amounts at the invoice's VAT
+        rates; all partial credit notes together never exceed the invoice's total (checked
+        here under the invoice's row lock, and by trigger wm_credit_note_guard)."""
+        original, settings = await self._to_credit(db, invoice_id, whole=False)
         by_id = {line.id: line for line in await repository.lines(db, original.id)}
         rates = {Decimal(line.vat_rate) for line in by_id.values()}
         new_lines: list[InvoiceLine] = []
