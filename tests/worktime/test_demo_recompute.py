@@ -27,6 +27,7 @@ from workmate.config import get_settings
 from workmate.db import make_engine
 from workmate.worktime.accounts import account_service
 from workmate.worktime.calc import hours
+from workmate.worktime.holidays import holiday_service
 
 pytestmark = pytest.mark.live
 
@@ -156,6 +157,13 @@ def demo_url(request: pytest.FixtureRequest, server_url: str) -> str:
 @pytest_asyncio.fixture
 async def engine(demo_url: str) -> AsyncIterator[AsyncEngine]:
     eng = make_engine(demo_url, poolclass=NullPool)
+    # The service stores a year's holidays when it first needs them; SQL reads only what is
+    # stored, so store every year of the demo first, whichever test runs first (xdist may
+    # spread this module's tests over workers).
+    async with AsyncSession(eng, expire_on_commit=False) as db:
+        first = await db.scalar(text("SELECT min(valid_from) FROM work_contracts"))
+        await holiday_service.ensure(db, first, clock.today())
+        await db.commit()
     yield eng
     await eng.dispose()
 
