@@ -241,6 +241,7 @@ PAGES: dict[str, str] = {
     "/invitation/{token}": "",
     "/sales/recurring": "",
     "/sales/templates": "",
+    "/worktime/settings": "",
 }
 # Pages whose rows come from their own domain's fixtures; each has its own statement test.
 ELSEWHERE = {

@@ -159,3 +159,40 @@ async def test_admin_adds_a_contract_on_the_month_page(
     )
     assert bad.status_code == 422
     assert "weekly_hours" in bad.text
+
+
+async def test_admin_sets_the_working_time_rules_on_a_form_in_german(
+    web_admin: httpx.AsyncClient, web_manager: httpx.AsyncClient
+) -> None:
+    page = await web_admin.get("/worktime/settings")
+    assert page.status_code == 200
+    assert "Arbeitszeitregeln" in page.text
+    assert "überwiegend katholischen Gemeinde" in page.text
+    bad = await web_admin.post(
+        "/worktime/settings",
+        data={"break_mode": "warn", "half_days": "12-24, 13-01", "carry_over_expiry": "03-31"},
+    )
+    assert bad.status_code == 422
+    assert 'aria-invalid="true" aria-describedby="e-half_days"' in bad.text
+    assert "pattern" not in bad.text
+    ok = await web_admin.post(
+        "/worktime/settings",
+        data={
+            "break_mode": "warn",
+            "half_days": "12-24, 12-31",
+            "carry_over_expiry": "",
+            "catholic_holidays": "true",
+        },
+    )
+    assert ok.status_code == 303, ok.text
+    saved = (await web_admin.get("/api/v1/worktime/settings")).json()
+    assert saved["break_mode"] == "warn"
+    assert saved["catholic_holidays"] is True
+    assert saved["carry_over_expiry"] is None
+    assert saved["half_days"] == ["12-24", "12-31"]
+    shown = await web_admin.get("/worktime/settings?saved=1")
+    assert "Gespeichert" in shown.text
+    assert 'name="catholic_holidays" value="true" checked' in shown.text
+    # Only who configures working time sees and changes the rules.
+    assert (await web_manager.get("/worktime/settings")).status_code == 403
+    assert (await web_manager.post("/worktime/settings", data={})).status_code == 403

@@ -20,7 +20,14 @@ from workmate.db import SessionDep
 from workmate.errors import NotFound, WorkmateError
 from workmate.models.work_contract import FEDERAL_STATES
 from workmate.web.catalogs import N_
-from workmate.web.forms import REFUSALS, refusal, translate, validation_errors
+from workmate.web.forms import (
+    REFUSALS,
+    domain_error,
+    parse,
+    refusal,
+    translate,
+    validation_errors,
+)
 from workmate.web.i18n import Formatter, formatter
 from workmate.web.render import render
 from workmate.web.routes.common import form_data, see_other, undo
@@ -33,7 +40,7 @@ from workmate.worktime.contracts import contract_service
 from workmate.worktime.ical import feed_service
 from workmate.worktime.months import month_service
 from workmate.worktime.repository import worktime_repository
-from workmate.worktime.schemas import AbsenceCreate, ContractCreate, parse_month
+from workmate.worktime.schemas import AbsenceCreate, ContractCreate, SettingsUpdate, parse_month
 from workmate.worktime.sheets import month_end, sheet_service
 from workmate.worktime.team import calendar_service
 
@@ -43,6 +50,7 @@ Read = Annotated[Principal, Depends(require("worktime", "read"))]
 Write = Annotated[Principal, Depends(require("worktime", "write"))]
 Approve = Annotated[Principal, Depends(require("worktime", "approve"))]
 Manage = Annotated[Principal, Depends(require("worktime", "manage"))]
+Configure = Annotated[Principal, Depends(require("worktime", "configure"))]
 
 KINDS = (
     N_("vacation"),
@@ -497,3 +505,79 @@ async def team_page(
         department_id=calendar.department_id,
         days=[first + timedelta(days=i) for i in range((month_end(first) - first).days + 1)],
     )
+
+
+# ---- the company's rules ----
+
+SETTING_FIELDS = ("break_mode", "half_days", "carry_over_expiry", "catholic_holidays")
+BREAK_MODES = (
+    ("deduct", N_("deduct the missing minutes")),
+    ("warn", N_("only warn")),
+)
+
+
+async def _settings_page(
+    request: Request,
+    who: Principal,
+    db: AsyncSession,
+    values: dict[str, Any],
+    errors: dict[str, Any],
+    *,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    fmt = formatter(who.locale)
+    return render(
+        request,
+        "worktime/settings.html",
+        who,
+        status_code=status_code,
+        timer=await timer_context(db, who),
+        values=values,
+        errors=errors,
+        break_modes=[(k, fmt.gettext(v)) for k, v in BREAK_MODES],
+        notice=notice,
+    )
+
+
+@router.get("/settings")
+async def settings_page(
+    request: Request, who: Configure, db: SessionDep, saved: bool = False
+) -> Response:
+    """The company's working-time rules: break mode, half days, carry-over, Catholic holidays."""
+    current = await month_service.settings(db)
+    values = {
+        "break_mode": current.break_mode,
+        "half_days": ", ".join(current.half_days),
+        "carry_over_expiry": current.carry_over_expiry or "",
+        "catholic_holidays": current.catholic_holidays,
+    }
+    notice = formatter(who.locale).gettext("Saved.") if saved else None
+    return await _settings_page(request, who, db, values, {}, notice=notice)
+
+
+@router.post("/settings")
+async def save_settings(request: Request, who: Configure, db: SessionDep) -> Response:
+    """Save the rules through the same schema and service as the API (audited)."""
+    fmt = formatter(who.locale)
+    form = await form_data(request)
+    values: dict[str, Any] = {k: form.get(k, "") for k in SETTING_FIELDS}
+    values["catholic_holidays"] = form.get("catholic_holidays") == "true"
+    data = {
+        "break_mode": values["break_mode"] or None,
+        "half_days": [d.strip() for d in values["half_days"].split(",") if d.strip()],
+        "carry_over_expiry": values["carry_over_expiry"].strip() or None,
+        "catholic_holidays": values["catholic_holidays"],
+    }
+    parsed, errors = parse(SettingsUpdate, data, fmt)
+    if parsed is not None:
+        try:
+            await month_service.update_settings(db, who, parsed)
+        except REFUSALS as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, SETTING_FIELDS)
+        else:
+            return see_other("/worktime/settings?saved=1")
+    # "half_days.1" names the second day: show it at the field.
+    errors = {k.split(".")[0]: v for k, v in errors.items()}
+    return await _settings_page(request, who, db, values, errors, status_code=422)
