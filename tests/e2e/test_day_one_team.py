@@ -175,6 +175,11 @@ async def test_an_approved_month_refuses_a_new_entry(
         await manager.goto(f"/worktime?month={month}&employee_id={user.id}")
         await manager.get_by_role("button", name="Monat genehmigen").click()
         await manager.wait_for_url(re.compile(r"done=approve"))
+        # Closing months for everyone at once is offered on the team page (not used here:
+        # the live database is shared by the browser tests, and the lock only moves forward).
+        await manager.goto("/worktime/team")
+        await manager.get_by_role("heading", name="Monate für alle abschließen").wait_for()
+        await manager.screenshot(path=str(screenshots / "worktime-lock.png"), full_page=True)
     finally:
         await context.close()
 
