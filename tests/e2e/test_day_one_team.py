@@ -45,6 +45,8 @@ async def test_admin_invites_a_new_employee_who_sets_a_password_and_logs_in(
     link = await page.locator("#invitation-url").input_value()
     assert re.fullmatch(re.escape(live_server) + r"/invitation/[\w-]{40,}", link), link
     await page.get_by_text(f"Eine E-Mail mit dem Link an {email} wartet im Postausgang").wait_for()
+    # The test server listens on 127.0.0.1: the admin is told the link works only here.
+    await page.get_by_text("Dieser Link zeigt nur auf diesen Rechner").wait_for()
     await page.screenshot(path=str(screenshots / "employee-invitation.png"), full_page=True)
 
     # The new employee, in a browser of their own.
