@@ -64,6 +64,7 @@ async def test_admin_invites_a_new_employee_who_sets_a_password_and_logs_in(
         await newcomer.get_by_role("button", name="Passwort speichern").click()
         await newcomer.wait_for_url(re.compile(r"/login"))
         await newcomer.get_by_text("Ihr Passwort ist gespeichert.").wait_for()
+        await newcomer.screenshot(path=str(screenshots / "invitation-done-login.png"))
         await newcomer.get_by_label("E-Mail").fill(email)
         await newcomer.get_by_label("Passwort").fill(NEW_PASSWORD)
         await newcomer.get_by_role("button", name="Anmelden").click()
