@@ -574,9 +574,13 @@ class InvitationService:
     ) -> OutboxMessage:
         language = employee.locale if employee.locale in templates.BABEL else "de"
         company = await company_service.get(db)
+        sender = company.name if company is not None and company.name else None
+        if sender is None:
+            # Before the company settings are filled in, the inviting admin signs.
+            sender = (await repository.names(db, [who.employee_id])).get(who.employee_id)
         values = {
             "name": f"{employee.firstname} {employee.lastname}",
-            "company": company.name if company is not None and company.name else "Workmate",
+            "company": sender or "Workmate",
             "expires": templates.moment(invitation.expires_at, language),
             "email": employee.email,
             # The link stays a placeholder in the stored body (see outbox secret_link).
