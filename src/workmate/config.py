@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     # mail_max_attempts tries; then the message is `failed`, visible in the outbox.
     mail_retry_seconds: float = 60.0
     mail_max_attempts: int = Field(default=5, ge=1, le=20)
+    # The address employees reach Workmate by (https://workmate.firma.de), for links that
+    # leave the browser (invitations). Unset: the address the admin's request came to.
+    public_url: str | None = None
 
     @property
     def files_dir(self) -> Path:

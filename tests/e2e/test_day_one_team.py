@@ -45,6 +45,8 @@ async def test_admin_invites_a_new_employee_who_sets_a_password_and_logs_in(
     link = await page.locator("#invitation-url").input_value()
     assert re.fullmatch(re.escape(live_server) + r"/invitation/[\w-]{40,}", link), link
     await page.get_by_text(f"Eine E-Mail mit dem Link an {email} wartet im Postausgang").wait_for()
+    # The test server listens on 127.0.0.1: the admin is told the link works only here.
+    await page.get_by_text("Dieser Link zeigt nur auf diesen Rechner").wait_for()
     await page.screenshot(path=str(screenshots / "employee-invitation.png"), full_page=True)
 
     # The new employee, in a browser of their own.
@@ -62,6 +64,7 @@ async def test_admin_invites_a_new_employee_who_sets_a_password_and_logs_in(
         await newcomer.get_by_role("button", name="Passwort speichern").click()
         await newcomer.wait_for_url(re.compile(r"/login"))
         await newcomer.get_by_text("Ihr Passwort ist gespeichert.").wait_for()
+        await newcomer.screenshot(path=str(screenshots / "invitation-done-login.png"))
         await newcomer.get_by_label("E-Mail").fill(email)
         await newcomer.get_by_label("Passwort").fill(NEW_PASSWORD)
         await newcomer.get_by_role("button", name="Anmelden").click()
@@ -175,6 +178,11 @@ async def test_an_approved_month_refuses_a_new_entry(
         await manager.goto(f"/worktime?month={month}&employee_id={user.id}")
         await manager.get_by_role("button", name="Monat genehmigen").click()
         await manager.wait_for_url(re.compile(r"done=approve"))
+        # Closing months for everyone at once is offered on the team page (not used here:
+        # the live database is shared by the browser tests, and the lock only moves forward).
+        await manager.goto("/worktime/team")
+        await manager.get_by_role("heading", name="Monate für alle abschließen").wait_for()
+        await manager.screenshot(path=str(screenshots / "worktime-lock.png"), full_page=True)
     finally:
         await context.close()
 

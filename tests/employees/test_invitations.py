@@ -93,3 +93,15 @@ async def test_only_employee_managers_invite(
     assert r.status_code == 403
     r = await as_admin.post(f"{API}/employees/{uuid.uuid4()}/invitation")
     assert r.status_code == 404
+
+
+async def test_the_link_uses_the_public_address_when_one_is_set(
+    as_admin: httpx.AsyncClient, db: AsyncSession, monkeypatch: Any
+) -> None:
+    from workmate.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "public_url", "https://workmate.firma.example/")
+    newcomer = await make_employee(db, password_hash=None)
+    r = await as_admin.post(f"{API}/employees/{newcomer.id}/invitation")
+    assert r.status_code == 201, r.text
+    assert re.fullmatch(r"https://workmate\.firma\.example/invitation/[\w-]{40,}", r.json()["url"])

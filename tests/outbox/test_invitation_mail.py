@@ -199,3 +199,16 @@ async def test_deactivating_the_employee_ends_the_link_and_withdraws_the_mail(
     assert on.status_code == 200, on.text
     path = invited["url"].removeprefix("http://test")
     assert (await client.get(path)).status_code == 410
+
+
+async def test_before_the_company_is_set_up_the_inviting_admin_signs(
+    db: AsyncSession, as_admin: httpx.AsyncClient, admin: Employee
+) -> None:
+    await db.execute(text("DELETE FROM company_settings"))
+    newcomer = await make_employee(db, password_hash=None, locale="en")
+    invited = await _invite(as_admin, newcomer)
+    message = await _message(db, invited["message_id"])
+    signer = f"{admin.firstname} {admin.lastname}"
+    assert message.language == "en"
+    assert message.subject == f"Your Workmate access at {signer}"
+    assert message.body.endswith(f"Kind regards\n{signer}")

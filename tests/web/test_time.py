@@ -234,7 +234,7 @@ async def test_a_locked_month_refuses_a_booking_in_the_readers_language(
     entry = {"project_id": project_id, "date": "2026-03-10", "start": "08:00", "end": "09:00"}
     response = await web_employee.post("/time/new", data=entry)
     assert response.status_code == 422, response.text
-    assert "Der Monat 2026-03 dieser Person ist abgeschlossen" in response.text
+    assert "Der Monat März 2026 dieser Person ist abgeschlossen" in response.text
     api = await as_employee.post(
         "/api/v1/time-entries",
         json={

@@ -196,3 +196,44 @@ async def test_admin_sets_the_working_time_rules_on_a_form_in_german(
     # Only who configures working time sees and changes the rules.
     assert (await web_manager.get("/worktime/settings")).status_code == 403
     assert (await web_manager.post("/worktime/settings", data={})).status_code == 403
+
+
+async def test_an_admin_locks_closed_months_for_everyone_on_the_team_page(
+    web_admin: httpx.AsyncClient,
+    web_manager: httpx.AsyncClient,
+    web_employee: httpx.AsyncClient,
+    db: AsyncSession,
+    employee: Employee,
+) -> None:
+    """Issue 14: an admin locks closed months in the browser; a booking in one is refused."""
+    project_id = str((await make_project(db)).id)  # a refusal below expires the test's rows
+    page = await web_admin.get("/worktime/team")
+    assert "Bisher ist kein Monat für alle gesperrt." in page.text
+    last = (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    assert f'name="through" type="month" value="{last:%Y-%m}"' in page.text
+    # Only who configures working time sees and may use it (managers approve, not lock).
+    assert 'action="/worktime/lock"' not in (await web_manager.get("/worktime/team")).text
+    denied = await web_manager.post("/worktime/lock", data={"through": "2026-01"})
+    assert denied.status_code == 403
+
+    this_month = f"{clock.today():%Y-%m}"
+    early = await web_admin.post("/worktime/lock", data={"through": this_month})
+    assert early.status_code == 422, early.text
+    assert "ist noch nicht vorbei" in early.text
+
+    done = await web_admin.post("/worktime/lock", data={"through": f"{last:%Y-%m}"})
+    assert done.status_code == 303, done.text
+    locked = await web_admin.get(done.headers["location"])
+    assert "Monate gesperrt." in locked.text
+    assert "bis einschließlich" in locked.text
+
+    booking = {
+        "project_id": project_id,
+        "date": (last + timedelta(days=2)).isoformat(),
+        "start": "08:00",
+        "end": "09:00",
+    }
+    refused = await web_employee.post("/time/new", data=booking)
+    assert refused.status_code == 422, refused.text
+    assert "dieser Person ist abgeschlossen" in refused.text
+    assert f"Der Monat {last:%Y-%m}" not in refused.text  # the month in words, not 2026-10

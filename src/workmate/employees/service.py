@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from pydantic import ValidationError
@@ -23,6 +24,7 @@ from workmate.auth.schemas import MeRead
 from workmate.auth.service import auth_service, hash_password_async
 from workmate.auth.tokens import digest, new_secret
 from workmate.company.service import company_service
+from workmate.config import get_settings
 from workmate.employees import repository
 from workmate.employees.schemas import (
     DepartmentCreate,
@@ -484,8 +486,16 @@ INVITATION_DAYS = 7
 
 
 def base_url(request: Request) -> str:
-    """The address the admin reached us by, without a trailing slash."""
-    return str(request.base_url).rstrip("/")
+    """Where links for others point, without a trailing slash: WORKMATE_PUBLIC_URL, else the
+    address the admin reached us by."""
+    public = get_settings().public_url
+    return (public or str(request.base_url)).rstrip("/")
+
+
+def only_here(url: str) -> bool:
+    """Whether a link points at this machine only (127.0.0.1, localhost): useless to others."""
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -564,9 +574,13 @@ class InvitationService:
     ) -> OutboxMessage:
         language = employee.locale if employee.locale in templates.BABEL else "de"
         company = await company_service.get(db)
+        sender = company.name if company is not None and company.name else None
+        if sender is None:
+            # Before the company settings are filled in, the inviting admin signs.
+            sender = (await repository.names(db, [who.employee_id])).get(who.employee_id)
         values = {
             "name": f"{employee.firstname} {employee.lastname}",
-            "company": company.name if company is not None and company.name else "Workmate",
+            "company": sender or "Workmate",
             "expires": templates.moment(invitation.expires_at, language),
             "email": employee.email,
             # The link stays a placeholder in the stored body (see outbox secret_link).

@@ -12,6 +12,7 @@ route needs to know the language.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -96,6 +97,10 @@ def parse(model: type[M], data: dict[str, Any], fmt: Formatter) -> tuple[M | Non
         return None, validation_errors(exc, fmt)
 
 
+# A month named in a message ("2026-03", the API's form) reads "März 2026" on a page.
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
 def value_text(value: Any, fmt: Formatter) -> str:
     """A value inside a message, as the locale writes it."""
     if isinstance(value, list | tuple):
@@ -114,6 +119,8 @@ def value_text(value: Any, fmt: Formatter) -> str:
         return fmt.date(value)
     if isinstance(value, dt.timedelta):
         return fmt.duration(value)
+    if isinstance(value, str) and MONTH.fullmatch(value):
+        return fmt.month(value)
     if isinstance(value, str):
         return fmt.gettext(value) if value else value
     return str(value)

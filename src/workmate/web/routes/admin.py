@@ -23,6 +23,7 @@ from workmate.employees.service import (
     department_service,
     employee_service,
     invitation_service,
+    only_here,
     role_service,
 )
 from workmate.errors import WorkmateError
@@ -495,6 +496,7 @@ async def invite_employee(
         "expires_at": new.invitation.expires_at,
         "emailed_to": new.message.to_addresses[0],
         "mail_server": mail_server_configured(),
+        "only_here": only_here(new.url),
     }
     return await _employee_form(
         request, who, db, _employee_values(e), {}, employee_id=employee_id, invitation=shown

@@ -49,7 +49,8 @@ def _login_page(
         next=next_url,
         email=email,
         error=error,
-        notice=notice,
+        # Inside the login card (not the page-wide notice): it is about this form.
+        welcome=notice,
     )
     response.set_cookie(
         LOGIN_CSRF_COOKIE,

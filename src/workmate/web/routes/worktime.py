@@ -474,10 +474,46 @@ async def team_page(
     db: SessionDep,
     month: Annotated[str | None, Query(max_length=7)] = None,
     department_id: uuid.UUID | None = None,
+    done: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
     """The team's month: who is away when; for managers the months to approve with their
-    figures and ArbZG warnings."""
-    first = chosen_month(month)
+    figures and ArbZG warnings; for who configures working time the company's month lock."""
+    notice = formatter(who.locale).gettext("Months locked.") if done == "locked" else None
+    return await _team_page(request, who, db, chosen_month(month), department_id, notice=notice)
+
+
+@router.post("/lock")
+async def lock_months(request: Request, who: Configure, db: SessionDep) -> Response:
+    """Lock every employee's months up to and including the chosen one (only forward; the
+    month service's rule); a refusal is shown on the team page."""
+    form = await form_data(request)
+    try:
+        await month_service.lock_through(db, who, parse_month(form.get("through", ""), "through"))
+    except REFUSALS as exc:
+        await undo(db, exc)
+        return await _team_page(
+            request,
+            who,
+            db,
+            chosen_month(None),
+            None,
+            error=message(exc, formatter(who.locale)),
+            status_code=refusal(exc).status_code,
+        )
+    return see_other("/worktime/team?done=locked")
+
+
+async def _team_page(
+    request: Request,
+    who: Principal,
+    db: AsyncSession,
+    first: date,
+    department_id: uuid.UUID | None,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
     calendar = await calendar_service.month(db, who, first, department_id)
     rows = (
         await sheet_service.team(db, who, first, department_id)
@@ -504,6 +540,10 @@ async def team_page(
         departments=departments,
         department_id=calendar.department_id,
         days=[first + timedelta(days=i) for i in range((month_end(first) - first).days + 1)],
+        lock=await _lock_context(db, who),
+        notice=notice,
+        error=error,
+        status_code=status_code,
     )
 
 
@@ -581,3 +621,16 @@ async def save_settings(request: Request, who: Configure, db: SessionDep) -> Res
     # "half_days.1" names the second day: show it at the field.
     errors = {k.split(".")[0]: v for k, v in errors.items()}
     return await _settings_page(request, who, db, values, errors, status_code=422)
+
+
+async def _lock_context(db: AsyncSession, who: Principal) -> dict[str, Any] | None:
+    """The company's month lock for who may move it: locked through when, and the month
+    offered (the last one that is over)."""
+    if not who.can("worktime", "configure"):
+        return None
+    settings = await month_service.settings(db)
+    last_over = clock.today().replace(day=1) - timedelta(days=1)
+    return {
+        "through": settings.locked_through.strftime("%Y-%m") if settings.locked_through else None,
+        "offered": last_over.strftime("%Y-%m"),
+    }
