@@ -663,6 +663,9 @@ MESSAGES: dict[str, Entry] = {
     "fk_invoice_lines_invoice_id_invoices": ForeignKey(
         "invoice_id", "invoice does not exist", "the invoice has lines"
     ),
+    "fk_invoice_lines_credits_line_id_invoice_lines": ForeignKey(
+        "credits_line_id", "not a line of this invoice", "the line was credited by a credit note"
+    ),
     "fk_invoices_cancels_id_invoices": ForeignKey(
         "cancels_id", "the cancelled invoice does not exist", "the invoice has a credit note"
     ),

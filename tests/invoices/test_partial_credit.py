@@ -260,3 +260,42 @@ async def test_open_receivables_everywhere_count_the_credit(
     customer = (await as_manager.get(f"/api/v1/customers/{inv['customer_id']}")).json()
     assert customer["open_receivables"] == "172.50"
     assert [i["open_amount"] for i in customer["open_invoices"]] == ["172.50"]
+
+
+async def test_a_line_is_never_credited_beyond_its_quantity_across_notes(
+    as_manager: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    """Two notes each crediting the whole first line stayed under the invoice's total (the
+    second line is large) but credited the line twice; the same in one note."""
+    inv = await _issued(as_manager, db, line("100.00", "2"), line("1000.00", "1"))
+    first = inv["lines"][0]
+    url = f"{URL}/{inv['id']}/credit-notes"
+    whole = {"lines": [{"line_id": first["id"], "quantity": "2"}], "reason": "Storno Zeile 1"}
+    assert (await as_manager.post(url, json=whole)).status_code == 201
+    again = await as_manager.post(url, json=whole)
+    assert again.status_code == 422, again.text
+    assert again.json()["field"] == "lines.0.quantity"
+    assert "credited already" in again.json()["detail"]
+    # Within one note: 1.5 and 1.0 of a line of 2 (on a fresh invoice).
+    inv2 = await _issued(as_manager, db, line("100.00", "2"), line("1000.00", "1"))
+    line_id = inv2["lines"][0]["id"]
+    twice = {
+        "lines": [{"line_id": line_id, "quantity": "1.5"}, {"line_id": line_id, "quantity": "1"}],
+        "reason": "doppelt",
+    }
+    r = await as_manager.post(f"{URL}/{inv2['id']}/credit-notes", json=twice)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "lines.1.quantity"
+    # What is left can still be credited, and the note's line names the line it credits.
+    rest = {"lines": [{"line_id": line_id, "quantity": "0.5"}], "reason": "Rest"}
+    assert (await as_manager.post(f"{URL}/{inv2['id']}/credit-notes", json=rest)).status_code == 201
+    ok = await as_manager.post(
+        f"{URL}/{inv2['id']}/credit-notes",
+        json={"lines": [{"line_id": line_id, "quantity": "1.5"}], "reason": "Rest 2"},
+    )
+    assert ok.status_code == 201, ok.text
+    credited = await db.scalar(
+        text("SELECT sum(quantity) FROM invoice_lines WHERE credits_line_id = :id"),
+        {"id": line_id},
+    )
+    assert credited == 2

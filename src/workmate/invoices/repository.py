@@ -22,6 +22,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from workmate.invoices.overdue import effective_status, is_open, is_overdue
 from workmate.invoices.schemas import InvoiceRead, InvoiceSummary, LineRead
@@ -91,6 +92,23 @@ def open_amount() -> Any:
 async def credited(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
     total = await db.scalar(select(func.wm_invoice_credited(invoice_id)))
     return Decimal(total or 0)
+
+
+async def credited_quantities(db: AsyncSession, invoice_id: uuid.UUID) -> dict[uuid.UUID, Decimal]:
+    """Per line of the invoice, the quantity its issued partial credit notes credit."""
+    note = aliased(Invoice)
+    rows = await db.execute(
+        select(InvoiceLine.credits_line_id, func.sum(InvoiceLine.quantity))
+        .join(note, note.id == InvoiceLine.invoice_id)
+        .where(
+            note.cancels_id == invoice_id,
+            note.partial,
+            note.status != "draft",
+            InvoiceLine.credits_line_id.is_not(None),
+        )
+        .group_by(InvoiceLine.credits_line_id)
+    )
+    return {line_id: Decimal(q) for line_id, q in rows if line_id is not None}
 
 
 async def paid(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:

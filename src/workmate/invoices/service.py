@@ -452,6 +452,9 @@ class InvoiceService:
         original, settings = await self._to_credit(db, invoice_id, whole=False)
         by_id = {line.id: line for line in await repository.lines(db, original.id)}
         rates = {Decimal(line.vat_rate) for line in by_id.values()}
+        # What earlier partial credit notes credited of each line, plus this note's lines so
+        # far: a line is never credited beyond its quantity (the invoice row is locked).
+        credited = await repository.credited_quantities(db, original.id)
         new_lines: list[InvoiceLine] = []
         for i, item in enumerate(data.lines, start=1):
             if item.line_id is not None:
@@ -463,12 +466,26 @@ class InvoiceService:
                         params={"position": i, "number": original.number},
                     )
                 assert item.quantity is not None
+                before = credited.get(source.id, Decimal(0))
                 if item.quantity > abs(Decimal(source.quantity)) or source.quantity < 0:
                     raise Invalid(
                         "line {position}: at most {quantity} can be credited",
                         field=f"lines.{i - 1}.quantity",
                         params={"position": i, "quantity": source.quantity},
                     )
+                if before + item.quantity > Decimal(source.quantity):
+                    raise Invalid(
+                        "line {position}: {credited} of {quantity} are credited already; "
+                        "at most {left} can still be credited",
+                        field=f"lines.{i - 1}.quantity",
+                        params={
+                            "position": i,
+                            "credited": before,
+                            "quantity": source.quantity,
+                            "left": Decimal(source.quantity) - before,
+                        },
+                    )
+                credited[source.id] = before + item.quantity
                 new_lines.append(
                     InvoiceLine(
                         position=i,
@@ -484,6 +501,7 @@ class InvoiceService:
                             Decimal(source.unit_price),
                             Decimal(source.discount_percent),
                         ),
+                        credits_line_id=source.id,
                     )
                 )
             else:

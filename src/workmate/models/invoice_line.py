@@ -7,6 +7,7 @@ from sqlalchemy import (
     CheckConstraint,
     FetchedValue,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -30,6 +31,11 @@ class InvoiceLine(Timestamps, Base):
         CheckConstraint("vat_rate = chosen_vat_rate OR vat_rate = 0", name="effective_vat_rate"),
         CheckConstraint("discount_percent >= 0 AND discount_percent <= 100", name="discount"),
         CheckConstraint("quantity <> 0", name="quantity"),
+        Index(
+            "ix_invoice_lines_credits_line_id",
+            "credits_line_id",
+            postgresql_where=text("credits_line_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -49,3 +55,8 @@ class InvoiceLine(Timestamps, Base):
     discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), server_default=text("0"))
     # quantity * unit_price less discount, rounded half-up to cents (EN 16931 BT-131).
     net_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    # On a partial credit note: the invoice line it credits (0028), so the notes together
+    # never credit a line beyond its quantity.
+    credits_line_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("invoice_lines.id", ondelete="RESTRICT")
+    )
