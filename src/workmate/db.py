@@ -171,11 +171,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     )
     if maker is None:
         raise ServiceUnavailable("database not configured")
-    async with maker() as session, transaction(session):
-        if _is_read_only(request):
+    if _is_read_only(request):
+        async with maker() as session, autocommit(session):
             # asyncpg then sends no BEGIN; commit and rollback have nothing to end. The
             # connection's isolation level is reset when it returns to the pool, locally.
             await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
+        return
+    async with maker() as session, transaction(session):
         yield session
 
 
@@ -236,6 +239,32 @@ async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     except BaseException:
         await session.rollback()
         # Also after a cancellation (a client that went away): the clean-up must still run.
+        with anyio.CancelScope(shield=True):
+            await _run_after(session, _take(session, committed=False))
+        raise
+    await _run_after(session, _take(session, committed=True))
+
+
+@asynccontextmanager
+async def autocommit(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """transaction() for a read_only request, whose statements each commit on their own:
+    pending objects are flushed (that writes them), nothing is committed or rolled back
+    (SQLAlchemy's commit and rollback cost CPU and would end no transaction); what an error
+    asks to keep (the audit row of a refusal) is written, the after-actions run as there."""
+    try:
+        yield session
+        await session.flush()
+    except WorkmateError as exc:
+        if exc.commit:
+            await session.flush()
+        elif exc.after_rollback:
+            # What was pending is dropped, as a rollback would; the record is written.
+            session.expunge_all()
+            session.add_all(exc.after_rollback)
+            await session.flush()
+        await _run_after(session, _take(session, committed=exc.commit))
+        raise
+    except BaseException:
         with anyio.CancelScope(shield=True):
             await _run_after(session, _take(session, committed=False))
         raise
