@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import anyio
 from fastapi import Depends, Request
-from sqlalchemy import event
+from sqlalchemy import Insert, Update, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.selectable import CTE
 
 from workmate.config import Settings, get_settings
 from workmate.dbproblems import NotPostgresURL
@@ -288,6 +289,28 @@ async def session_scope(engine: AsyncEngine | None = None) -> AsyncIterator[Asyn
 
 
 R = TypeVar("R")
+
+
+async def written_with(
+    db: AsyncSession,
+    model: type[R],
+    write: Insert | Update,
+    beside: Callable[[CTE], list[Insert | Update]],
+) -> R | None:
+    """`write` (an INSERT or UPDATE of `model`'s table RETURNING every column) and the
+    statements `beside` builds over its RETURNING (its audit row, say) as one statement with
+    data-modifying CTEs: one round trip. The row as `model`, fresh in the session, or None
+    when nothing was written."""
+    from sqlalchemy import select
+
+    written = write.cte("written")
+    statement = select(written).add_cte(
+        *(dml.cte(f"beside_{i}") for i, dml in enumerate(beside(written)))
+    )
+    rows = await db.scalars(
+        select(model).from_statement(statement).execution_options(populate_existing=True)
+    )
+    return rows.first()
 
 
 async def for_delete(db: AsyncSession, model: type[R], row_id: Any) -> R | None:
