@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import anyio
 from fastapi import Depends, Request
-from sqlalchemy import event
+from sqlalchemy import Insert, Update, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.selectable import CTE
 
 from workmate.config import Settings, get_settings
 from workmate.dbproblems import NotPostgresURL
@@ -171,11 +172,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     )
     if maker is None:
         raise ServiceUnavailable("database not configured")
-    async with maker() as session, transaction(session):
-        if _is_read_only(request):
+    if _is_read_only(request):
+        async with maker() as session, autocommit(session):
             # asyncpg then sends no BEGIN; commit and rollback have nothing to end. The
             # connection's isolation level is reset when it returns to the pool, locally.
             await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
+        return
+    async with maker() as session, transaction(session):
         yield session
 
 
@@ -242,6 +246,32 @@ async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     await _run_after(session, _take(session, committed=True))
 
 
+@asynccontextmanager
+async def autocommit(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """transaction() for a read_only request, whose statements each commit on their own:
+    pending objects are flushed (that writes them), nothing is committed or rolled back
+    (SQLAlchemy's commit and rollback cost CPU and would end no transaction); what an error
+    asks to keep (the audit row of a refusal) is written, the after-actions run as there."""
+    try:
+        yield session
+        await session.flush()
+    except WorkmateError as exc:
+        if exc.commit:
+            await session.flush()
+        elif exc.after_rollback:
+            # What was pending is dropped, as a rollback would; the record is written.
+            session.expunge_all()
+            session.add_all(exc.after_rollback)
+            await session.flush()
+        await _run_after(session, _take(session, committed=exc.commit))
+        raise
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await _run_after(session, _take(session, committed=False))
+        raise
+    await _run_after(session, _take(session, committed=True))
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
@@ -259,6 +289,28 @@ async def session_scope(engine: AsyncEngine | None = None) -> AsyncIterator[Asyn
 
 
 R = TypeVar("R")
+
+
+async def written_with(
+    db: AsyncSession,
+    model: type[R],
+    write: Insert | Update,
+    beside: Callable[[CTE], list[Insert | Update]],
+) -> R | None:
+    """`write` (an INSERT or UPDATE of `model`'s table RETURNING every column) and the
+    statements `beside` builds over its RETURNING (its audit row, say) as one statement with
+    data-modifying CTEs: one round trip. The row as `model`, fresh in the session, or None
+    when nothing was written."""
+    from sqlalchemy import select
+
+    written = write.cte("written")
+    statement = select(written).add_cte(
+        *(dml.cte(f"beside_{i}") for i, dml in enumerate(beside(written)))
+    )
+    rows = await db.scalars(
+        select(model).from_statement(statement).execution_options(populate_existing=True)
+    )
+    return rows.first()
 
 
 async def for_delete(db: AsyncSession, model: type[R], row_id: Any) -> R | None:

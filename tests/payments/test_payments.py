@@ -172,7 +172,9 @@ async def test_partial_payments_summing_to_total_leave_it_paid(
 async def test_booking_reads_no_row_back(
     as_manager: httpx.AsyncClient, db: AsyncSession, engine: AsyncEngine
 ) -> None:
-    """The INSERT returns the payment's server defaults; no SELECT of it follows (issue 19)."""
+    """The INSERT returns the payment's server defaults and carries its audit row; no SELECT of
+    it follows (issue 19). Four statements: caller, invoice lock, paid and credited sums, INSERT
+    with the audit row."""
     inv = await issued(as_manager, db)
     with count_statements(engine) as seen:
         r = await pay(as_manager, inv, "19.00", method="cash")
@@ -180,6 +182,8 @@ async def test_booking_reads_no_row_back(
     assert r.json()["created_at"]
     assert r.json()["id"]
     statements = [" ".join(s.split()) for s in application_statements(seen)]
-    inserted = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO payments"))
+    inserted = next(i for i, s in enumerate(statements) if "INSERT INTO payments" in s)
     assert "RETURNING" in statements[inserted]
+    assert "INSERT INTO audit_log" in statements[inserted]
+    assert len(statements) == 4, statements
     assert not any("FROM payments" in s for s in statements[inserted + 1 :]), statements

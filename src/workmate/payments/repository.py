@@ -6,12 +6,15 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, any_, bindparam, func, select
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.models import Invoice, Payment
+
+# The table, for the one-statement INSERT of a payment with its audit row.
+PAYMENTS: Table = Payment.__table__  # type: ignore[assignment]
 
 
 async def lock_invoice(db: AsyncSession, invoice_id: uuid.UUID) -> Invoice | None:
@@ -29,6 +32,18 @@ async def paid(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:
         select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.invoice_id == invoice_id)
     )
     return Decimal(total or 0)
+
+
+async def settled(db: AsyncSession, invoice_id: uuid.UUID) -> tuple[Decimal, Decimal]:
+    """`paid` and `credited` of one invoice in one statement (after its row lock)."""
+    row = (
+        await db.execute(
+            select(
+                func.coalesce(func.sum(Payment.amount), 0), func.wm_invoice_credited(invoice_id)
+            ).where(Payment.invoice_id == invoice_id)
+        )
+    ).one()
+    return Decimal(row[0] or 0), Decimal(row[1] or 0)
 
 
 async def credited(db: AsyncSession, invoice_id: uuid.UUID) -> Decimal:

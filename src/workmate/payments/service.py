@@ -8,16 +8,19 @@ import json
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.audit.service import audit_service, diff
 from workmate.auth.principal import Principal
+from workmate.db import written_with
 from workmate.errors import Conflict, Invalid, NotFound
 from workmate.invoices.overdue import today as business_today
 from workmate.models import Payment
 from workmate.payments import repository
+from workmate.payments.repository import PAYMENTS
 from workmate.payments.schemas import PaymentCreate
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -71,8 +74,8 @@ class PaymentService:
                 return Booked(earlier, replayed=True)
         if invoice.kind != "invoice":
             raise Conflict("credit notes take no payments", field="invoice_id")
-        paid = await repository.paid(db, invoice.id)
-        open_amount = invoice.total - paid - await repository.credited(db, invoice.id)
+        paid, credited = await repository.settled(db, invoice.id)
+        open_amount = invoice.total - paid - credited
         if invoice.status == "paid":
             raise Conflict(
                 "invoice {number} is already paid; the open amount is 0.00 EUR",
@@ -94,27 +97,27 @@ class PaymentService:
         payment_date = data.payment_date or business_today()
         if payment_date > business_today():
             raise Invalid("payment_date must not be in the future", field="payment_date")
-        payment = Payment(
-            invoice_id=invoice.id,
-            amount=data.amount,
-            payment_date=payment_date,
-            method=data.method,
-            note=data.note,
-            idempotency_key=idempotency_key,
-            request_hash=digest if idempotency_key else None,
-        )
-        db.add(payment)
-        # The INSERT returns the server defaults (id, created_at, updated_at: SQLAlchemy's
-        # eager defaults); no re-read of the row.
-        await db.flush()
-        await audit_service.record(
+        values: dict[str, Any] = {
+            "id": uuid.uuid4(),
+            "invoice_id": invoice.id,
+            "amount": data.amount,
+            "payment_date": payment_date,
+            "method": data.method,
+            "note": data.note,
+            "idempotency_key": idempotency_key,
+            "request_hash": digest if idempotency_key else None,
+        }
+        changes = diff(None, {k: values[k] for k in _AUDITED})
+        table = PAYMENTS
+        # The INSERT returns the row with its server defaults and carries its audit row: one
+        # statement, no re-read.
+        payment = await written_with(
             db,
-            who,
-            "create",
-            "payment",
-            payment.id,
-            diff(None, audit_service.snapshot(payment, _AUDITED)),
+            Payment,
+            insert(table).values(values).returning(*table.c),
+            lambda _: [audit_service.insert(who, "create", "payment", values["id"], changes)],
         )
+        assert payment is not None
         return Booked(payment, replayed=False)
 
     async def create_many(

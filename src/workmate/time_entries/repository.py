@@ -28,6 +28,7 @@ from sqlalchemy.sql.selectable import CTE
 
 from workmate import clock
 from workmate.auth.principal import Principal
+from workmate.db import written_with
 from workmate.models import Customer, Employee, Invoice, Project, TimeEntry
 from workmate.reads import Reader, json_column, json_object, read_sql
 from workmate.time_entries.schemas import TimeEntryRead
@@ -96,16 +97,8 @@ class TimeEntryRepository:
     ) -> TimeEntry | None:
         """`write` (an INSERT or UPDATE of time_entries RETURNING every column) and the
         statements `beside` builds over its RETURNING (the audit row, a pause it ends) as one
-        statement, one round trip; the entry, fresh in the session, or None if none was
-        written."""
-        written = write.cte("written")
-        statement = select(written).add_cte(
-            *(dml.cte(f"beside_{i}") for i, dml in enumerate(beside(written)))
-        )
-        rows = await db.scalars(
-            select(TimeEntry).from_statement(statement).execution_options(populate_existing=True)
-        )
-        return rows.first()
+        statement (workmate.db.written_with); the entry, fresh in the session, or None."""
+        return await written_with(db, TimeEntry, write, beside)
 
     async def get(
         self, db: AsyncSession, who: Principal, entry_id: uuid.UUID, *, for_update: bool = False
