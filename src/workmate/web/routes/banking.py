@@ -97,6 +97,23 @@ EVIDENCE_TEXTS = {
     "date_after": N_("booked {days} days after the invoice date {issued}"),
     "date_before": N_("booked before the invoice date {issued}"),
     "refund": N_("money paid out for credit note {number}"),
+    "bill_number_exact": N_("the supplier's invoice number {number} is in the purpose"),
+    "bill_number_reformatted": N_(
+        "the supplier's invoice number {number} is in the purpose, written as “{found}”"
+    ),
+    "bill_number_similar": N_(
+        "the purpose has “{found}”, one character away from the supplier's invoice number {number}"
+    ),
+    "bill_amount_sum": N_(
+        "the amount equals the open amounts of {count} supplier bills together ({open} EUR)"
+    ),
+    "bill_amount_unique": N_("the only open bill of this supplier with this amount"),
+    "bill_iban_known": N_("the payee's IBAN {iban} is known for supplier {customer}"),
+    "bill_iban_other": N_("the payee's IBAN {iban} is known for another business partner"),
+    "bill_name_similar": N_(
+        "the account holder “{name}” resembles supplier {customer} ({percent} %)"
+    ),
+    "bill_name_differs": N_("the account holder “{name}” does not resemble supplier {customer}"),
 }
 NOTE_TEXTS = {
     "pending_skipped": N_("{count} entries not yet booked (pending) were left out"),
