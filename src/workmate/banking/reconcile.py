@@ -34,7 +34,7 @@ from workmate.purchases import schemas as purchases
 from workmate.purchases.bills import bill_service
 
 NOTE_MAX = 2000
-MATCH_KIND = {"invoice": "payment", "credit_note": "refund", "supplier_bill": "bill_payment"}
+MATCH_KIND = {"invoice": "payment", "credit_note": "refund", "supplier_bill": "bill"}
 ID_KEY = {"invoice": "invoice_id", "credit_note": "invoice_id", "supplier_bill": "bill_id"}
 
 

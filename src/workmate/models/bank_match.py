@@ -11,11 +11,11 @@ from workmate.models.base import Base, enum_check, uuid_pk
 
 # payment: an incoming transfer booked as a payment on an invoice; refund: an outgoing
 # transfer that pays out a credit note (credit notes take no payments, the link is the record);
-# bill_payment: an outgoing transfer booked as a supplier payment on a supplier bill.
-MATCH_KINDS = ("payment", "refund", "bill_payment")
+# bill: an outgoing transfer booked as a supplier payment on a supplier bill.
+MATCH_KINDS = ("payment", "refund", "bill")
 # Exactly one target: an invoice or credit note, or a supplier bill with its payment.
 TARGET = (
-    "CASE WHEN kind = 'bill_payment' "
+    "CASE WHEN kind = 'bill' "
     "THEN invoice_id IS NULL AND bill_id IS NOT NULL AND supplier_payment_id IS NOT NULL "
     "ELSE invoice_id IS NOT NULL AND bill_id IS NULL AND supplier_payment_id IS NULL END"
 )

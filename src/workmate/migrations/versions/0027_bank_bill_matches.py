@@ -1,6 +1,6 @@
 """banking: outgoing debits matched to supplier bills. A match now books a share either on an
 invoice or credit note (as before) or on a supplier bill, as a supplier payment
-(kind `bill_payment`); the guard keeps money out on bills and each share exactly its payment.
+(kind `bill`); the guard keeps money out on bills and each share exactly its payment.
 
 Revision ID: 0027
 Revises: 0026
@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 # Exactly one target: an invoice (payment, refund) or a supplier bill with its payment.
 TARGET = (
-    "CASE WHEN kind = 'bill_payment' "
+    "CASE WHEN kind = 'bill' "
     "THEN invoice_id IS NULL AND bill_id IS NOT NULL AND supplier_payment_id IS NOT NULL "
     "ELSE invoice_id IS NOT NULL AND bill_id IS NULL AND supplier_payment_id IS NULL END"
 )
@@ -37,7 +37,7 @@ BEGIN
         RAISE EXCEPTION 'the bank transaction is marked as ignored; take it back first'
             USING ERRCODE = 'WM409';
     END IF;
-    IF NEW.kind = 'bill_payment' THEN
+    IF NEW.kind = 'bill' THEN
         IF tx.amount > 0 OR NOT EXISTS (
             SELECT 1 FROM supplier_bills b WHERE b.id = NEW.bill_id AND b.kind = 'invoice'
         ) THEN
@@ -161,7 +161,7 @@ def upgrade() -> None:
     op.create_check_constraint(
         op.f("ck_bank_matches_kind"),
         "bank_matches",
-        "kind IN ('payment', 'refund', 'bill_payment')",
+        "kind IN ('payment', 'refund', 'bill')",
     )
     op.create_check_constraint(op.f("ck_bank_matches_target"), "bank_matches", TARGET)
     op.execute(MATCH_GUARD)
@@ -169,7 +169,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(OLD_GUARD)
-    op.execute("DELETE FROM bank_matches WHERE kind = 'bill_payment'")
+    op.execute("DELETE FROM bank_matches WHERE kind = 'bill'")
     op.drop_constraint(op.f("ck_bank_matches_target"), "bank_matches", type_="check")
     op.drop_constraint(op.f("ck_bank_matches_kind"), "bank_matches", type_="check")
     op.create_check_constraint(
