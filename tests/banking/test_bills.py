@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories.banking import OTHER_IBAN, PAYER_IBAN, camt, entry, make_account, upload
+from tests.factories.identity import make_employee, make_role, token_client
 from tests.factories.purchases import bill_body, make_supplier
 from workmate.models import AuditLog, BankMatch, SupplierPayment
 
@@ -269,3 +270,50 @@ class TestReview:
         )
         assert r.status_code == 422, r.text
         assert r.json()["field"] == "bill_id"
+
+
+class TestSearchAndRights:
+    async def test_search_finds_open_bills_for_money_out(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        bill = await make_bill(as_admin)
+        account = (await make_account(db)).id
+        await upload(as_admin, account, camt([entry("-20.00", "Sammelueberweisung")]))
+        tx = await only_tx(as_admin, account)
+        url = f"/api/v1/bank-transactions/{tx['id']}/candidates"
+        for q in ("0815", "Papier", bill["number"], "119,00"):
+            found = (await as_admin.get(url, params={"q": q})).json()
+            assert [(c["invoice_id"], c["kind"]) for c in found] == [
+                (bill["id"], "supplier_bill")
+            ], q
+            assert found[0]["reference"] == bill["number"]
+
+    async def test_without_purchases_rights_nothing_is_paid_to_suppliers(
+        self, app: Any, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        bill = await make_bill(as_admin)
+        role = await make_role(db, banking=["read", "write"], payments=["read", "write"])
+        clerk = await make_employee(db, role_id=role.id)
+        account = (await make_account(db)).id
+        async with await token_client(app, db, clerk) as client:
+            r = await upload(
+                client,
+                account,
+                camt([entry("-119.00", "RE-2026-0815", counterparty_iban=SUPPLIER_IBAN)]),
+            )
+            assert r.json()["matching"] == {
+                "booked_automatically": 0,
+                "in_review": 1,
+                "unmatched": 0,
+            }
+            tx = await only_tx(client, account)
+            assert tx["proposals"][0]["auto"] is False
+            refused = await client.post(
+                f"/api/v1/bank-transactions/{tx['id']}/confirm", json={"proposal": 0}
+            )
+            assert refused.status_code == 403, refused.text
+            found = await client.get(
+                f"/api/v1/bank-transactions/{tx['id']}/candidates", params={"q": "0815"}
+            )
+            assert found.status_code == 403  # no invoices.read either
+        assert (await bill_of(as_admin, bill))["status"] == "open"

@@ -237,3 +237,31 @@ async def test_bill_proposals_in_german_confirm_and_undo(
     assert "the supplier's invoice number RE-2026-0815 is in the purpose" in html.unescape(
         english.text
     )
+
+
+async def test_search_a_supplier_bill_and_book_it(
+    web: httpx.AsyncClient, api: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    supplier = await make_supplier(api, iban=OTHER_IBAN)
+    bill = (await api.post("/api/v1/supplier-bills", json=bill_body(supplier["id"]))).json()
+    account = (await make_account(db)).id
+    await upload(api, account, camt([entry("-72.50", "Sammelzahlung")]))
+    tx = (await api.get("/api/v1/bank-transactions")).json()["items"][0]["id"]
+    found = await web.get(f"/banking/transactions/{tx}?q=Papier")
+    assert "Auf eine Gutschrift oder Eingangsrechnung buchen" in found.text
+    assert f'<a href="/purchases/bills/{bill["id"]}">{bill["number"]}</a> (RE-2026-0815)' in (
+        found.text
+    )
+    assert f'name="bill_id" value="{bill["id"]}"' in found.text
+    too_much = await web.post(
+        f"/banking/transactions/{tx}/confirm", data={"bill_id": bill["id"], "amount": "80,00"}
+    )
+    assert too_much.status_code == 422
+    r = await web.post(
+        f"/banking/transactions/{tx}/confirm", data={"bill_id": bill["id"], "amount": "72,50"}
+    )
+    assert r.status_code == 303, r.text
+    paid = await db.scalar(
+        select(func.sum(SupplierPayment.amount)).where(SupplierPayment.bill_id == bill["id"])
+    )
+    assert str(paid) == "72.50"

@@ -26,7 +26,7 @@ from workmate.banking import repository as repo
 from workmate.banking.matching import Index, Matcher, Proposal, Tx, tx_text
 from workmate.banking.schemas import ConfirmRequest, MatchingSummary
 from workmate.banking.service import bank_account_service
-from workmate.errors import Conflict, Invalid, NotFound, WorkmateError, from_database
+from workmate.errors import Conflict, Forbidden, Invalid, NotFound, WorkmateError, from_database
 from workmate.models import BankTransaction
 from workmate.payments.schemas import PaymentCreate
 from workmate.payments.service import payment_service
@@ -102,6 +102,10 @@ def _as_tx(tx: repo.TxRow) -> Tx:
     )
 
 
+def _pays_bills(proposal: Proposal) -> bool:
+    return any(item.kind == "supplier_bill" for item, _ in proposal.allocations)
+
+
 def _refused(exc: Exception) -> bool:
     """A refusal by our rules (domain error or a constraint/trigger), not a failure."""
     if isinstance(exc, WorkmateError):
@@ -139,6 +143,9 @@ class ReconcileService:
             proposals = matcher.propose(_as_tx(tx))
             results.append((tx, proposals))
             if book and who is not None and proposals and proposals[0].auto:
+                if _pays_bills(proposals[0]) and not who.can("purchases", "write"):
+                    proposals[0].auto = False  # a person with the right confirms it
+                    continue
                 automatic.append((tx, proposals[0]))
                 # Later transactions see what this one pays.
                 for item, amount in proposals[0].allocations:
@@ -283,6 +290,8 @@ class ReconcileService:
         if len({item_id for item_id, _, _ in wanted}) != len(wanted):
             raise Invalid("an invoice appears twice in the allocations", field="allocations")
         shares, customers = await self._shares(db, tx, wanted)
+        if any(s.kind == "supplier_bill" for s in shares) and not who.can("purchases", "write"):
+            raise Forbidden("your role may not pay supplier bills", field="bill_id")
         if data.learn_iban and (tx.counterparty_iban is None or len(set(customers)) != 1):
             raise Invalid(
                 "an IBAN is learned from a transfer with the payer's IBAN for one customer",
@@ -359,6 +368,8 @@ class ReconcileService:
         if tx.state != "matched":
             raise Conflict("the bank transaction is not matched", field="transaction")
         found = (await repo.matches_of(db, [tx.id])).get(tx.id, [])
+        if any(m.bill_id for m, _ in found) and not who.can("purchases", "delete"):
+            raise Forbidden("your role may not delete supplier payments", field="transaction")
         for match, _number in found:
             if match.payment_id is not None:
                 await payment_service.delete(db, who, match.payment_id)

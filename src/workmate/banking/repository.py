@@ -603,6 +603,40 @@ async def candidates(
     return [(inv, cname, Decimal(open_)) for inv, cname, open_ in rows]
 
 
+async def bill_candidates(
+    db: AsyncSession, query: str | None, limit: int
+) -> list[tuple[SupplierBill, str, Decimal]]:
+    """Open supplier bills one may pay, by the supplier's or our number, supplier or amount."""
+    paid = (
+        select(func.coalesce(func.sum(SupplierPayment.amount), 0))
+        .where(SupplierPayment.bill_id == SupplierBill.id)
+        .correlate(SupplierBill)
+        .scalar_subquery()
+    )
+    open_ = SupplierBill.amount_due - paid
+    stmt = (
+        select(SupplierBill, Customer.name, open_)
+        .join(Customer, Customer.id == SupplierBill.supplier_id)
+        .where(SupplierBill.kind == "invoice", SupplierBill.status != "paid", open_ > 0)
+    )
+    if query:
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        conditions: list[ColumnElement[bool]] = [
+            SupplierBill.invoice_number.ilike(like),
+            SupplierBill.number.ilike(like),
+            Customer.name.ilike(like),
+        ]
+        amount = _as_amount(query)
+        if amount is not None:
+            conditions += [SupplierBill.amount_due == amount, open_ == amount]
+        stmt = stmt.where(or_(*conditions))
+    rows = await db.execute(
+        stmt.order_by(SupplierBill.invoice_date.desc(), SupplierBill.number).limit(limit)
+    )
+    return [(bill, name, Decimal(o)) for bill, name, o in rows]
+
+
 def _as_amount(query: str) -> Decimal | None:
     text_ = query.strip().replace("€", "").replace(" ", "")
     if "," in text_:

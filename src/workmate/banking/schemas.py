@@ -381,7 +381,8 @@ class CustomerIbanRead(BaseModel):
 
 
 class CandidateRead(BaseModel):
-    """An invoice one might book a transaction on (the search in the review queue)."""
+    """An invoice, credit note or supplier bill (kind `supplier_bill`: `number` is the
+    supplier's, `reference` ours) one might book a transaction on (the review search)."""
 
     invoice_id: uuid.UUID
     number: str
@@ -393,3 +394,4 @@ class CandidateRead(BaseModel):
     issued_date: date
     due_date: date | None
     status: str
+    reference: str | None = None

@@ -398,7 +398,9 @@ async def _detail(
     tx = await banking_queries.transaction(db, transaction_id)
     candidates = []
     if q.strip() and who.can("invoices", "read"):
-        candidates = await banking_queries.candidates(db, transaction_id, q)
+        candidates = await banking_queries.candidates(
+            db, transaction_id, q, bills=who.can("purchases", "read")
+        )
     known = False
     if tx.counterparty_iban:
         found = await repo.known_ibans(db, [tx.counterparty_iban])
@@ -437,7 +439,7 @@ async def _act(
             db,
             transaction_id,
             back=back,
-            errors=domain_error(exc, ("amount", "invoice_id")),
+            errors=domain_error(exc, ("amount", "invoice_id", "bill_id")),
             status_code=refusal(exc).status_code if refusal(exc).status_code < 500 else 422,
         )
     return see_other(target)
@@ -458,20 +460,21 @@ async def confirm(
     booker: PaymentsWrite,
     db: SessionDep,
 ) -> Response:
-    """Book a proposal (one click) or an invoice found by the search."""
+    """Book a proposal (one click) or an invoice or supplier bill found by the search."""
     fmt = formatter(who.locale)
 
     async def act(form: dict[str, str]) -> None:
         learn = form.get("learn_iban") == "on"
         body: dict[str, Any] = {"learn_iban": learn}
-        if form.get("invoice_id"):
+        target = "bill_id" if form.get("bill_id") else "invoice_id"
+        if form.get(target):
             try:
                 amount = parse_decimal(form.get("amount", ""), locale=fmt.babel_locale, strict=True)
             except NumberFormatError:
                 raise _Invalid(
                     fmt.gettext("Enter an amount like %(example)s.", example="1.234,56"), "amount"
                 ) from None
-            body["allocations"] = [{"invoice_id": form["invoice_id"], "amount": str(amount)}]
+            body["allocations"] = [{target: form[target], "amount": str(amount)}]
         else:
             body["proposal"] = form.get("proposal", "0")
         try:
