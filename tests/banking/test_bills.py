@@ -1,6 +1,7 @@
 """Outgoing debits matched to supplier bills over the API, on a real statement file: the exact
 ones booked as supplier payments by themselves, a partial one waiting for review, confirming,
-undoing (the supplier payment is deleted), and money that pays no bill."""
+undoing (the supplier payment is deleted), money that pays no bill, rights, and the rules the
+database keeps whoever writes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories.banking import OTHER_IBAN, PAYER_IBAN, camt, entry, make_account, upload
@@ -317,3 +320,52 @@ class TestSearchAndRights:
             )
             assert found.status_code == 403  # no invoices.read either
         assert (await bill_of(as_admin, bill))["status"] == "open"
+
+
+class TestDatabaseRules:
+    async def test_a_bill_share_is_money_out_and_exactly_its_supplier_payment(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        bill = await make_bill(as_admin)
+        pay = await as_admin.post(
+            f"/api/v1/supplier-bills/{bill['id']}/payments",
+            json={"amount": "10.00", "payment_date": "2026-03-10"},
+        )
+        assert pay.status_code == 201, pay.text
+        payment = pay.json()["id"]
+        account = (await make_account(db)).id
+        await upload(as_admin, account, camt([entry("-10.00", "x"), entry("10.00", "y")]))
+        listed = (await as_admin.get("/api/v1/bank-transactions")).json()["items"]
+        out = next(t["id"] for t in listed if Decimal(t["amount"]) < 0)
+        into = next(t["id"] for t in listed if Decimal(t["amount"]) > 0)
+
+        async def refused(values: dict[str, Any], words: str) -> None:
+            columns = ", ".join(values)
+            params = ", ".join(f":{k}" for k in values)
+            with pytest.raises(DBAPIError, match=words):
+                async with db.begin_nested():
+                    await db.execute(
+                        text(f"INSERT INTO bank_matches ({columns}) VALUES ({params})"),
+                        values,
+                    )
+
+        share = {"transaction_id": out, "bill_id": bill["id"], "amount": "10.00", "kind": "bill"}
+        await refused(share, "exactly its payment")
+        await refused({**share, "kind": "refund"}, "ck_bank_matches_target")
+        await refused({**share, "supplier_payment_id": payment, "amount": "5.00"}, "exactly")
+        await refused(
+            {**share, "transaction_id": into, "supplier_payment_id": payment},
+            "only money paid out",
+        )
+        await db.execute(
+            text(
+                "INSERT INTO bank_matches (transaction_id, bill_id, supplier_payment_id, amount, "
+                "kind) VALUES (:t, :b, :p, 10.00, 'bill')"
+            ),
+            {"t": out, "b": bill["id"], "p": payment},
+        )
+        state = "SELECT state FROM bank_transactions WHERE id = :t"
+        assert await db.scalar(text(state), {"t": out}) == "matched"
+        # The supplier payment deleted by any path takes the match with it.
+        await db.execute(text("DELETE FROM supplier_payments WHERE id = :p"), {"p": payment})
+        assert await db.scalar(text(state), {"t": out}) == "review"

@@ -342,10 +342,12 @@ class ReconcileService:
     ) -> list[tuple[uuid.UUID, Decimal, bool]]:
         """(invoice or bill id, amount, whether it is a supplier bill) per share."""
         if data.allocations is not None:
-            return [
-                (a.bill_id or a.invoice_id, a.amount, a.bill_id is not None)  # type: ignore[misc]
-                for a in data.allocations
-            ]
+            wanted = []
+            for a in data.allocations:
+                item_id = a.bill_id or a.invoice_id
+                assert item_id is not None  # the schema wants exactly one of them
+                wanted.append((item_id, a.amount, a.bill_id is not None))
+            return wanted
         assert data.proposal is not None
         if data.proposal >= len(tx.proposals):
             raise Invalid(
