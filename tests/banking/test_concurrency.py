@@ -101,9 +101,10 @@ async def test_confirm_and_undo_racing_stay_consistent(
     await assert_money_invariant(live_db)
 
 
-async def test_two_people_confirming_one_bill_proposal_book_one_supplier_payment(
-    live_server: str, live_db: AsyncSession
-) -> None:
+async def _bill_queued(
+    live_server: str, live_db: AsyncSession, amount: str
+) -> tuple[dict[str, str], str, uuid.UUID]:
+    """A debit in the review queue proposing a partial payment of a fresh supplier bill."""
     number = f"LR-2099-{uuid.uuid4().int % 10**6:06d}"
     iban = str(
         IBAN.generate(
@@ -119,9 +120,7 @@ async def test_two_people_confirming_one_bill_proposal_book_one_supplier_payment
         )
         body = bill_body(supplier["id"], invoice_number=number)
         bill = (await client.post("/api/v1/supplier-bills", json=body)).json()
-        r = await upload(
-            client, account.id, camt([entry("-100.00", f"Abschlag {number}")], iban=iban)
-        )
+        r = await upload(client, account.id, camt([entry(amount, f"Abschlag {number}")], iban=iban))
         assert r.status_code == 201, r.text
         listed = (
             await client.get("/api/v1/bank-transactions", params={"account_id": str(account.id)})
@@ -129,16 +128,49 @@ async def test_two_people_confirming_one_bill_proposal_book_one_supplier_payment
     [tx] = listed["items"]
     assert tx["state"] == "review"
     assert tx["proposals"][0]["allocations"][0]["invoice_id"] == bill["id"]
-    url = f"/api/v1/bank-transactions/{tx['id']}/confirm"
+    return headers, tx["id"], uuid.UUID(bill["id"])
+
+
+async def _supplier_payments(live_db: AsyncSession, bill: uuid.UUID) -> int:
+    return int(
+        await live_db.scalar(
+            select(func.count()).select_from(SupplierPayment).where(SupplierPayment.bill_id == bill)
+        )
+        or 0
+    )
+
+
+async def test_two_people_confirming_one_bill_proposal_book_one_supplier_payment(
+    live_server: str, live_db: AsyncSession
+) -> None:
+    headers, tx, bill = await _bill_queued(live_server, live_db, "-100.00")
+    url = f"/api/v1/bank-transactions/{tx}/confirm"
     responses = await asyncio.gather(
         *(_post(live_server, headers, url, {"proposal": 0}) for _ in range(8))
     )
     codes = Counter(r.status_code for r in responses)
     assert codes == {200: 1, 409: 7}, [r.text for r in responses]
-    payments = await live_db.scalar(
-        select(func.count())
-        .select_from(SupplierPayment)
-        .where(SupplierPayment.bill_id == uuid.UUID(bill["id"]))
+    assert await _supplier_payments(live_db, bill) == 1
+    await assert_money_invariant(live_db)
+
+
+async def test_bill_confirm_and_undo_racing_stay_consistent(
+    live_server: str, live_db: AsyncSession
+) -> None:
+    headers, tx, bill = await _bill_queued(live_server, live_db, "-60.00")
+    confirm = f"/api/v1/bank-transactions/{tx}/confirm"
+    undo = f"/api/v1/bank-transactions/{tx}/undo"
+    for _ in range(3):
+        await asyncio.gather(
+            _post(live_server, headers, confirm, {"proposal": 0}),
+            _post(live_server, headers, undo),
+            _post(live_server, headers, confirm, {"proposal": 0}),
+        )
+    async with httpx.AsyncClient(base_url=live_server, headers=headers, timeout=60) as client:
+        state = (await client.get(f"/api/v1/bank-transactions/{tx}")).json()["state"]
+    matches = await live_db.scalar(
+        select(func.count()).select_from(BankMatch).where(BankMatch.transaction_id == uuid.UUID(tx))
     )
-    assert payments == 1
+    assert await _supplier_payments(live_db, bill) == matches
+    assert (state == "matched") == (matches == 1)
     await assert_money_invariant(live_db)

@@ -405,6 +405,10 @@ async def _detail(
     if tx.counterparty_iban:
         found = await repo.known_ibans(db, [tx.counterparty_iban])
         known = bool(found.get(tx.counterparty_iban))
+        if tx.amount < 0 and not known:
+            # A supplier's own IBAN (or a bill's) needs no remembering.
+            payees = await repo.payee_ibans(db, [tx.counterparty_iban])
+            known = bool(payees.get(tx.counterparty_iban))
     return render(
         request,
         "banking/detail.html",
