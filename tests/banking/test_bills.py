@@ -260,6 +260,25 @@ class TestReview:
         assert r.status_code == 200, r.text
         assert r.json()["matches"][0]["bill_id"] == bill["id"]
 
+    async def test_a_bill_in_another_currency_is_not_paid_from_a_euro_account(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        supplier = await make_supplier(as_admin, iban=SUPPLIER_IBAN)
+        r = await as_admin.post(
+            "/api/v1/supplier-bills", json=bill_body(supplier["id"], currency="USD")
+        )
+        assert r.status_code == 201, r.text
+        account = (await make_account(db)).id
+        await upload(as_admin, account, camt([entry("-172.50", "RE-2026-0815")]))
+        tx = await only_tx(as_admin, account)
+        assert tx["proposals"] == []  # only bills in euros are proposed
+        refused = await as_admin.post(
+            f"/api/v1/bank-transactions/{tx['id']}/confirm",
+            json={"allocations": [{"bill_id": r.json()["id"], "amount": "172.50"}]},
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"] == "the supplier bill is in USD, the transaction in EUR"
+
     async def test_money_received_cannot_pay_a_bill(
         self, as_admin: httpx.AsyncClient, db: AsyncSession
     ) -> None:

@@ -321,6 +321,12 @@ class ReconcileService:
                         "money paid out pays supplier bills; money received pays invoices",
                         field="bill_id",
                     )
+                if found.currency != tx.currency:
+                    raise Invalid(
+                        "the supplier bill is in {currency}, the transaction in {paid}",
+                        field="bill_id",
+                        params={"currency": found.currency, "paid": tx.currency},
+                    )
                 shares.append(Share(item_id, amount, "supplier_bill"))
                 customers.append(found.supplier_id)
                 continue
