@@ -180,6 +180,27 @@ MESSAGES: dict[str, Entry] = {
     "fk_bank_matches_payment_id_payments": ForeignKey(
         "payment_id", "payment does not exist", "the payment belongs to a bank transaction"
     ),
+    "uq_bank_matches_transaction_bill": Rule(
+        Conflict, "bill_id", "the bank transaction is already matched to this supplier bill"
+    ),
+    "uq_bank_matches_supplier_payment_id": Rule(
+        Conflict,
+        "supplier_payment_id",
+        "the supplier payment already belongs to a bank transaction",
+    ),
+    "ck_bank_matches_target": Rule(
+        Invalid, "bill_id", "a match books on one invoice, or on one supplier bill with its payment"
+    ),
+    "fk_bank_matches_bill_id_supplier_bills": ForeignKey(
+        "bill_id",
+        "supplier bill does not exist",
+        "the supplier bill is matched to a bank transaction",
+    ),
+    "fk_bank_matches_supplier_payment_id_supplier_payments": ForeignKey(
+        "supplier_payment_id",
+        "supplier payment does not exist",
+        "the supplier payment belongs to a bank transaction",
+    ),
     "fk_bank_matches_created_by_employees": ForeignKey(
         "created_by", "employee does not exist", "the employee confirmed bank matches"
     ),

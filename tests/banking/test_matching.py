@@ -113,3 +113,28 @@ def test_the_pieces() -> None:
     assert ("202600043", (2026, 43), True) in found
     assert name_similarity("MUELLER BAU GMBH & CO. KG", "Müller Bau GmbH & Co. KG") >= 0.9
     assert name_similarity("Tankstelle", "Müller Bau GmbH") < 0.6
+
+
+def test_money_out_pays_a_supplier_bill_and_its_evidence_speaks_of_the_supplier() -> None:
+    bill = item("2026-4711", "595.00", B, "Holz Schmidt AG", kind="supplier_bill", reference="ER")
+    invoice = item("RE-2026-04711", "595.00")  # our own invoice: money in only
+    index = Index([bill, invoice], payees={IBAN_A: {B}})
+    [best] = Matcher(index).propose(tx("-595.00", "Rg 2026-4711", "HOLZ SCHMIDT", IBAN_A))
+    assert best.auto
+    assert [i.id for i, _ in best.allocations] == [bill.id]
+    assert codes(best)[:2] == ["bill_number_exact", "amount_open"]
+    assert "bill_iban_known" in codes(best)
+    assert "bill_name_similar" in codes(best)
+    assert best.as_json()["allocations"][0]["reference"] == "ER"
+    # The supplier's IBAN says nothing about money received.
+    incoming = Matcher(index).propose(tx("595.00", "Zahlung", "HOLZ SCHMIDT", IBAN_A))
+    assert all(i.kind == "invoice" for p in incoming for i, _ in p.allocations)
+
+
+def test_a_payee_iban_with_two_bills_of_the_amount_is_not_automatic() -> None:
+    one = item("LR-2026-00001", "100.00", B, "Holz Schmidt AG", kind="supplier_bill")
+    two = item("LR-2026-00002", "100.00", B, "Holz Schmidt AG", kind="supplier_bill")
+    index = Index([one, two], payees={IBAN_A: {B}})
+    proposals = Matcher(index).propose(tx("-100.00", "Lieferung", None, IBAN_A))
+    assert len(proposals) == 2
+    assert not any(p.auto for p in proposals)

@@ -3,6 +3,7 @@ review queue with evidence in words, confirming, searching another invoice, undo
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,10 +12,19 @@ import pytest_asyncio
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories.banking import PAYER_IBAN, camt, entry, make_account, make_open_invoice, upload
+from tests.factories.banking import (
+    OTHER_IBAN,
+    PAYER_IBAN,
+    camt,
+    entry,
+    make_account,
+    make_open_invoice,
+    upload,
+)
 from tests.factories.identity import session_client, token_client
+from tests.factories.purchases import bill_body, make_supplier
 from tests.factories.records import make_customer
-from workmate.models import CustomerIban, Employee, Payment
+from workmate.models import CustomerIban, Employee, Payment, SupplierPayment
 from workmate.web.routes.banking import EVIDENCE_TEXTS, NOTE_TEXTS
 
 
@@ -174,3 +184,84 @@ async def test_csv_mapping_is_kept_for_the_account(
     assert saved["amount"] == "Summe"
     preset = await web.post(f"/banking/accounts/{account}/mapping", data={"preset": "ing"})
     assert preset.status_code == 303
+
+
+async def test_bill_proposals_in_german_confirm_and_undo(
+    web: httpx.AsyncClient, api: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    supplier = await make_supplier(api, iban=OTHER_IBAN)
+    bill = (
+        await api.post("/api/v1/supplier-bills", json=bill_body(supplier["id"]))
+    ).json()  # 172.50 due
+    account = (await make_account(db)).id
+    r = await upload(
+        api,
+        account,
+        camt(
+            [
+                entry(
+                    "-100.00",
+                    "Abschlag RE-2026-0815",
+                    counterparty_name="Papier Müller GmbH",
+                    counterparty_iban=OTHER_IBAN,
+                )
+            ]
+        ),
+    )
+    assert r.json()["matching"]["in_review"] == 1, r.text
+    tx = (await api.get("/api/v1/bank-transactions")).json()["items"][0]["id"]
+    queue = await web.get("/banking/transactions?state=review")
+    assert (
+        "die Rechnungsnummer RE-2026-0815 des Lieferanten steht im Verwendungszweck" in queue.text
+    )
+    assert "der Betrag zahlt 100,00 EUR der offenen 172,50 EUR (Teilzahlung)" in queue.text
+    assert f"die IBAN {OTHER_IBAN} des Empfängers ist für den Lieferanten" in queue.text
+    detail = await web.get(f"/banking/transactions/{tx}")
+    assert f'Eingangsrechnung <a href="/purchases/bills/{bill["id"]}">{bill["number"]}</a>' in (
+        detail.text
+    )
+    assert "Rechnung RE-2026-0815 von Papier Müller GmbH" in detail.text
+    confirmed = await web.post(f"/banking/transactions/{tx}/confirm", data={"proposal": "0"})
+    assert confirmed.status_code == 303, confirmed.text
+    booked = await web.get(f"/banking/transactions/{tx}")
+    assert "Zahlung der Eingangsrechnung" in booked.text
+    paid = await db.scalar(
+        select(func.sum(SupplierPayment.amount)).where(SupplierPayment.bill_id == bill["id"])
+    )
+    assert str(paid) == "100.00"
+    undone = await web.post(f"/banking/transactions/{tx}/undo")
+    assert undone.status_code == 303
+    assert await db.scalar(select(func.count()).select_from(SupplierPayment)) == 0
+    await web.post("/preferences/locale", data={"locale": "en", "next": "/"})
+    english = await web.get("/banking/transactions?state=review")
+    assert "the supplier's invoice number RE-2026-0815 is in the purpose" in html.unescape(
+        english.text
+    )
+
+
+async def test_search_a_supplier_bill_and_book_it(
+    web: httpx.AsyncClient, api: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    supplier = await make_supplier(api, iban=OTHER_IBAN)
+    bill = (await api.post("/api/v1/supplier-bills", json=bill_body(supplier["id"]))).json()
+    account = (await make_account(db)).id
+    await upload(api, account, camt([entry("-72.50", "Sammelzahlung")]))
+    tx = (await api.get("/api/v1/bank-transactions")).json()["items"][0]["id"]
+    found = await web.get(f"/banking/transactions/{tx}?q=Papier")
+    assert "Auf eine Gutschrift oder Eingangsrechnung buchen" in found.text
+    assert f'<a href="/purchases/bills/{bill["id"]}">{bill["number"]}</a> (RE-2026-0815)' in (
+        found.text
+    )
+    assert f'name="bill_id" value="{bill["id"]}"' in found.text
+    too_much = await web.post(
+        f"/banking/transactions/{tx}/confirm", data={"bill_id": bill["id"], "amount": "80,00"}
+    )
+    assert too_much.status_code == 422
+    r = await web.post(
+        f"/banking/transactions/{tx}/confirm", data={"bill_id": bill["id"], "amount": "72,50"}
+    )
+    assert r.status_code == 303, r.text
+    paid = await db.scalar(
+        select(func.sum(SupplierPayment.amount)).where(SupplierPayment.bill_id == bill["id"])
+    )
+    assert str(paid) == "72.50"

@@ -240,8 +240,11 @@ async def search_candidates(
     db: SessionDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[CandidateRead]:
-    """Open invoices (money in) or credit notes (money out) by number, customer or amount."""
-    return await banking_queries.candidates(db, transaction_id, q)
+    """Open invoices (money in) or credit notes and, for a role that reads purchases, supplier
+    bills (money out) by number, customer or supplier, or amount."""
+    return await banking_queries.candidates(
+        db, transaction_id, q, bills=who.can("purchases", "read")
+    )
 
 
 async def _answer(db: AsyncSession, transaction_id: uuid.UUID) -> TransactionRead:

@@ -1,6 +1,7 @@
 """The evidence a proposal shows, in words. Codes are stable (API, stored proposals); each has
 an English message template whose German translation is in the web catalog (web/banking.py
-marks them). Points say how much each piece weighs in the score (0..100)."""
+marks them). A supplier bill's evidence has its own words (codes `bill_...`, matching.BILL_CODES).
+Points say how much each piece weighs in the score (0..100)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,23 @@ TEMPLATES: dict[str, str] = {
     "date_after": "booked {days} days after the invoice date {issued}",
     "date_before": "booked before the invoice date {issued}",
     "refund": "money paid out for credit note {number}",
+    "bill_number_exact": "the supplier's invoice number {number} is in the purpose",
+    "bill_number_reformatted": (
+        "the supplier's invoice number {number} is in the purpose, written as “{found}”"
+    ),
+    "bill_number_similar": (
+        "the purpose has “{found}”, one character away from the supplier's invoice number {number}"
+    ),
+    "bill_amount_sum": (
+        "the amount equals the open amounts of {count} supplier bills together ({open} EUR)"
+    ),
+    "bill_amount_unique": "the only open bill of this supplier with this amount",
+    "bill_iban_known": "the payee's IBAN {iban} is known for supplier {customer}",
+    "bill_iban_other": "the payee's IBAN {iban} is known for another business partner",
+    "bill_name_similar": (
+        "the account holder “{name}” resembles supplier {customer} ({percent} %)"
+    ),
+    "bill_name_differs": "the account holder “{name}” does not resemble supplier {customer}",
 }
 
 

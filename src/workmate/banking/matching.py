@@ -6,9 +6,9 @@ are dictionaries by number digits, by number groups, by one-digit-off variants (
 amount and by IBAN, so a year of transactions is matched without a query or a scan of all
 invoices per transaction.
 
-Money in is matched to invoices, money out to credit notes (refunds). Supplier bills (money
-out) plug in as another item kind once they exist: they need only to be loaded as `Item`s of
-their kind and booked by their own service (see `DEBIT_KINDS` and reconcile.py).
+Money in is matched to invoices, money out to credit notes (refunds) and to supplier bills
+(kind `supplier_bill`: the supplier's invoice number, the supplier as the "customer", the
+supplier's IBANs in `Index.payees`). Their evidence reads as the bill's (`BILL_CODES`).
 
 Automatic booking needs all of: the amount equals the open amount (or the sum of the open
 amounts named); each invoice is identified (its number in the purpose; or the payer's IBAN
@@ -36,8 +36,17 @@ from typing import Any
 AUTO_THRESHOLD = 80
 MAX_PROPOSALS = 3
 CREDIT_KINDS = ("invoice",)
-# Kinds money out can settle; supplier bills join here when the purchase side exists.
-DEBIT_KINDS = ("credit_note",)
+# Kinds money out can settle.
+DEBIT_KINDS = ("credit_note", "supplier_bill")
+# Evidence that speaks of the invoice's number, customer or IBAN reads differently for a
+# supplier bill: the code gets the prefix "bill_" (same points, its own words).
+BILL_CODES = frozenset(
+    (
+        *("number_exact", "number_reformatted", "number_similar"),
+        *("amount_sum", "amount_unique", "iban_known", "iban_other", "name_similar"),
+        *("name_differs",),
+    )
+)
 SKONTO_PERCENTS = (Decimal(2), Decimal(3), Decimal(1))
 # Subset sums over one customer's open invoices stay small.
 MAX_SUBSET_ITEMS = 12
@@ -80,7 +89,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 @dataclass(slots=True)
 class Item:
-    """An issued invoice (open for payments) or credit note (open for a refund)."""
+    """An issued invoice (open for payments), credit note (open for a refund) or supplier
+    bill (open for our payment; `number` is the supplier's, `reference` our ER number)."""
 
     id: uuid.UUID
     number: str
@@ -91,6 +101,7 @@ class Item:
     open: Decimal
     issued: date
     due: date | None = None
+    reference: str | None = None
 
     @property
     def paid(self) -> Decimal:
@@ -141,6 +152,7 @@ class Proposal:
                     "customer": item.customer_name,
                     "amount": str(amount),
                     "open": str(item.open),
+                    **({"reference": item.reference} if item.reference else {}),
                 }
                 for item, amount in self.allocations
             ],
@@ -242,10 +254,15 @@ class Index:
     """Everything the matcher looks up, built once per run."""
 
     def __init__(
-        self, items: Iterable[Item], ibans: dict[str, set[uuid.UUID]] | None = None
+        self,
+        items: Iterable[Item],
+        ibans: dict[str, set[uuid.UUID]] | None = None,
+        payees: dict[str, set[uuid.UUID]] | None = None,
     ) -> None:
         self.items = list(items)
         self.ibans = ibans or {}
+        # Where we pay suppliers (their IBAN, a bill's IBAN): known for money out only.
+        self.payees = payees or {}
         self.by_digits: dict[str, list[Item]] = defaultdict(list)
         self.by_groups: dict[tuple[int, ...], list[Item]] = defaultdict(list)
         self.by_variant: dict[str, list[Item]] = defaultdict(list)
@@ -353,6 +370,8 @@ class Matcher:
         amount = abs(tx.amount)
         hits = self.index.hits(tx.text, kinds)
         known = self.index.ibans.get(tx.counterparty_iban or "", set())
+        if not incoming:
+            known = known | self.index.payees.get(tx.counterparty_iban or "", set())
         candidates: dict[tuple[uuid.UUID, ...], list[Item]] = {}
 
         def add(items: list[Item]) -> None:
@@ -465,6 +484,11 @@ class Matcher:
             days = (tx.booking_date - last.issued).days
             evidence.append(_ev("date_after", days=days, issued=last.issued))
         proposal.score = max(0, min(100, sum(e.points for e in evidence)))
+        if all(i.kind == "supplier_bill" for i in items):
+            evidence[:] = [
+                Evidence(f"bill_{e.code}", e.params, e.points) if e.code in BILL_CODES else e
+                for e in evidence
+            ]
         typo_ok = len(items) == 1 and codes == ["number_similar"] and iban_ok
         identified = by_number or unique or typo_ok
         proposal.qualifies = (

@@ -81,15 +81,33 @@ class BankingQueries:
         return result
 
     async def candidates(
-        self, db: AsyncSession, transaction_id: uuid.UUID, query: str | None
+        self, db: AsyncSession, transaction_id: uuid.UUID, query: str | None, *, bills: bool
     ) -> list[CandidateRead]:
-        """What the transaction could pay: open invoices for money in, credit notes for out."""
+        """What the transaction could pay: open invoices for money in, credit notes and (with
+        `bills`) open supplier bills for money out."""
         tx = await repo.transaction(db, transaction_id)
         if tx is None:
             raise NotFound("bank transaction", field="transaction_id")
         kind = "invoice" if tx.amount > 0 else "credit_note"
-        found = await repo.candidates(db, (query or "").strip() or None, kind, CANDIDATES)
+        query = (query or "").strip() or None
+        found = await repo.candidates(db, query, kind, CANDIDATES)
+        owed = await repo.bill_candidates(db, query, CANDIDATES) if bills and tx.amount < 0 else []
         return [
+            CandidateRead(
+                invoice_id=bill.id,
+                number=bill.invoice_number,
+                kind="supplier_bill",
+                customer_id=bill.supplier_id,
+                customer=name,
+                total=bill.amount_due,
+                open=open_,
+                issued_date=bill.invoice_date,
+                due_date=bill.due_date,
+                status=bill.status,
+                reference=bill.number,
+            )
+            for bill, name, open_ in owed
+        ] + [
             CandidateRead(
                 invoice_id=inv.id,
                 number=inv.number or "",

@@ -42,6 +42,8 @@ from workmate.models import (
     CustomerIban,
     Invoice,
     Payment,
+    SupplierBill,
+    SupplierPayment,
 )
 
 # Columns written by the bulk import, in COPY order.
@@ -402,8 +404,9 @@ async def matches_of(
     if not transaction_ids:
         return found
     rows = await db.execute(
-        select(BankMatch, Invoice.number)
-        .join(Invoice, Invoice.id == BankMatch.invoice_id)
+        select(BankMatch, func.coalesce(Invoice.number, SupplierBill.number))
+        .outerjoin(Invoice, Invoice.id == BankMatch.invoice_id)
+        .outerjoin(SupplierBill, SupplierBill.id == BankMatch.bill_id)
         .where(BankMatch.transaction_id.in_(list(transaction_ids)))
         .order_by(BankMatch.created_at, BankMatch.id)
     )
@@ -479,6 +482,69 @@ async def open_items(db: AsyncSession) -> list[Item]:
     return items
 
 
+async def open_bills(db: AsyncSession) -> list[Item]:
+    """Supplier bills (not credit notes) in EUR with an open amount, as items of kind
+    `supplier_bill`: the supplier's invoice number, the supplier as the customer."""
+    paid = (
+        select(SupplierPayment.bill_id, func.sum(SupplierPayment.amount).label("paid"))
+        .group_by(SupplierPayment.bill_id)
+        .subquery()
+    )
+    rows = await db.execute(
+        select(
+            SupplierBill.id,
+            SupplierBill.invoice_number,
+            SupplierBill.supplier_id,
+            Customer.name,
+            SupplierBill.amount_due,
+            SupplierBill.amount_due - func.coalesce(paid.c.paid, 0),
+            SupplierBill.invoice_date,
+            SupplierBill.due_date,
+            SupplierBill.number,
+        )
+        .join(Customer, Customer.id == SupplierBill.supplier_id)
+        .outerjoin(paid, paid.c.bill_id == SupplierBill.id)
+        .where(
+            SupplierBill.kind == "invoice",
+            SupplierBill.status != "paid",
+            SupplierBill.currency == "EUR",
+        )
+    )
+    return [
+        Item(
+            id_, number, "supplier_bill", supplier, name, due, Decimal(open_), issued, due_date, own
+        )
+        for id_, number, supplier, name, due, open_, issued, due_date, own in rows
+        if open_ > 0
+    ]
+
+
+async def payee_ibans(db: AsyncSession, ibans: Iterable[str]) -> dict[str, set[uuid.UUID]]:
+    """Suppliers by the IBANs we pay them at: the supplier's IBAN or one on a bill."""
+    wanted = sorted({i for i in ibans if i})
+    found: dict[str, set[uuid.UUID]] = defaultdict(set)
+    if not wanted:
+        return found
+    compact = func.upper(func.replace(Customer.iban, " ", ""))
+    suppliers = select(compact, Customer.id).where(
+        Customer.is_supplier, one_of(compact, wanted, TEXTS)
+    )
+    on_bills = select(
+        func.upper(func.replace(SupplierBill.iban, " ", "")), SupplierBill.supplier_id
+    ).where(one_of(func.upper(func.replace(SupplierBill.iban, " ", "")), wanted, TEXTS))
+    for query in (suppliers, on_bills):
+        for iban, supplier in await db.execute(query):
+            found[iban].add(supplier)
+    return found
+
+
+async def bills(db: AsyncSession, bill_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SupplierBill]:
+    if not bill_ids:
+        return {}
+    rows = await db.scalars(select(SupplierBill).where(SupplierBill.id.in_(list(bill_ids))))
+    return {bill.id: bill for bill in rows}
+
+
 async def known_ibans(db: AsyncSession, ibans: Iterable[str]) -> dict[str, set[uuid.UUID]]:
     wanted = sorted({i for i in ibans if i})
     found: dict[str, set[uuid.UUID]] = defaultdict(set)
@@ -535,6 +601,40 @@ async def candidates(
         stmt = stmt.where(or_(*conditions))
     rows = await db.execute(stmt.order_by(Invoice.issued_date.desc(), Invoice.number).limit(limit))
     return [(inv, cname, Decimal(open_)) for inv, cname, open_ in rows]
+
+
+async def bill_candidates(
+    db: AsyncSession, query: str | None, limit: int
+) -> list[tuple[SupplierBill, str, Decimal]]:
+    """Open supplier bills one may pay, by the supplier's or our number, supplier or amount."""
+    paid = (
+        select(func.coalesce(func.sum(SupplierPayment.amount), 0))
+        .where(SupplierPayment.bill_id == SupplierBill.id)
+        .correlate(SupplierBill)
+        .scalar_subquery()
+    )
+    open_ = SupplierBill.amount_due - paid
+    stmt = (
+        select(SupplierBill, Customer.name, open_)
+        .join(Customer, Customer.id == SupplierBill.supplier_id)
+        .where(SupplierBill.kind == "invoice", SupplierBill.status != "paid", open_ > 0)
+    )
+    if query:
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        conditions: list[ColumnElement[bool]] = [
+            SupplierBill.invoice_number.ilike(like),
+            SupplierBill.number.ilike(like),
+            Customer.name.ilike(like),
+        ]
+        amount = _as_amount(query)
+        if amount is not None:
+            conditions += [SupplierBill.amount_due == amount, open_ == amount]
+        stmt = stmt.where(or_(*conditions))
+    rows = await db.execute(
+        stmt.order_by(SupplierBill.invoice_date.desc(), SupplierBill.number).limit(limit)
+    )
+    return [(bill, name, Decimal(o)) for bill, name, o in rows]
 
 
 def _as_amount(query: str) -> Decimal | None:

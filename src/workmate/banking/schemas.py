@@ -239,13 +239,18 @@ class EvidenceRead(BaseModel):
 
 
 class AllocationRead(BaseModel):
+    # The invoice, credit note or supplier bill (kind `supplier_bill`) the share books on.
     invoice_id: uuid.UUID
+    # The invoice's number; for a supplier bill the supplier's invoice number.
     number: str
     kind: str
+    # The customer, or the supplier of a bill.
     customer_id: uuid.UUID
     customer: str
     amount: Decimal
     open: Decimal
+    # A supplier bill's own number (ER-...).
+    reference: str | None = None
 
 
 class ProposalRead(BaseModel):
@@ -275,9 +280,12 @@ class MatchRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    invoice_id: uuid.UUID
+    invoice_id: uuid.UUID | None
+    # The invoice's number, or the supplier bill's own number (ER-...).
     invoice_number: str | None = None
     payment_id: uuid.UUID | None
+    bill_id: uuid.UUID | None = None
+    supplier_payment_id: uuid.UUID | None = None
     amount: Decimal
     kind: str
     auto: bool
@@ -322,8 +330,17 @@ class TransactionRead(BaseModel):
 
 
 class Allocation(Input):
-    invoice_id: uuid.UUID
+    """A share on an invoice or credit note (`invoice_id`) or on a supplier bill (`bill_id`)."""
+
+    invoice_id: uuid.UUID | None = None
+    bill_id: uuid.UUID | None = None
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+
+    @model_validator(mode="after")
+    def _one(self) -> Allocation:
+        if (self.invoice_id is None) == (self.bill_id is None):
+            raise ValueError("give either invoice_id or bill_id")
+        return self
 
 
 class ConfirmRequest(Input):
@@ -364,7 +381,8 @@ class CustomerIbanRead(BaseModel):
 
 
 class CandidateRead(BaseModel):
-    """An invoice one might book a transaction on (the search in the review queue)."""
+    """An invoice, credit note or supplier bill (kind `supplier_bill`: `number` is the
+    supplier's, `reference` ours) one might book a transaction on (the review search)."""
 
     invoice_id: uuid.UUID
     number: str
@@ -376,3 +394,4 @@ class CandidateRead(BaseModel):
     issued_date: date
     due_date: date | None
     status: str
+    reference: str | None = None

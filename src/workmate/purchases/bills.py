@@ -366,6 +366,23 @@ class BillService:
         )
         return PaymentRead.model_validate(payment)
 
+    async def delete_payment(self, db: AsyncSession, who: Principal, payment_id: uuid.UUID) -> None:
+        """Remove a payment (a bank match's undo); the bill's status follows (open again).
+        The bill is locked first, as booking does; of parallel deletes one finds it."""
+        payment = await repo.payment(db, payment_id)
+        if payment is None:
+            raise NotFound("supplier payment", field="payment_id")
+        await repo.bill(db, payment.bill_id, lock=True)
+        payment = await repo.payment(db, payment_id, lock=True)
+        if payment is None:
+            raise NotFound("supplier payment", field="payment_id")
+        before = audit_service.snapshot(payment)
+        await db.delete(payment)
+        await db.flush()
+        await audit_service.record(
+            db, who, "delete", "supplier_payment", payment_id, diff(before, None)
+        )
+
     async def payments(self, db: AsyncSession, bill_id: uuid.UUID) -> list[PaymentRead]:
         """The payments of a bill, oldest first."""
         if await repo.bill(db, bill_id) is None:

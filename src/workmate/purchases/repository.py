@@ -291,6 +291,15 @@ async def payments_of(db: AsyncSession, bill_id: uuid.UUID) -> list[SupplierPaym
     )
 
 
+async def payment(
+    db: AsyncSession, payment_id: uuid.UUID, *, lock: bool = False
+) -> SupplierPayment | None:
+    stmt = select(SupplierPayment).where(SupplierPayment.id == payment_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return await db.scalar(stmt)
+
+
 async def payment_by_key(db: AsyncSession, key: str) -> SupplierPayment | None:
     return await db.scalar(select(SupplierPayment).where(SupplierPayment.idempotency_key == key))
 

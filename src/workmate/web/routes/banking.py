@@ -97,6 +97,23 @@ EVIDENCE_TEXTS = {
     "date_after": N_("booked {days} days after the invoice date {issued}"),
     "date_before": N_("booked before the invoice date {issued}"),
     "refund": N_("money paid out for credit note {number}"),
+    "bill_number_exact": N_("the supplier's invoice number {number} is in the purpose"),
+    "bill_number_reformatted": N_(
+        "the supplier's invoice number {number} is in the purpose, written as “{found}”"
+    ),
+    "bill_number_similar": N_(
+        "the purpose has “{found}”, one character away from the supplier's invoice number {number}"
+    ),
+    "bill_amount_sum": N_(
+        "the amount equals the open amounts of {count} supplier bills together ({open} EUR)"
+    ),
+    "bill_amount_unique": N_("the only open bill of this supplier with this amount"),
+    "bill_iban_known": N_("the payee's IBAN {iban} is known for supplier {customer}"),
+    "bill_iban_other": N_("the payee's IBAN {iban} is known for another business partner"),
+    "bill_name_similar": N_(
+        "the account holder “{name}” resembles supplier {customer} ({percent} %)"
+    ),
+    "bill_name_differs": N_("the account holder “{name}” does not resemble supplier {customer}"),
 }
 NOTE_TEXTS = {
     "pending_skipped": N_("{count} entries not yet booked (pending) were left out"),
@@ -381,11 +398,17 @@ async def _detail(
     tx = await banking_queries.transaction(db, transaction_id)
     candidates = []
     if q.strip() and who.can("invoices", "read"):
-        candidates = await banking_queries.candidates(db, transaction_id, q)
+        candidates = await banking_queries.candidates(
+            db, transaction_id, q, bills=who.can("purchases", "read")
+        )
     known = False
     if tx.counterparty_iban:
         found = await repo.known_ibans(db, [tx.counterparty_iban])
         known = bool(found.get(tx.counterparty_iban))
+        if tx.amount < 0 and not known:
+            # A supplier's own IBAN (or a bill's) needs no remembering.
+            payees = await repo.payee_ibans(db, [tx.counterparty_iban])
+            known = bool(payees.get(tx.counterparty_iban))
     return render(
         request,
         "banking/detail.html",
@@ -420,7 +443,7 @@ async def _act(
             db,
             transaction_id,
             back=back,
-            errors=domain_error(exc, ("amount", "invoice_id")),
+            errors=domain_error(exc, ("amount", "invoice_id", "bill_id")),
             status_code=refusal(exc).status_code if refusal(exc).status_code < 500 else 422,
         )
     return see_other(target)
@@ -441,20 +464,21 @@ async def confirm(
     booker: PaymentsWrite,
     db: SessionDep,
 ) -> Response:
-    """Book a proposal (one click) or an invoice found by the search."""
+    """Book a proposal (one click) or an invoice or supplier bill found by the search."""
     fmt = formatter(who.locale)
 
     async def act(form: dict[str, str]) -> None:
         learn = form.get("learn_iban") == "on"
         body: dict[str, Any] = {"learn_iban": learn}
-        if form.get("invoice_id"):
+        target = "bill_id" if form.get("bill_id") else "invoice_id"
+        if form.get(target):
             try:
                 amount = parse_decimal(form.get("amount", ""), locale=fmt.babel_locale, strict=True)
             except NumberFormatError:
                 raise _Invalid(
                     fmt.gettext("Enter an amount like %(example)s.", example="1.234,56"), "amount"
                 ) from None
-            body["allocations"] = [{"invoice_id": form["invoice_id"], "amount": str(amount)}]
+            body["allocations"] = [{target: form[target], "amount": str(amount)}]
         else:
             body["proposal"] = form.get("proposal", "0")
         try:
