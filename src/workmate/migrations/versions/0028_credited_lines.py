@@ -3,7 +3,7 @@ partial credit notes together never credit a line beyond its quantity (checked u
 invoice's row lock), not only never beyond the invoice's total.
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0028"
-down_revision: str | None = "0026"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
