@@ -532,7 +532,8 @@ BOUNDS: dict[str, Bound] = {
     "POST /employees": (201, 7),
     "PATCH /employees/{employee_id}": (200, 4),
     "PUT /employees/{employee_id}/password": (204, 7),
-    "POST /employees/{employee_id}/invitation": (201, 6),
+    # the link, and its e-mail queued in the outbox with its delivery job and audit rows
+    "POST /employees/{employee_id}/invitation": (201, 11),
     "POST /departments": (201, 5),
     "PATCH /departments/{department_id}": (200, 3),
     "POST /roles": (201, 5),
@@ -570,7 +571,8 @@ BOUNDS: dict[str, Bound] = {
     "PATCH /invoices/{invoice_id}/lines/{line_id}": (200, 12),
     "POST /invoices/{invoice_id}/issue": (200, 22),
     "POST /invoices/{invoice_id}/credit-note": (201, 24),
-    "POST /invoices/{invoice_id}/credit-notes": (201, 25),
+    # the per-line check reads what earlier partial notes credited of each line
+    "POST /invoices/{invoice_id}/credit-notes": (201, 26),
     "POST /invoices/{invoice_id}/payments": (201, 4),
     "POST /bank-accounts": (201, 4),
     "PATCH /bank-accounts/{account_id}": (200, 5),
@@ -606,6 +608,7 @@ BOUNDS: dict[str, Bound] = {
     "POST /suppliers": (201, 6),
     "PATCH /suppliers/{supplier_id}": (200, 4),
     "POST /customers/{customer_id}/supplier": (200, 5),
+    "POST /suppliers/{supplier_id}/customer": (200, 5),
     "POST /supplier-bills": (201, 10),
     "PATCH /supplier-bills/{bill_id}": (200, 7),
     "POST /supplier-bills/{bill_id}/payments": (201, 5),
@@ -615,8 +618,10 @@ BOUNDS: dict[str, Bound] = {
     "POST /worktime/contracts": (409, 5),
     # refused: month 2020-01 of this employee is closed; a manager must reopen it fir
     "PATCH /worktime/contracts/{contract_id}": (409, 5),
-    "POST /worktime/absences": (201, 23),
-    "POST /worktime/absences/{absence_id}/approve": (200, 29),
+    # the request notice looks up who decides it (none here: nothing queued)
+    "POST /worktime/absences": (201, 24),
+    # the absence notice: who decides, the e-mail queued with its job and audit rows
+    "POST /worktime/absences/{absence_id}/approve": (200, 36),
     # refused: the absence is approved already
     "POST /worktime/absences/{absence_id}/decline": (409, 4),
     # refused: an absence that has begun is cancelled by a manager
@@ -669,7 +674,7 @@ BOUNDS: dict[str, Bound] = {
         "needs a web login session (the client here uses an API token)"
     ),
     "DELETE /auth/tokens/{token_id}": (204, 3),
-    "DELETE /employees/{employee_id}": (204, 6),
+    "DELETE /employees/{employee_id}": (204, 7),
     "DELETE /departments/{department_id}": (204, 4),
     "DELETE /roles/{role_id}": (204, 5),
     "DELETE /customers/{customer_id}": (204, 6),

@@ -74,6 +74,10 @@ PERSON = text(
     "SELECT firstname || ' ' || lastname AS name, email, locale, is_active "
     "FROM employees WHERE id = :id"
 )
+PEOPLE = text(
+    "SELECT id, firstname || ' ' || lastname AS name, email, locale, is_active "
+    "FROM employees WHERE id = ANY(:ids)"
+)
 
 
 def _period(absence: Absence, language: str) -> str:
@@ -119,11 +123,16 @@ class AbsenceNotices:
     async def decided(self, db: AsyncSession, who: Principal, absence: Absence) -> None:
         """Tell the employee the decision; a request notice still waiting is withdrawn."""
         await self.withdrawn(db, who, absence)
-        owner = (await db.execute(PERSON, {"id": absence.employee_id})).one()
-        if not owner.is_active or absence.status not in DECISIONS:
+        if absence.status not in DECISIONS:
+            return
+        people = {
+            r.id: r
+            for r in await db.execute(PEOPLE, {"ids": [absence.employee_id, who.employee_id]})
+        }
+        owner, decider = people[absence.employee_id], people[who.employee_id]
+        if not owner.is_active:
             return
         language = _language(owner.locale)
-        decider = (await db.execute(PERSON, {"id": who.employee_id})).one()
         comment = f"\n\n{absence.decision_comment}" if absence.decision_comment else ""
         await self._queue(
             db,
