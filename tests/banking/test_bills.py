@@ -133,6 +133,21 @@ class TestAutomatic:
         tx = await only_tx(as_admin, account)
         assert "the only open bill of this supplier with this amount" in words(tx)
 
+    async def test_the_bills_payment_reference_identifies_it(
+        self, as_admin: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        supplier = await make_supplier(as_admin, iban=SUPPLIER_IBAN)
+        body = bill_body(supplier["id"], payment_reference="RF18 5390 0754 7034")
+        bill = (await as_admin.post("/api/v1/supplier-bills", json=body)).json()
+        account = (await make_account(db)).id
+        r = await upload(
+            as_admin, account, camt([entry("-172.50", "RF18539007547034", counterparty_iban=None)])
+        )
+        assert r.json()["matching"]["booked_automatically"] == 1
+        assert (await bill_of(as_admin, bill))["status"] == "paid"
+        tx = await only_tx(as_admin, account)
+        assert "the bill's payment reference “RF18 5390 0754 7034” is in the purpose" in words(tx)
+
     async def test_two_open_bills_of_the_amount_wait_for_review(
         self, as_admin: httpx.AsyncClient, db: AsyncSession
     ) -> None:

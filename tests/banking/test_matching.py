@@ -138,3 +138,12 @@ def test_a_payee_iban_with_two_bills_of_the_amount_is_not_automatic() -> None:
     proposals = Matcher(index).propose(tx("-100.00", "Lieferung", None, IBAN_A))
     assert len(proposals) == 2
     assert not any(p.auto for p in proposals)
+
+
+def test_a_short_payment_reference_names_nothing() -> None:
+    bill = item("LR-1", "80.00", B, "Holz Schmidt AG", kind="supplier_bill")
+    bill.payment_reference = "KD 12"
+    assert not Index([bill]).by_reference
+    bill.payment_reference = "Kunde 4711-0815"
+    hits = Index([bill]).hits("Zahlung KUNDE 47110815 Danke", ("supplier_bill",))
+    assert hits[bill.id].code == "bill_reference"

@@ -43,6 +43,7 @@ TEMPLATES: dict[str, str] = {
     "bill_number_similar": (
         "the purpose has “{found}”, one character away from the supplier's invoice number {number}"
     ),
+    "bill_reference": "the bill's payment reference “{found}” is in the purpose",
     "bill_amount_sum": (
         "the amount equals the open amounts of {count} supplier bills together ({open} EUR)"
     ),

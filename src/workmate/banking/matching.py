@@ -57,6 +57,7 @@ POINTS = {
     "number_exact": 50,
     "number_reformatted": 50,
     "number_similar": 25,
+    "bill_reference": 50,
     "amount_open": 30,
     "amount_sum": 30,
     "amount_partial": 10,
@@ -73,7 +74,8 @@ POINTS = {
     "date_before": -40,
     "numbers_other": -10,
 }
-NUMBER_RANK = {"number_exact": 3, "number_reformatted": 3, "number_similar": 1}
+NUMBER_RANK = {"number_exact": 3, "number_reformatted": 3, "bill_reference": 3, "number_similar": 1}
+IDENTIFYING = ("number_exact", "number_reformatted", "bill_reference")
 # Legal forms and fillers carry no identity ("Müller GmbH" vs "MUELLER").
 NAME_NOISE = frozenset(
     (
@@ -85,6 +87,12 @@ NAME_NOISE = frozenset(
 _SEPARATOR = re.compile(r"^[ \-/._]{1,2}$")
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[a-z0-9]+")
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+
+
+def compact(text: str) -> str:
+    """Upper case letters and digits only: how a payment reference is compared."""
+    return _NOT_ALNUM.sub("", text.upper())
 
 
 @dataclass(slots=True)
@@ -102,6 +110,8 @@ class Item:
     issued: date
     due: date | None = None
     reference: str | None = None
+    # A supplier bill's payment reference (BT-83), which a transfer to the supplier carries.
+    payment_reference: str | None = None
 
     @property
     def paid(self) -> Decimal:
@@ -269,7 +279,12 @@ class Index:
         self.by_amount: dict[Decimal, list[Item]] = defaultdict(list)
         self.by_customer: dict[uuid.UUID, list[Item]] = defaultdict(list)
         self.by_token: dict[str, set[uuid.UUID]] = defaultdict(set)
+        self.by_reference: dict[str, list[Item]] = defaultdict(list)
         for item in self.items:
+            ref = compact(item.payment_reference or "")
+            # Short or digit-poor references ("Rechnung", "4711") would name too much.
+            if len(ref) >= 6 and len(digits_of(ref)) >= 4:
+                self.by_reference[ref].append(item)
             digits = digits_of(item.number)
             if len(digits) >= 5:
                 self.by_digits[digits].append(item)
@@ -315,6 +330,12 @@ class Index:
                 for item in near.values():
                     if item not in exact and one_edit(digits, digits_of(item.number)):
                         keep(item, "number_similar", written)
+        if self.by_reference:
+            compacted = compact(text)
+            for ref, items in self.by_reference.items():
+                if ref in compacted:
+                    for item in items:
+                        keep(item, "bill_reference", item.payment_reference or ref)
         return best
 
 
@@ -432,7 +453,7 @@ class Matcher:
         proposal = Proposal(allocations, credit=max(credit, Decimal(0)))
         evidence = proposal.evidence
         codes = [hits[i.id].code if i.id in hits else None for i in items]
-        by_number = all(c in ("number_exact", "number_reformatted") for c in codes)
+        by_number = all(c in IDENTIFYING for c in codes)
         if all(codes):
             # The weakest identification among the items counts, once.
             weakest = min((c for c in codes if c), key=lambda c: NUMBER_RANK[c])

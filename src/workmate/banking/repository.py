@@ -501,6 +501,7 @@ async def open_bills(db: AsyncSession) -> list[Item]:
             SupplierBill.invoice_date,
             SupplierBill.due_date,
             SupplierBill.number,
+            SupplierBill.payment_reference,
         )
         .join(Customer, Customer.id == SupplierBill.supplier_id)
         .outerjoin(paid, paid.c.bill_id == SupplierBill.id)
@@ -512,9 +513,19 @@ async def open_bills(db: AsyncSession) -> list[Item]:
     )
     return [
         Item(
-            id_, number, "supplier_bill", supplier, name, due, Decimal(open_), issued, due_date, own
+            id_,
+            number,
+            "supplier_bill",
+            supplier,
+            name,
+            due,
+            Decimal(open_),
+            issued,
+            due_date,
+            own,
+            reference,
         )
-        for id_, number, supplier, name, due, open_, issued, due_date, own in rows
+        for id_, number, supplier, name, due, open_, issued, due_date, own, reference in rows
         if open_ > 0
     ]
 

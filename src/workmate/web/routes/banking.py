@@ -104,6 +104,7 @@ EVIDENCE_TEXTS = {
     "bill_number_similar": N_(
         "the purpose has “{found}”, one character away from the supplier's invoice number {number}"
     ),
+    "bill_reference": N_("the bill's payment reference “{found}” is in the purpose"),
     "bill_amount_sum": N_(
         "the amount equals the open amounts of {count} supplier bills together ({open} EUR)"
     ),
