@@ -80,8 +80,10 @@ class TestContent:
         assert queued >= 3
 
     def test_counts(self, url: str) -> None:
-        # 200 customers and the company itself, for non-project work (demo/worktime.py).
-        assert scalar(url, "SELECT count(*) FROM customers") == 201
+        # 200 customers and the company itself, for non-project work (demo/worktime.py),
+        # and three suppliers (demo/purchases.py).
+        assert scalar(url, "SELECT count(*) FROM customers WHERE is_customer") == 201
+        assert scalar(url, "SELECT count(*) FROM customers WHERE NOT is_customer") == 3
         assert scalar(url, "SELECT count(*) FROM employees") >= 10
         assert scalar(url, "SELECT count(*) FROM time_entries") >= 2000
         assert scalar(url, "SELECT count(*) FROM invoices") >= 100
@@ -110,9 +112,10 @@ class TestContent:
 
     def test_customers_are_numbered_and_the_counter_continues(self, url: str) -> None:
         numbers = [r[0] for r in fetch(url, "SELECT number FROM customers ORDER BY number")]
-        # K-00201 is the company itself, for non-project work (demo/worktime.py).
-        assert numbers == [f"K-{n:05d}" for n in range(1, 202)]
-        assert scalar(url, "SELECT next_value FROM number_counters WHERE scope = 'customer'") == 202
+        # K-00201 is the company itself, for non-project work (demo/worktime.py); the three
+        # suppliers (demo/purchases.py) follow through the service's counter.
+        assert numbers == [f"K-{n:05d}" for n in range(1, 205)]
+        assert scalar(url, "SELECT next_value FROM number_counters WHERE scope = 'customer'") == 205
 
     def test_one_primary_contact_per_customer(self, url: str) -> None:
         assert scalar(url, "SELECT count(*) FROM contacts WHERE is_primary") == 200
@@ -276,8 +279,9 @@ class TestInvoices:
 class TestDeterminism:
     def test_same_seed_gives_the_same_company(self, demo_dbs: tuple[str, str]) -> None:
         queries = (
+            # Suppliers come through the services at the time of the run (created_at).
             "SELECT number, name, type, email, phone, tax_id, address, created_at "
-            "FROM customers "
+            "FROM customers WHERE is_customer "
             "ORDER BY number",
             "SELECT number, status, total, net_total, issued_date, due_date FROM invoices "
             "ORDER BY number NULLS LAST, total",
@@ -304,15 +308,19 @@ class TestRefusal:
         result = run_demo(url)
         assert result.exit_code == 1
         assert "--force" in result.output
-        # 200 customers and the company itself, for non-project work (demo/worktime.py).
-        assert scalar(url, "SELECT count(*) FROM customers") == 201
+        # 200 customers and the company itself, for non-project work (demo/worktime.py),
+        # and three suppliers (demo/purchases.py).
+        assert scalar(url, "SELECT count(*) FROM customers WHERE is_customer") == 201
+        assert scalar(url, "SELECT count(*) FROM customers WHERE NOT is_customer") == 3
 
     def test_if_empty_does_nothing_quietly(self, url: str) -> None:
         result = run_demo(url, "--if-empty")
         assert result.exit_code == 0
         assert result.output == ""
-        # 200 customers and the company itself, for non-project work (demo/worktime.py).
-        assert scalar(url, "SELECT count(*) FROM customers") == 201
+        # 200 customers and the company itself, for non-project work (demo/worktime.py),
+        # and three suppliers (demo/purchases.py).
+        assert scalar(url, "SELECT count(*) FROM customers WHERE is_customer") == 201
+        assert scalar(url, "SELECT count(*) FROM customers WHERE NOT is_customer") == 3
 
     def test_force_adds_a_second_company_beside_the_first(
         self, server_url: str, request: pytest.FixtureRequest
@@ -321,8 +329,9 @@ class TestRefusal:
         assert run_demo(url, "--seed", "1").exit_code == 0
         result = run_demo(url, "--seed", "1", "--force")
         assert result.exit_code == 0, result.output
-        assert scalar(url, "SELECT count(*) FROM customers") == 402
-        assert scalar(url, "SELECT max(number) FROM customers") == "K-00402"
+        assert scalar(url, "SELECT count(*) FROM customers WHERE is_customer") == 402
+        # The first company's three suppliers took K-00202 to K-00204.
+        assert scalar(url, "SELECT max(number) FROM customers") == "K-00405"
         assert (
             scalar(url, "SELECT count(*) FROM employees WHERE email = 'admin@demo.workmate.de'")
             == 1

@@ -1,7 +1,7 @@
 """The demo company's sales cycle, written through the services (so every rule holds): a few
 quotes (one billed with a down payment and a final invoice), a recurring hosting contract
 with its invoices, dunning letters for overdue invoices, invoices e-mailed into the outbox
-(they wait there until a mail server is configured)."""
+(they wait there until a mail server is configured), and the purchase side (demo/purchases.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from workmate import clock
 from workmate.auth.principal import Principal
+from workmate.demo.purchases import load_purchases
 from workmate.dunning.schemas import RunRequest
 from workmate.dunning.service import dunning_service
 from workmate.invoices.schemas import LineIn
@@ -56,6 +57,7 @@ async def load_sales(conn: AsyncConnection) -> None:
         await _recurring(db, who, customers[3])
         await _dunning(db, who)
         await _outbox(db, who)
+        await load_purchases(db, who)
         await db.flush()
     finally:
         await db.close()
