@@ -130,3 +130,57 @@ async def test_employee_may_hand_in_but_not_see_bills(
     async with await browser(app, db, employee) as c:
         assert (await c.get("/purchases")).status_code == 200
         assert (await c.get("/purchases/bills")).status_code == 403
+
+
+async def test_suppliers_page_adds_a_supplier_and_makes_one_a_customer(
+    app: Any, db: AsyncSession, admin: Employee, engine: Any
+) -> None:
+    """A paper invoice from someone new no longer needs the API: the supplier is added on a
+    form (German refusals at the field), and a supplier can become a customer to be billed.
+    The page costs the same statements for one supplier as for six."""
+    from tests.web.test_page_queries import statements
+
+    async with await browser(app, db, admin) as c:
+        page = await c.get("/purchases/suppliers")
+        assert page.status_code == 200
+        assert "Noch keine Lieferanten." in page.text
+        token = csrf(page.text)
+        bad = await c.post(
+            "/purchases/suppliers",
+            data={"csrf_token": token, "name": "", "iban": "DE00 1234", "country": ""},
+        )
+        assert bad.status_code == 422
+        assert 'aria-describedby="e-name"' in bad.text
+        assert 'aria-describedby="e-iban"' in bad.text
+        assert "Input should" not in bad.text
+        ok = await c.post(
+            "/purchases/suppliers",
+            data={
+                "csrf_token": token,
+                "name": "Papier Müller GmbH",
+                "city": "Berlin",
+                "country": "",
+                "iban": "DE89 3704 0044 0532 0130 00",
+            },
+        )
+        assert ok.status_code == 303, ok.text
+        with statements(engine) as seen:
+            one = await c.get("/purchases/suppliers")
+        few = len(seen)
+        assert "Papier Müller GmbH" in one.text
+        assert "Auch als Kunden führen" in one.text
+        bills = await c.get("/purchases/bills")
+        assert "Papier Müller GmbH" in bills.text  # offered on the paper-invoice form
+        for n in range(5):
+            await make_supplier(c, name=f"Lieferant {n}", vat_id=None)
+        with statements(engine) as seen:
+            six = await c.get("/purchases/suppliers")
+        assert six.status_code == 200
+        assert len(seen) == few
+        supplier_id = re.search(r"/purchases/suppliers/([0-9a-f-]+)/customer", six.text)
+        assert supplier_id
+        made = await c.post(
+            f"/purchases/suppliers/{supplier_id.group(1)}/customer", data={"csrf_token": token}
+        )
+        assert made.status_code == 303, made.text
+        assert "auch Kunde" in (await c.get("/purchases/suppliers")).text

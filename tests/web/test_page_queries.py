@@ -253,6 +253,7 @@ ELSEWHERE = {
     "/purchases": "tests/purchases/test_intake.py",
     "/purchases/incoming/{incoming_id}": "tests/purchases/test_intake.py",
     "/purchases/bills": "tests/purchases/test_intake.py",
+    "/purchases/suppliers": "tests/purchases/test_pages.py",
     "/purchases/bills/{bill_id}": "tests/purchases/test_intake.py",
     "/worktime": "tests/worktime/test_endpoints.py",
     "/worktime/absences": "tests/worktime/test_endpoints.py",

@@ -19,7 +19,7 @@ from workmate.db import SessionDep
 from workmate.pagination import PageParams
 from workmate.purchases.bills import BillFilter, bill_service
 from workmate.purchases.ruleset import version_label
-from workmate.purchases.schemas import BillCreate, PaymentCreate
+from workmate.purchases.schemas import BillCreate, PaymentCreate, SupplierCreate
 from workmate.purchases.service import incoming_service
 from workmate.purchases.suppliers import supplier_service
 from workmate.web.catalogs import N_
@@ -34,6 +34,7 @@ router = APIRouter(prefix="/purchases")
 PurchasesSubmit = Annotated[Principal, Depends(require("purchases", "submit"))]
 PurchasesRead = Annotated[Principal, Depends(require("purchases", "read"))]
 PurchasesWrite = Annotated[Principal, Depends(require("purchases", "write"))]
+CrmWrite = Annotated[Principal, Depends(require("crm", "write"))]
 CATEGORIES = (N_("material"), N_("personnel"), N_("service"), N_("other"))
 # The typed-in form has one net amount per German rate; VAT is computed and can be changed.
 RATES = ("19", "7", "0")
@@ -43,6 +44,10 @@ BILL_FIELDS = (
     *(f"net_{r}" for r in RATES), *(f"tax_{r}" for r in RATES),
 )  # fmt: skip
 PAYMENT_FIELDS = ("amount", "payment_date", "method", "note")
+SUPPLIER_FIELDS = (
+    "name", "street", "postal_code", "city", "country", "email", "phone",
+    "vat_id", "tax_number", "iban", "bic",
+)  # fmt: skip
 PER_PAGE = 25
 STATUS_LABELS = (
     N_("valid"),
@@ -295,3 +300,80 @@ async def pay_bill(
         else:
             return see_other(f"/purchases/bills/{bill_id}")
     return await _bill_page(request, who, db, bill_id, values=raw, errors=errors, status_code=422)
+
+
+# ---- suppliers ----
+
+
+async def _suppliers_page(
+    request: Request,
+    who: Principal,
+    db: AsyncSession,
+    q: str,
+    page: int,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: FieldErrors | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    result = await supplier_service.list_suppliers(
+        db, q.strip() or None, PageParams(limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    )
+    return render(
+        request,
+        "purchases/suppliers.html",
+        who,
+        status_code=status_code,
+        timer=await timer_context(db, who),
+        suppliers=result.items,
+        q=q,
+        paging=page_numbers(page, PER_PAGE, result.total),
+        may_make_customer=who.can("crm", "write"),
+        values=values or {"country": "DE"},
+        errors=errors or {},
+        notice=notice,
+    )
+
+
+@router.get("/suppliers")
+async def supplier_list(
+    request: Request,
+    who: PurchasesRead,
+    db: SessionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    saved: bool = False,
+) -> Response:
+    """Suppliers by name with number, VAT ID and IBAN; the form adds one."""
+    notice = formatter(who.locale).gettext("Saved.") if saved else None
+    return await _suppliers_page(request, who, db, q, page, notice=notice)
+
+
+@router.post("/suppliers")
+async def create_supplier(request: Request, who: PurchasesWrite, db: SessionDep) -> Response:
+    """A new supplier (for a paper invoice from someone new), checked like the API."""
+    fmt = formatter(who.locale)
+    raw = {k: v for k, v in (await form_data(request)).items() if k in SUPPLIER_FIELDS}
+    data = blank_to_none(raw, keep=("name",))
+    if not data.get("country"):
+        data.pop("country", None)  # the schema's default: DE
+    parsed, errors = parse(SupplierCreate, data, fmt)
+    if parsed is not None:
+        try:
+            await supplier_service.create(db, who, parsed)
+        except REFUSALS as exc:
+            await undo(db, exc)
+            errors = domain_error(exc, SUPPLIER_FIELDS)
+        else:
+            return see_other("/purchases/suppliers?saved=1")
+    return await _suppliers_page(
+        request, who, db, "", 1, values=raw, errors=errors, status_code=422
+    )
+
+
+@router.post("/suppliers/{supplier_id}/customer")
+async def make_customer(supplier_id: uuid.UUID, who: CrmWrite, db: SessionDep) -> Response:
+    """Give a supplier the customer role too, so it can be billed."""
+    await supplier_service.make_customer(db, who, supplier_id)
+    return see_other("/purchases/suppliers?saved=1")
