@@ -637,11 +637,11 @@ BOUNDS: dict[str, Bound] = {
     "POST /worktime/deductions/{deduction_id}/restore": Gap(
         "needs a break deduction (a day over 6 h without a break, break_mode deduct)"
     ),
-    "POST /worktime/months/{month}/submit": (200, 11),
-    "POST /worktime/months/{month}/approve": (200, 20),
+    "POST /worktime/months/{month}/submit": (200, 13),
+    "POST /worktime/months/{month}/approve": (200, 21),
     # refused: month 2026-03 is approved; only a submitted month can be sent back
     "POST /worktime/months/{month}/return": (409, 3),
-    "POST /worktime/months/{month}/reopen": (200, 6),
+    "POST /worktime/months/{month}/reopen": (200, 7),
     "POST /worktime/bookings": (201, 5),
     "POST /worktime/feed": (201, 4),
     "POST /jobs/{job_id}/retry": Gap("needs a background job row"),

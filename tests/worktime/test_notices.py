@@ -15,13 +15,13 @@ from tests.factories.einvoice import make_seller
 from tests.factories.worktime import lead, make_contract
 from tests.outbox.conftest import SmtpServer
 from workmate import clock
-from workmate.models import Employee, OutboxMessage
+from workmate.models import Employee, MonthClosing, OutboxMessage
 from workmate.outbox.flows import outbox_flows
 
 API = "/api/v1/worktime"
 
 
-async def _messages(db: AsyncSession, absence_id: str) -> list[OutboxMessage]:
+async def _messages(db: AsyncSession, absence_id: Any) -> list[OutboxMessage]:
     rows = await db.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.related_id == absence_id)
@@ -58,7 +58,7 @@ async def test_request_goes_to_the_manager_and_the_decision_to_the_employee(
     absence = r.json()["id"]
     [request] = await _messages(db, absence)
     assert (request.purpose, request.state, request.to_addresses) == (
-        "absence",
+        "worktime",
         "queued",
         [manager.email],
     )
@@ -119,3 +119,55 @@ async def test_a_waiting_request_notice_is_withdrawn_and_sick_leave_sends_nothin
     )
     assert sick.status_code == 201, sick.text
     assert await _messages(db, sick.json()["id"]) == []
+
+
+async def test_a_handed_in_month_goes_to_the_manager_and_the_answer_to_the_employee(
+    db: AsyncSession,
+    app: Any,
+    manager: Employee,
+    employee: Employee,
+    as_employee: httpx.AsyncClient,
+    as_manager: httpx.AsyncClient,
+) -> None:
+    await lead(db, manager.id, employee.id)
+    month = (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    await make_contract(db, employee.id, month.replace(year=month.year - 1))
+    label = f"{month:%Y-%m}"
+    r = await as_employee.post(f"{API}/months/{label}/submit")
+    assert r.status_code == 200, r.text
+    closing = await db.scalar(
+        select(MonthClosing.id).where(
+            MonthClosing.employee_id == employee.id, MonthClosing.month == month
+        )
+    )
+    [handed_in] = await _messages(db, closing)
+    assert (handed_in.purpose, handed_in.to_addresses) == ("worktime", [manager.email])
+    german_month = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+                    "September", "Oktober", "November", "Dezember"][month.month - 1]  # fmt: skip
+    assert f"Monat {german_month} {month.year}" in handed_in.subject
+    returned = await as_manager.post(
+        f"{API}/months/{label}/return",
+        json={"employee_id": str(employee.id), "comment": "Bitte Freitag nachtragen"},
+    )
+    assert returned.status_code == 200, returned.text
+    handed_in, answer = await _messages(db, closing)
+    assert (handed_in.state, answer.state) == ("cancelled", "queued")
+    assert answer.to_addresses == [employee.email]
+    assert "zur Korrektur zurückgegeben" in answer.subject
+    assert "Bitte Freitag nachtragen" in answer.body
+    # Handed in again: the answer not sent yet is withdrawn, the managers are told again.
+    again = await as_employee.post(f"{API}/months/{label}/submit")
+    assert again.status_code == 200, again.text
+    states = [(m.state, m.to_addresses) for m in await _messages(db, closing)]
+    assert states == [
+        ("cancelled", [manager.email]),
+        ("cancelled", [employee.email]),
+        ("queued", [manager.email]),
+    ]
+    approved = await as_manager.post(
+        f"{API}/months/{label}/approve", json={"employee_id": str(employee.id)}
+    )
+    assert approved.status_code == 200, approved.text
+    last = (await _messages(db, closing))[-1]
+    assert (last.state, last.to_addresses) == ("queued", [employee.email])
+    assert "freigegeben" in last.subject

@@ -11,7 +11,7 @@ from workmate.models.base import Base, Timestamps, enum_check, uuid_pk
 
 MESSAGE_STATES = ("queued", "sent", "failed", "cancelled")
 # What a message carries; related_type/related_id name the object it belongs to.
-MESSAGE_PURPOSES = ("invoice", "quote", "dunning", "invitation", "other", "absence")
+MESSAGE_PURPOSES = ("invoice", "quote", "dunning", "invitation", "other", "worktime")
 
 
 class OutboxMessage(Timestamps, Base):

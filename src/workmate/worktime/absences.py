@@ -26,7 +26,7 @@ from workmate.worktime import calc, scope
 from workmate.worktime.accounts import account_service
 from workmate.worktime.breaks import flush
 from workmate.worktime.holidays import holiday_service
-from workmate.worktime.notices import absence_notices
+from workmate.worktime.notices import worktime_notices
 from workmate.worktime.repository import away, worktime_repository
 from workmate.worktime.repository import terms as contract_terms
 from workmate.worktime.schemas import AbsenceCreate
@@ -173,7 +173,7 @@ class AbsenceService:
         await audit_service.record(
             db, who, "create", ENTITY, absence.id, diff(None, _snapshot(absence))
         )
-        await absence_notices.requested(db, who, absence)
+        await worktime_notices.requested(db, who, absence)
         return absence
 
     async def approve(
@@ -219,7 +219,7 @@ class AbsenceService:
         await audit_service.record(
             db, who, "cancel", ENTITY, absence.id, diff(before, _snapshot(absence))
         )
-        await absence_notices.withdrawn(db, who, absence)
+        await worktime_notices.withdrawn(db, who, ENTITY, absence.id)
         return absence
 
     # ---- helpers ----
@@ -250,7 +250,7 @@ class AbsenceService:
         await audit_service.record(
             db, who, action, ENTITY, absence.id, diff(before, _snapshot(absence))
         )
-        await absence_notices.decided(db, who, absence)
+        await worktime_notices.decided(db, who, absence)
         return absence
 
     async def _open(

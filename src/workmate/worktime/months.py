@@ -25,6 +25,7 @@ from workmate.models import AccountBooking, MonthClosing, WorktimeSettings
 from workmate.worktime import calc, scope
 from workmate.worktime.accounts import account_service
 from workmate.worktime.breaks import break_service, flush
+from workmate.worktime.notices import worktime_notices
 from workmate.worktime.repository import worktime_repository
 from workmate.worktime.schemas import BookingCreate, SettingsUpdate
 from workmate.worktime.sheets import month_end
@@ -91,6 +92,7 @@ class MonthService:
         await audit_service.record(
             db, who, "submit", ENTITY, closing.id, diff(before, _snapshot(closing))
         )
+        await worktime_notices.month_submitted(db, who, closing)
         return closing
 
     async def approve(
@@ -123,6 +125,7 @@ class MonthService:
         await audit_service.record(
             db, who, "approve", ENTITY, closing.id, diff(before, _snapshot(closing))
         )
+        await worktime_notices.month_decided(db, who, closing)
         return closing
 
     async def send_back(
@@ -148,6 +151,7 @@ class MonthService:
         await audit_service.record(
             db, who, "return", ENTITY, closing.id, diff(before, _snapshot(closing))
         )
+        await worktime_notices.month_decided(db, who, closing)
         return closing
 
     async def reopen(
@@ -180,6 +184,7 @@ class MonthService:
             closing.id,
             {**diff(before, _snapshot(closing)), "reason": [None, reason]},
         )
+        await worktime_notices.month_decided(db, who, closing)
         return closing
 
     async def lock_through(self, db: AsyncSession, who: Principal, month: date) -> WorktimeSettings:

@@ -1,23 +1,27 @@
-"""E-mails about absences: a request goes to whoever may decide it, a decision to the
-employee. Queued in the outbox in the caller's transaction (without a mail server they wait
-there, visible on the outbox page); nothing is sent for sick leave, which needs no decision,
-or when nobody has an address to write to. The texts are built in, German or English by the
-recipient's UI language."""
+"""E-mails about working time: an absence request or a handed-in month goes to whoever may
+decide it, the decision to the employee. Queued in the outbox in the caller's transaction
+(without a mail server they wait there, visible on the outbox page); a notice not sent yet is
+withdrawn once it is decided or taken back. Nothing is sent for sick leave, which needs no
+decision, or when nobody has an address to write to. The texts are built in, German or
+English by the recipient's UI language."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable
+from datetime import date
 
+from babel.dates import format_date
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workmate.auth.principal import Principal
-from workmate.models import Absence
+from workmate.models import Absence, MonthClosing
 from workmate.outbox import repository as outbox_repository
 from workmate.outbox import templates
 from workmate.outbox.service import NewMessage, outbox_service
 
+PURPOSE = "worktime"
 KINDS = {
     "vacation": ("Urlaub", "vacation"),
     "sick": ("Krankheit", "sick leave"),
@@ -54,6 +58,35 @@ DECISIONS = {
     "approved": ("genehmigt", "approved"),
     "declined": ("abgelehnt", "declined"),
 }
+SUBMITTED = {
+    "de": templates.Text(
+        "Monat {month} von {employee} zur Freigabe",
+        "Guten Tag,\n\n{employee} hat die Arbeitszeit im {month} zur Freigabe eingereicht.\n\n"
+        "Sie geben den Monat in Workmate unter Arbeitszeit → Team frei.\n\n{company}",
+    ),
+    "en": templates.Text(
+        "Month {month} of {employee} to approve",
+        "Hello,\n\n{employee} has handed in the working time of {month} for approval.\n\n"
+        "You approve it in Workmate under Working time → Team.\n\n{company}",
+    ),
+}
+MONTH_DECISION = {
+    "de": templates.Text(
+        "Monat {month}: {decision}",
+        "Guten Tag {employee},\n\nIhre Arbeitszeit im {month} wurde von {decider} "
+        "{decision}.{comment}\n\n{company}",
+    ),
+    "en": templates.Text(
+        "Month {month}: {decision}",
+        "Hello {employee},\n\nyour working time of {month} was {decision} by {decider}."
+        "{comment}\n\n{company}",
+    ),
+}
+MONTH_DECISIONS = {
+    "approved": ("freigegeben", "approved"),
+    "returned": ("zur Korrektur zurückgegeben", "returned for correction"),
+    "reopened": ("wieder geöffnet", "reopened"),
+}
 
 # Who may decide for the employee: `worktime.approve` and either `worktime.manage` or the
 # lead of the employee's department (see worktime/scope.py); never the employee.
@@ -70,14 +103,14 @@ DECIDERS = text(
      LIMIT 20
     """
 )
-PERSON = text(
-    "SELECT firstname || ' ' || lastname AS name, email, locale, is_active "
-    "FROM employees WHERE id = :id"
-)
 PEOPLE = text(
     "SELECT id, firstname || ' ' || lastname AS name, email, locale, is_active "
     "FROM employees WHERE id = ANY(:ids)"
 )
+
+
+def _language(locale: str | None) -> str:
+    return "en" if (locale or "de").startswith("en") else "de"
 
 
 def _period(absence: Absence, language: str) -> str:
@@ -87,83 +120,147 @@ def _period(absence: Absence, language: str) -> str:
     return f"{first} – {templates.day(absence.end_date, language)}"
 
 
-def _language(locale: str | None) -> str:
-    return "en" if (locale or "de").startswith("en") else "de"
+def _month(month: date, language: str) -> str:
+    """März 2026 / March 2026."""
+    return str(format_date(month, format="MMMM yyyy", locale=templates.BABEL[language]))
 
 
-class AbsenceNotices:
+class WorktimeNotices:
     async def requested(self, db: AsyncSession, who: Principal, absence: Absence) -> None:
-        """Tell the employee's deciders about a new request (one message to all of them)."""
+        """Tell the employee's deciders about a new absence request."""
         if absence.status != "requested":
             return
-        deciders: Sequence[tuple[str, str]] = [
-            (r.email, r.locale) for r in await db.execute(DECIDERS, {"owner": absence.employee_id})
-        ]
-        if not deciders:
-            return
-        # German unless every decider reads English.
-        language = "en" if all(_language(loc) == "en" for _, loc in deciders) else "de"
-        owner = (await db.execute(PERSON, {"id": absence.employee_id})).one()
         note = f" ({absence.note})" if absence.note else ""
-        await self._queue(
+        await self._to_deciders(
             db,
             who,
+            "absence",
             absence.id,
-            [email for email, _ in deciders],
-            REQUEST[language],
-            language,
-            {
-                "employee": owner.name,
-                "kind": KINDS[absence.kind][language == "en"],
-                "period": _period(absence, language),
+            absence.employee_id,
+            REQUEST,
+            lambda lang: {
+                "kind": KINDS[absence.kind][lang == "en"],
+                "period": _period(absence, lang),
                 "note": note,
             },
         )
 
     async def decided(self, db: AsyncSession, who: Principal, absence: Absence) -> None:
-        """Tell the employee the decision; a request notice still waiting is withdrawn."""
-        await self.withdrawn(db, who, absence)
+        """Tell the employee the decision on their absence request."""
+        await self.withdrawn(db, who, "absence", absence.id)
         if absence.status not in DECISIONS:
             return
-        people = {
-            r.id: r
-            for r in await db.execute(PEOPLE, {"ids": [absence.employee_id, who.employee_id]})
-        }
-        owner, decider = people[absence.employee_id], people[who.employee_id]
-        if not owner.is_active:
-            return
-        language = _language(owner.locale)
         comment = f"\n\n{absence.decision_comment}" if absence.decision_comment else ""
-        await self._queue(
+        await self._to_employee(
             db,
             who,
+            "absence",
             absence.id,
-            [owner.email],
-            DECISION[language],
-            language,
-            {
-                "employee": owner.name,
-                "kind": KINDS[absence.kind][language == "en"],
-                "period": _period(absence, language),
-                "decision": DECISIONS[absence.status][language == "en"],
-                "decider": decider.name,
+            absence.employee_id,
+            DECISION,
+            lambda lang: {
+                "kind": KINDS[absence.kind][lang == "en"],
+                "period": _period(absence, lang),
+                "decision": DECISIONS[absence.status][lang == "en"],
                 "comment": comment,
             },
         )
 
-    async def withdrawn(self, db: AsyncSession, who: Principal, absence: Absence) -> None:
-        """Withdraw the absence's messages not sent yet (the request was decided or taken back)."""
-        for waiting in await outbox_repository.for_object(db, "absence", absence.id):
-            if waiting.state == "queued":
+    async def month_submitted(
+        self, db: AsyncSession, who: Principal, closing: MonthClosing
+    ) -> None:
+        """Tell the employee's deciders that a month waits for approval (an earlier notice
+        on this month still waiting is withdrawn: one open message per object)."""
+        await self.withdrawn(db, who, "month_closing", closing.id)
+        await self._to_deciders(
+            db,
+            who,
+            "month_closing",
+            closing.id,
+            closing.employee_id,
+            SUBMITTED,
+            lambda lang: {"month": _month(closing.month, lang)},
+        )
+
+    async def month_decided(self, db: AsyncSession, who: Principal, closing: MonthClosing) -> None:
+        """Tell the employee their month was approved, returned or reopened."""
+        await self.withdrawn(db, who, "month_closing", closing.id)
+        if closing.status not in MONTH_DECISIONS or closing.employee_id == who.employee_id:
+            return
+        comment = f"\n\n{closing.comment}" if closing.comment else ""
+        await self._to_employee(
+            db,
+            who,
+            "month_closing",
+            closing.id,
+            closing.employee_id,
+            MONTH_DECISION,
+            lambda lang: {
+                "month": _month(closing.month, lang),
+                "decision": MONTH_DECISIONS[closing.status][lang == "en"],
+                "comment": comment,
+            },
+        )
+
+    async def withdrawn(
+        self, db: AsyncSession, who: Principal, related_type: str, related_id: uuid.UUID
+    ) -> None:
+        """Withdraw the object's messages not sent yet (decided or taken back meanwhile)."""
+        for waiting in await outbox_repository.for_object(db, related_type, related_id):
+            if waiting.state == "queued" and waiting.purpose == PURPOSE:
                 await outbox_service.cancel(db, who, waiting.id)
+
+    async def _to_deciders(
+        self,
+        db: AsyncSession,
+        who: Principal,
+        related_type: str,
+        related_id: uuid.UUID,
+        owner_id: uuid.UUID,
+        texts: dict[str, templates.Text],
+        values: Callable[[str], dict[str, str]],
+    ) -> None:
+        deciders = [(r.email, r.locale) for r in await db.execute(DECIDERS, {"owner": owner_id})]
+        if not deciders:
+            return
+        # German unless every decider reads English.
+        language = "en" if all(_language(loc) == "en" for _, loc in deciders) else "de"
+        [owner] = list(await db.execute(PEOPLE, {"ids": [owner_id]}))
+        filled = {**values(language), "employee": owner.name}
+        await self._queue(
+            db, who, related_type, related_id, [e for e, _ in deciders], texts, language, filled
+        )
+
+    async def _to_employee(
+        self,
+        db: AsyncSession,
+        who: Principal,
+        related_type: str,
+        related_id: uuid.UUID,
+        owner_id: uuid.UUID,
+        texts: dict[str, templates.Text],
+        values: Callable[[str], dict[str, str]],
+    ) -> None:
+        people = {r.id: r for r in await db.execute(PEOPLE, {"ids": [owner_id, who.employee_id]})}
+        owner, decider = people[owner_id], people[who.employee_id]
+        if not owner.is_active:
+            return
+        language = _language(owner.locale)
+        filled = {
+            **values(language),
+            "employee": owner.name,
+            "decider": decider.name,
+        }
+        await self._queue(db, who, related_type, related_id, [owner.email], texts, language, filled)
 
     @staticmethod
     async def _queue(
         db: AsyncSession,
         who: Principal,
-        absence_id: uuid.UUID,
+        related_type: str,
+        related_id: uuid.UUID,
         to: list[str],
-        text_: templates.Text,
+        texts: dict[str, templates.Text],
         language: str,
         values: dict[str, str],
     ) -> None:
@@ -173,16 +270,16 @@ class AbsenceNotices:
             db,
             who,
             NewMessage(
-                purpose="absence",
-                related_type="absence",
-                related_id=absence_id,
+                purpose=PURPOSE,
+                related_type=related_type,
+                related_id=related_id,
                 to=to,
                 cc=[],
-                subject=templates.fill(text_.subject, values)[:300],
-                body=templates.fill(text_.body, values),
+                subject=templates.fill(texts[language].subject, values)[:300],
+                body=templates.fill(texts[language].body, values),
                 language=language,
             ),
         )
 
 
-absence_notices = AbsenceNotices()
+worktime_notices = WorktimeNotices()

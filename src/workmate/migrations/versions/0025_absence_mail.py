@@ -1,6 +1,7 @@
-"""absence e-mails: a request goes to whoever decides it, a decision to the employee.
+"""working-time e-mails: a request or a handed-in month goes to whoever decides it, the
+decision to the employee.
 
-New message purpose `absence` (built-in texts, see worktime/notices.py).
+New message purpose `worktime`: absences and months (built-in texts, worktime/notices.py).
 
 Revision ID: 0025
 Revises: 0023
@@ -15,7 +16,7 @@ down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-MESSAGES = ("invoice", "quote", "dunning", "invitation", "other", "absence")
+MESSAGES = ("invoice", "quote", "dunning", "invitation", "other", "worktime")
 
 
 def _check(table: str, values: Sequence[str]) -> None:
@@ -30,5 +31,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM outbox_messages WHERE purpose = 'absence'")
+    op.execute("DELETE FROM outbox_messages WHERE purpose = 'worktime'")
     _check("outbox_messages", MESSAGES[:-1])
