@@ -51,3 +51,30 @@ async def test_drop_several_invoices_read_one_see_the_bills(
     await page.goto("/purchases/bills")
     await expect(page.locator("table tbody tr")).to_have_count(3)
     await expect(page.get_by_text("ER-", exact=False).first).to_be_visible()
+
+
+async def test_add_a_supplier_then_type_in_its_paper_invoice(
+    page: Any, live_db: AsyncSession, screenshots: Path
+) -> None:
+    """A paper invoice from a new supplier, all in the browser: add the supplier (a bad IBAN
+    is refused at its field in German), then it is offered on the bill form."""
+    from playwright.async_api import expect
+
+    user = await make_user(live_db, "Admin")
+    await log_in(page, user)
+    await page.goto("/purchases/bills")
+    await page.get_by_role("link", name="Lieferanten").first.click()
+    await expect(page.get_by_role("heading", name="Lieferanten")).to_be_visible()
+    await page.get_by_label("Name").fill("Druckerei Sonnenschein KG")
+    await page.get_by_label("Ort").fill("Leipzig")
+    await page.get_by_label("IBAN").fill("DE00 1234")
+    await page.get_by_role("button", name="Speichern").click()
+    await expect(page.locator("#e-iban")).to_be_visible()
+    await page.screenshot(path=str(screenshots / "suppliers-refused.png"), full_page=True)
+    await page.get_by_label("IBAN").fill("DE89 3704 0044 0532 0130 00")
+    await page.get_by_role("button", name="Speichern").click()
+    await expect(page.get_by_role("status")).to_contain_text("Gespeichert")
+    await expect(page.get_by_role("cell", name="Druckerei Sonnenschein KG")).to_be_visible()
+    await page.screenshot(path=str(screenshots / "suppliers.png"), full_page=True)
+    await page.goto("/purchases/bills")
+    await expect(page.locator("#f-supplier_id")).to_contain_text("Druckerei Sonnenschein KG")
