@@ -49,6 +49,7 @@ from workmate.invoices.totals import (
 )
 from workmate.models import CompanySettings, Customer, Invoice, InvoiceLine
 from workmate.pagination import Page, PageParams
+from workmate.projects.service import project_service
 from workmate.reads import Reader
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ class InvoiceService:
     async def create(self, db: AsyncSession, who: Principal, data: InvoiceCreate) -> InvoiceRead:
         """A draft for a customer; totals are computed from its lines."""
         await customer_service.billable(db, data.customer_id)
-        await self._check_project(db, data.project_id, data.customer_id)
+        await project_service.check_for_customer(db, data.project_id, data.customer_id)
         settings = await company_service.get(db)
         treatment = data.vat_treatment or (
             "small_business"
@@ -212,7 +213,7 @@ class InvoiceService:
             changes.pop("vat_treatment", None)
         for key, value in changes.items():
             setattr(invoice, key, value)
-        await self._check_project(db, invoice.project_id, invoice.customer_id)
+        await project_service.check_for_customer(db, invoice.project_id, invoice.customer_id)
         if (
             invoice.service_start
             and invoice.service_end
@@ -353,27 +354,10 @@ class InvoiceService:
             kind="credit_note",
             cancels_id=original.id,
             status="draft",
+            # The whole invoice is cancelled: its totals too, not only what any credit copies.
             **{
                 key: getattr(original, key)
-                for key in (
-                    "customer_id",
-                    "project_id",
-                    "total",
-                    "net_total",
-                    "tax_total",
-                    "currency",
-                    "vat_treatment",
-                    "service_start",
-                    "service_end",
-                    "buyer_name",
-                    "buyer_address",
-                    "buyer_street",
-                    "buyer_postal_code",
-                    "buyer_city",
-                    "buyer_country",
-                    "buyer_tax_id",
-                    "buyer_reference",
-                )
+                for key in (*_CREDIT_COPIED, "total", "net_total", "tax_total")
             },
             note=f"Stornorechnung zu Rechnung {original.number} vom "
             f"{original.issued_date:%d.%m.%Y}",
@@ -723,17 +707,6 @@ class InvoiceService:
         if invoice.status != "draft":
             raise InvoiceNotDraft(invoice)
         return invoice
-
-    async def _check_project(
-        self, db: AsyncSession, project_id: uuid.UUID | None, customer_id: uuid.UUID
-    ) -> None:
-        if project_id is None:
-            return
-        project = await repository.project(db, project_id)
-        if project is None:
-            raise Invalid("project does not exist", field="project_id")
-        if project.customer_id != customer_id:
-            raise Invalid("project belongs to another customer", field="project_id")
 
     def _new_line(
         self, invoice: Invoice, position: int, data: LineIn, field: str = ""

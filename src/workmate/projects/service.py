@@ -72,6 +72,18 @@ class ProjectService:
             raise NotFound("project")
         return body
 
+    async def check_for_customer(
+        self, db: AsyncSession, project_id: uuid.UUID | None, customer_id: uuid.UUID
+    ) -> None:
+        """A quote's or invoice's project, if any, must exist and belong to its customer."""
+        if project_id is None:
+            return
+        project = await db.get(Project, project_id)
+        if project is None:
+            raise Invalid("project does not exist", field="project_id")
+        if project.customer_id != customer_id:
+            raise Invalid("project belongs to another customer", field="project_id")
+
     async def _check_links(
         self, db: AsyncSession, customer_id: uuid.UUID | None, department_id: uuid.UUID | None
     ) -> None:

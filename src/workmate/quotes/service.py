@@ -25,8 +25,9 @@ from workmate.invoices.totals import (
     effective_rate,
     line_net,
 )
-from workmate.models import Project, Quote, QuoteLine
+from workmate.models import Quote, QuoteLine
 from workmate.pagination import Page, PageParams
+from workmate.projects.service import project_service
 from workmate.quotes import repository
 from workmate.quotes.schemas import (
     QuoteCreate,
@@ -52,7 +53,7 @@ class QuoteService:
     async def create(self, db: AsyncSession, who: Principal, data: QuoteCreate) -> QuoteRead:
         """A draft quote for a customer; totals computed from its lines."""
         await customer_service.billable(db, data.customer_id)
-        await self._check_project(db, data.project_id, data.customer_id)
+        await project_service.check_for_customer(db, data.project_id, data.customer_id)
         settings = await company_service.get(db)
         small = settings is not None and settings.vat_mode == "small_business"
         quote = Quote(
@@ -81,7 +82,7 @@ class QuoteService:
             changes.pop("vat_treatment")
         for key, value in changes.items():
             setattr(quote, key, value)
-        await self._check_project(db, quote.project_id, quote.customer_id)
+        await project_service.check_for_customer(db, quote.project_id, quote.customer_id)
         await db.flush()
         if data.lines is not None:
             await self._replace_lines(db, quote, data.lines)
@@ -195,17 +196,6 @@ class QuoteService:
                 params={"number": quote.number},
             )
         return quote
-
-    async def _check_project(
-        self, db: AsyncSession, project_id: uuid.UUID | None, customer_id: uuid.UUID
-    ) -> None:
-        if project_id is None:
-            return
-        project = await db.get(Project, project_id)
-        if project is None:
-            raise Invalid("project does not exist", field="project_id")
-        if project.customer_id != customer_id:
-            raise Invalid("project belongs to another customer", field="project_id")
 
     async def _replace_lines(self, db: AsyncSession, quote: Quote, lines: Sequence[LineIn]) -> None:
         await repository.delete_lines(db, quote.id)
