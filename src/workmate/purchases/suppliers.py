@@ -88,18 +88,7 @@ class SupplierService:
         )
         if partner is not None:
             if not partner.is_supplier:
-                before = audit_service.snapshot(partner)
-                partner.supplier_number = (await self._numbers(db, partner))["supplier_number"]
-                partner.is_supplier = True
-                await db.flush()
-                await audit_service.record(
-                    db,
-                    who,
-                    "update",
-                    "customer",
-                    partner.id,
-                    diff(before, audit_service.snapshot(partner)),
-                )
+                await self._give_supplier_role(db, who, partner)
             return partner
         country = str(seller.get("country") or "DE").upper()
         values = {
@@ -158,18 +147,7 @@ class SupplierService:
         if partner is None:
             raise NotFound("customer", field="supplier_id")
         if not partner.is_supplier:
-            before = audit_service.snapshot(partner)
-            partner.supplier_number = (await self._numbers(db, partner))["supplier_number"]
-            partner.is_supplier = True
-            await db.flush()
-            await audit_service.record(
-                db,
-                who,
-                "update",
-                "customer",
-                partner.id,
-                diff(before, audit_service.snapshot(partner)),
-            )
+            await self._give_supplier_role(db, who, partner)
         return partner
 
     async def make_customer(
@@ -180,18 +158,29 @@ class SupplierService:
         if partner is None or not partner.is_supplier:
             raise NotFound("supplier", field="supplier_id")
         if not partner.is_customer:
-            before = audit_service.snapshot(partner)
-            partner.is_customer = True
-            await db.flush()
-            await audit_service.record(
-                db,
-                who,
-                "update",
-                "customer",
-                partner.id,
-                diff(before, audit_service.snapshot(partner)),
-            )
+            await self._change_roles(db, who, partner, is_customer=True)
         return partner
+
+    async def _give_supplier_role(
+        self, db: AsyncSession, who: Principal, partner: Customer
+    ) -> None:
+        numbers = await self._numbers(db, partner)
+        await self._change_roles(
+            db, who, partner, is_supplier=True, supplier_number=numbers["supplier_number"]
+        )
+
+    @staticmethod
+    async def _change_roles(
+        db: AsyncSession, who: Principal, partner: Customer, **changes: Any
+    ) -> None:
+        """Set a partner's role columns, audited as a change of the business partner."""
+        before = audit_service.snapshot(partner)
+        for name, value in changes.items():
+            setattr(partner, name, value)
+        await db.flush()
+        await audit_service.record(
+            db, who, "update", "customer", partner.id, diff(before, audit_service.snapshot(partner))
+        )
 
     async def list_suppliers(
         self, db: AsyncSession, q: str | None, paging: PageParams
